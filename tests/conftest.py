@@ -1,0 +1,158 @@
+"""Shared fixtures: a hand-drawn référentiel of a few real communes.
+
+The geometries are small squares placed roughly where the communes are, so unit tests of
+resolution, validation, demo and maps run in milliseconds without the real référentiel.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import Point, box
+
+from atelierflash.referentiel import Referentiel
+
+# code, type, nom_sans_article, type_nom, departement, region, epci, population, parent, lon, lat
+_COMMUNES = [
+    ("80253", "COM", "Doullens", 0, "80", "32", "200070951", 6000, None, 2.34, 50.15),
+    ("80001", "COM", "Abbeville", 1, "80", "32", "200070966", 22000, None, 1.83, 50.10),
+    ("80620", "COM", "Outrebois", 1, "80", "32", "200070951", 200, None, 2.26, 50.17),
+    ("77182", "COM", "Ferté-Gaucher", 3, "77", "11", "200072544", 4700, None, 3.30, 48.78),
+    ("93066", "COM", "Saint-Denis", 0, "93", "11", "200057867", 113000, None, 2.36, 48.94),
+    ("97411", "COM", "Saint-Denis", 0, "974", "04", "249740119", 155000, None, 55.45, -20.88),
+    ("74010", "COM", "Annecy", 1, "74", "84", "200066793", 130000, None, 6.13, 45.90),
+    ("74010", "COMD", "Annecy", 1, "74", "84", None, 52000, "74010", 6.12, 45.89),
+    ("74011", "COMD", "Annecy-le-Vieux", 1, "74", "84", None, 21000, "74010", 6.15, 45.92),
+    ("2A004", "COM", "Ajaccio", 1, "2A", "94", "242010056", 73000, None, 8.74, 41.93),
+    ("2B033", "COM", "Bastia", 0, "2B", "94", "242000354", 48000, None, 9.45, 42.70),
+    ("01053", "COM", "Bourg-en-Bresse", 0, "01", "84", "200071751", 41000, None, 5.23, 46.21),
+    ("07186", "COM", "Privas", 0, "07", "84", "200072023", 8500, None, 4.60, 44.74),
+    ("42218", "COM", "Saint-Étienne", 0, "42", "84", "244200770", 173000, None, 4.39, 45.43),
+    ("75056", "COM", "Paris", 0, "75", "11", "200054781", 2100000, None, 2.35, 48.86),
+    ("75101", "ARM", "Paris 1er Arrondissement", 0, "75", "11", None, 16000, "75056", 2.34, 48.86),
+    ("01120", "COMA", "Cordieux", 0, "01", "84", None, 300, "01053", 5.10, 45.90),
+    ("31483", "COM", "Saint-Gaudens", 0, "31", "76", "200072643", 11000, None, 0.72, 43.11),
+    ("09282", "COM", "Saverdun", 0, "09", "76", "200066231", 5000, None, 1.57, 43.24),
+]
+
+_DEPARTEMENTS = [
+    ("01", "Ain", "84"),
+    ("07", "Ardèche", "84"),
+    ("09", "Ariège", "76"),
+    ("2A", "Corse-du-Sud", "94"),
+    ("2B", "Haute-Corse", "94"),
+    ("31", "Haute-Garonne", "76"),
+    ("42", "Loire", "84"),
+    ("74", "Haute-Savoie", "84"),
+    ("75", "Paris", "11"),
+    ("77", "Seine-et-Marne", "11"),
+    ("80", "Somme", "32"),
+    ("93", "Seine-Saint-Denis", "11"),
+    ("974", "La Réunion", "04"),
+]
+
+_REGIONS = [
+    ("04", "La Réunion"),
+    ("11", "Île-de-France"),
+    ("32", "Hauts-de-France"),
+    ("76", "Occitanie"),
+    ("84", "Auvergne-Rhône-Alpes"),
+    ("94", "Corse"),
+]
+
+_EPCI = [
+    ("200070951", "CC du Territoire Nord Picardie", "CC"),
+    ("200070966", "CA de la Baie de Somme", "CA"),
+    ("200072544", "CC des Deux Morin", "CC"),
+    ("200057867", "Plaine Commune", "ET"),
+    ("249740119", "CINOR", "CA"),
+    ("200066793", "CA du Grand Annecy", "CA"),
+    ("242010056", "CA du Pays Ajaccien", "CA"),
+    ("242000354", "CA de Bastia", "CA"),
+    ("200071751", "CA du Bassin de Bourg-en-Bresse", "CA"),
+    ("200072023", "CA Privas Centre Ardèche", "CA"),
+    ("244200770", "Saint-Étienne Métropole", "ME"),
+    ("200054781", "Métropole du Grand Paris", "ME"),
+    ("200072643", "CC Cœur et Coteaux du Comminges", "CC"),
+    ("200066231", "CC des Portes d'Ariège Pyrénées", "CC"),
+]
+
+_ARTICLES = {2: "Le ", 3: "La ", 4: "Les ", 5: "L'", 6: "Aux ", 7: "Las ", 8: "Los "}
+
+
+def make_mini_referentiel() -> Referentiel:
+    """Build the hand-drawn référentiel (also used outside pytest fixtures)."""
+    rows = []
+    for code, typ, nom, tn, dep, reg, epci, pop, parent, lon, lat in _COMMUNES:
+        half = 0.02 if typ == "COM" else 0.008
+        rows.append(
+            {
+                "code": code,
+                "type": typ,
+                "nom": _ARTICLES.get(tn, "") + nom,
+                "nom_sans_article": nom,
+                "type_nom": tn,
+                "departement": dep,
+                "region": reg,
+                "epci_siren": epci,
+                "population": pop,
+                "parent": parent,
+                "surface_km2": round((2 * half * 111) ** 2 * 0.7, 3),
+                "geometrie_source": "paquet",
+                "lon": lon,
+                "lat": lat,
+                "geometry": box(lon - half, lat - half, lon + half, lat + half),
+            }
+        )
+    communes = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    communes["population"] = communes["population"].astype("Int64")
+    com = communes[communes["type"] == "COM"]
+    epci = pd.DataFrame(
+        [
+            {
+                "siren": siren,
+                "nom": nom,
+                "nature": nature,
+                "membres": tuple(sorted(com.loc[com["epci_siren"] == siren, "code"])),
+            }
+            for siren, nom, nature in _EPCI
+        ]
+    )
+    departements = gpd.GeoDataFrame(
+        [
+            {
+                "code": c,
+                "nom": n,
+                "region": r,
+                "geometry": com.loc[com["departement"] == c].union_all().envelope
+                if (com["departement"] == c).any()
+                else Point(0, 0),
+            }
+            for c, n, r in _DEPARTEMENTS
+        ],
+        geometry="geometry",
+        crs="EPSG:4326",
+    )
+    regions = gpd.GeoDataFrame(
+        [
+            {
+                "code": c,
+                "nom": n,
+                "geometry": com.loc[com["region"] == c].union_all().envelope,
+            }
+            for c, n in _REGIONS
+        ],
+        geometry="geometry",
+        crs="EPSG:4326",
+    )
+    meta = {"source": "fixture", "version": "test", "communes_sans_geometrie": []}
+    return Referentiel(
+        communes=communes, epci=epci, departements=departements, regions=regions, meta=meta
+    )
+
+
+@pytest.fixture(scope="session")
+def mini_referentiel() -> Referentiel:
+    """A dozen hand-drawn communes with homonyms, Corsica, overseas, PLM and merged communes."""
+    return make_mini_referentiel()
