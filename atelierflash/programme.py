@@ -1,0 +1,328 @@
+"""The programme configuration: vocabularies, official figures and accords-cadres.
+
+Everything is declared once in ``data/programme.toml``; this module only loads and checks it, so
+a change of vocabulary or of an agreement's clauses is a change of data, not of code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from atelierflash.texte import normalize_key
+
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "programme.toml"
+
+RULES = ("single", "rotation", "cascade")
+REFUSAL_EFFECTS = ("garde_son_tour", "perd_son_tour")
+
+
+class ProgrammeError(ValueError):
+    """The programme configuration is inconsistent (French message)."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """One value of a vocabulary: stable key, French label and accepted spellings."""
+
+    key: str
+    label: str
+    spellings: tuple[str, ...] = ()
+    family: str | None = None
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """A closed list of terms, with the examples its test walks through."""
+
+    name: str
+    label: str
+    terms: tuple[Term, ...]
+    valid_examples: tuple[str, ...] = ()
+    invalid_examples: tuple[str, ...] = ()
+    _index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index: dict[str, str] = {}
+        for term in self.terms:
+            for text in (term.key, term.label, *term.spellings):
+                key = normalize_key(text)
+                previous = index.setdefault(key, term.key)
+                if previous != term.key:
+                    raise ProgrammeError(
+                        f"vocabulaire « {self.label} » : la graphie « {text} » désigne à la fois "
+                        f"« {previous} » et « {term.key} »"
+                    )
+        self._index.update(index)
+
+    def parse(self, text: object) -> str | None:
+        """Return the key of the term ``text`` designates, or ``None``.
+
+        Parameters
+        ----------
+        text : object
+            A label, a key or an accepted spelling, compared case-, accent-, space- and
+            punctuation-insensitively.
+        """
+        return self._index.get(normalize_key(text))
+
+    def term(self, key: str) -> Term:
+        """Return the term of ``key`` (``KeyError`` when unknown)."""
+        for term in self.terms:
+            if term.key == key:
+                return term
+        raise KeyError(key)
+
+    def label_of(self, key: str | None) -> str:
+        """French label of ``key``; empty text for ``None``."""
+        return "" if key is None else self.term(key).label
+
+    def keys(self) -> list[str]:
+        """Keys in declaration order."""
+        return [t.key for t in self.terms]
+
+    def labels(self) -> list[str]:
+        """French labels in declaration order (for messages listing accepted values)."""
+        return [t.label for t in self.terms]
+
+
+@dataclass(frozen=True)
+class OfficialFigure:
+    """A published figure, shown as such with its source and date."""
+
+    key: str
+    label: str
+    value: int
+    qualifier: str
+    source: str
+    url: str
+    date: dt.date
+
+    def display(self) -> str:
+        """« plus de 500 » style text, with a thin space for thousands."""
+        number = f"{self.value:,}".replace(",", "\u202f")
+        return f"{self.qualifier} {number}".strip()
+
+
+@dataclass(frozen=True)
+class Member:
+    """A firm inside a groupement, with its role."""
+
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A holder (titulaire) of an accord-cadre: a team and its groupement."""
+
+    team: str
+    confirmed: bool
+    source: str
+    members: tuple[Member, ...]
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """An accord-cadre: period, holders and allocation rule (its clauses are settings)."""
+
+    key: str
+    start: dt.date
+    end: dt.date
+    approximate_dates: bool
+    source: str
+    rule: str
+    holders: tuple[Holder, ...]
+    order: tuple[str, ...] = ()
+    refusal: str = "garde_son_tour"
+    second_order_counts: bool = False
+    reset: str = "accord"
+
+    def covers(self, day: dt.date) -> bool:
+        """Whether ``day`` falls in the agreement's period."""
+        return self.start <= day <= self.end
+
+    def overlaps_year(self, year: int) -> bool:
+        """Whether the agreement is in force at some point of ``year``."""
+        return self.start.year <= year <= self.end.year
+
+    def team_keys(self) -> tuple[str, ...]:
+        """Keys of the holders' teams."""
+        return tuple(h.team for h in self.holders)
+
+
+@dataclass(frozen=True)
+class Programme:
+    """The whole configuration, as loaded from ``data/programme.toml``."""
+
+    info: dict
+    figures: dict[str, OfficialFigure]
+    vocabularies: dict[str, Vocabulary]
+    agreements: tuple[Agreement, ...]
+    analyses: dict
+    path: Path
+
+    @property
+    def statuts(self) -> Vocabulary:
+        return self.vocabularies["statuts"]
+
+    @property
+    def echelles(self) -> Vocabulary:
+        return self.vocabularies["echelles"]
+
+    @property
+    def themes(self) -> Vocabulary:
+        return self.vocabularies["themes"]
+
+    @property
+    def familles(self) -> Vocabulary:
+        return self.vocabularies["familles"]
+
+    @property
+    def equipes(self) -> Vocabulary:
+        return self.vocabularies["equipes"]
+
+    @property
+    def accords(self) -> Vocabulary:
+        return self.vocabularies["accords"]
+
+    def agreement(self, key: str) -> Agreement:
+        """The agreement of ``key`` (``KeyError`` when unknown)."""
+        for agreement in self.agreements:
+            if agreement.key == key:
+                return agreement
+        raise KeyError(key)
+
+    def agreement_at(self, day: dt.date) -> Agreement | None:
+        """The agreement in force on ``day``, if any."""
+        return next((a for a in self.agreements if a.covers(day)), None)
+
+    def agreements_in_year(self, year: int) -> list[Agreement]:
+        """Agreements in force at some point of ``year`` (two around a change)."""
+        return [a for a in self.agreements if a.overlaps_year(year)]
+
+    def family_of(self, theme_key: str) -> str:
+        """Key of the family a theme belongs to."""
+        family = self.themes.term(theme_key).family
+        assert family is not None  # checked at load time
+        return family
+
+
+def load_programme(path: str | Path | None = None) -> Programme:
+    """Load and check the programme configuration.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A TOML file; defaults to ``data/programme.toml`` of the project.
+
+    Returns
+    -------
+    Programme
+
+    Raises
+    ------
+    ProgrammeError
+        With a French message when a reference is inconsistent (a theme with an unknown
+        family, a holder with an unknown team, an unknown rule…).
+    """
+    path = Path(path) if path is not None else DEFAULT_PATH
+    if not path.is_file():
+        raise ProgrammeError(f"configuration du programme introuvable : {path}")
+    with path.open("rb") as handle:
+        raw = tomllib.load(handle)
+    vocabularies = {name: _vocabulary(name, spec) for name, spec in raw["vocabulaires"].items()}
+    _check_families(vocabularies)
+    agreements = tuple(_agreement(spec, vocabularies["equipes"]) for spec in raw["accords_cadres"])
+    figures = {f["cle"]: _figure(f) for f in raw.get("chiffres_officiels", [])}
+    return Programme(
+        info=raw.get("programme", {}),
+        figures=figures,
+        vocabularies=vocabularies,
+        agreements=agreements,
+        analyses=raw.get("analyses", {}),
+        path=path,
+    )
+
+
+def _vocabulary(name: str, spec: dict) -> Vocabulary:
+    terms = tuple(
+        Term(
+            key=t["cle"],
+            label=t["libelle"],
+            spellings=tuple(t.get("graphies", ())),
+            family=t.get("famille"),
+        )
+        for t in spec["termes"]
+    )
+    return Vocabulary(
+        name=name,
+        label=spec.get("libelle", name),
+        terms=terms,
+        valid_examples=tuple(spec.get("exemples_valides", ())),
+        invalid_examples=tuple(spec.get("exemples_invalides", ())),
+    )
+
+
+def _check_families(vocabularies: dict[str, Vocabulary]) -> None:
+    families = set(vocabularies["familles"].keys())
+    for term in vocabularies["themes"].terms:
+        if term.family not in families:
+            raise ProgrammeError(
+                f"thème « {term.label} » : famille inconnue « {term.family} » "
+                f"(familles : {', '.join(sorted(families))})"
+            )
+
+
+def _agreement(spec: dict, teams: Vocabulary) -> Agreement:
+    rule = spec.get("regle", "rotation")
+    if rule not in RULES:
+        raise ProgrammeError(f"accord-cadre {spec['cle']} : règle inconnue « {rule} »")
+    holders = tuple(
+        Holder(
+            team=h["equipe"],
+            confirmed=bool(h.get("confirme", False)),
+            source=h.get("source", ""),
+            members=tuple(Member(m["nom"], m.get("role", "")) for m in h.get("membres", ())),
+        )
+        for h in spec.get("titulaires", ())
+    )
+    known = set(teams.keys())
+    for team in [h.team for h in holders] + list(spec.get("ordre", ())):
+        if team not in known:
+            raise ProgrammeError(f"accord-cadre {spec['cle']} : équipe inconnue « {team} »")
+    refusal = spec.get("refus", "garde_son_tour")
+    if refusal not in REFUSAL_EFFECTS:
+        raise ProgrammeError(f"accord-cadre {spec['cle']} : réglage « refus » inconnu « {refusal} »")
+    order = tuple(spec.get("ordre", ()))
+    if rule == "rotation" and sorted(order) != sorted(h.team for h in holders):
+        raise ProgrammeError(
+            f"accord-cadre {spec['cle']} : l'ordre du tourniquet doit citer chaque titulaire une fois"
+        )
+    return Agreement(
+        key=spec["cle"],
+        start=dt.date.fromisoformat(spec["debut"]),
+        end=dt.date.fromisoformat(spec["fin"]),
+        approximate_dates=bool(spec.get("dates_approximatives", False)),
+        source=spec.get("source", ""),
+        rule=rule,
+        holders=holders,
+        order=order,
+        refusal=refusal,
+        second_order_counts=bool(spec.get("second_bon_compte", False)),
+        reset=spec.get("reinitialisation", "accord"),
+    )
+
+
+def _figure(spec: dict) -> OfficialFigure:
+    return OfficialFigure(
+        key=spec["cle"],
+        label=spec["libelle"],
+        value=int(spec["valeur"]),
+        qualifier=spec.get("qualificatif", ""),
+        source=spec["source"],
+        url=spec.get("url", ""),
+        date=dt.date.fromisoformat(spec["date"]),
+    )
