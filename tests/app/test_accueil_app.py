@@ -1,0 +1,65 @@
+"""AppTest of the home page: it runs on the demo register and follows the register switch."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+pytestmark = pytest.mark.referentiel
+
+
+def _metric(at, label):
+    for metric in at.metric:
+        if metric.label == label:
+            return metric.value
+    raise AssertionError(f"métrique absente : {label}")
+
+
+@pytest.fixture
+def app(monkeypatch):
+    monkeypatch.delenv("ATELIERFLASH_REGISTRE", raising=False)
+    at = AppTest.from_file("app.py", default_timeout=300)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_home_page_runs_on_demo_register_with_banner(app):
+    assert any("Données de démonstration fictives" in w.value for w in app.warning)
+    assert app.title[0].value.startswith("Ateliers Flash")
+    assert _metric(app, "Ateliers") != "0"
+    assert _metric(app, "Communes distinctes") != "0"
+    assert any("114" in m.value for m in app.markdown)
+
+
+def test_switching_to_public_register_changes_figures(app):
+    demo_count = _metric(app, "Ateliers")
+    app.sidebar.selectbox[0].select("public").run()
+    assert not app.exception, app.exception
+    assert _metric(app, "Ateliers") == "8"
+    assert _metric(app, "Ateliers") != demo_count
+    assert not any("Données de démonstration fictives" in w.value for w in app.warning)
+    assert app.query_params.get("registre") == ["public"]
+
+
+def test_register_from_url_is_restored(monkeypatch):
+    monkeypatch.delenv("ATELIERFLASH_REGISTRE", raising=False)
+    at = AppTest.from_file("app.py", default_timeout=300)
+    at.query_params["registre"] = "public"
+    at.run()
+    assert not at.exception, at.exception
+    assert _metric(at, "Ateliers") == "8"
+
+
+def test_register_from_environment(monkeypatch, tmp_path):
+    register = tmp_path / "mon_registre.csv"
+    register.write_text(
+        "id,titre,annee,statut,communes_insee,themes\nX1,Essai,2024,réalisé,80253,friches\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("ATELIERFLASH_REGISTRE", str(register))
+    at = AppTest.from_file("app.py", default_timeout=300)
+    at.run()
+    assert not at.exception, at.exception
+    assert _metric(at, "Ateliers") == "1"
+    assert "mon_registre.csv" in " ".join(c.value for c in at.sidebar.caption)
