@@ -156,3 +156,31 @@ def make_mini_referentiel() -> Referentiel:
 def mini_referentiel() -> Referentiel:
     """A dozen hand-drawn communes with homonyms, Corsica, overseas, PLM and merged communes."""
     return make_mini_referentiel()
+
+
+MINI_REGISTER = """id,titre,annee,statut,echelle,communes_insee,epci_siren,themes,equipe,date_bon_commande,motif_derogation,date_debut,date_fin,dates_animation,montant_eur,pilote,livrables,description,source_url,public,notes_internes,fictif
+T-2019-1,Centre-bourg de Doullens (fictif),2019,réalisé,communale,80253,,Revitalisation des centre-villes et centre-bourgs,Atelier de l'Ourcq,2019-09-10,,2019-10,2020-03,2019-12-02; 2019-12-03,20000,DDT(M) 80 – Somme,Feuille de route : https://example.org/fdr.pdf,Essai,,,,oui
+T-2021-1,Friche d'Abbeville (fictif),2021,réalisé,bâtiment/îlot,80001,,Aménagement des friches; Projets socio-économiques (ESS) et économiques,POLAU,2021-07-01,,2021-08,2022-02,,21 500,DDT(M) 80 – Somme,,,,,note interne,oui
+T-2022-1,<img src=x onerror=alert(1)> (fictif),2022,réalisé,intercommunale,,200070951,Gestion des risques; Aménagement des friches,Ville Ouverte,2022-03-15,,2022-04,2022-10,,19000,DDT(M) 80 – Somme,,,,,,oui
+T-2024-1,Ajaccio littoral (fictif),2024,en cours,communale,2A004,,Gestion des risques,POLAU,2024-02-01,,2024-03,,,20000,DDTM 2A – Corse-du-Sud,,,,,,oui
+T-2025-1,Saint-Denis de La Réunion (fictif),2025,sélectionné,communale,97411,,Adaptation de l'offre de logements,Atelier de l'Ourcq,2025-10-01,,,,,,DEAL 974 – La Réunion,,,,,,oui
+T-2026-1,Candidature Privas (fictif),2026,candidature,communale,07186,,Adaptation des mobilités à la demande,,,,,,,,,,,,,,oui
+T-X-1,Saverdun sans année (fictif),,réalisé,bâtiment/îlot,09282,,Revitalisation des centre-villes et centre-bourgs; Adaptation de l'offre de logements,,,,,,,,,,,,,,oui
+"""
+
+
+@pytest.fixture(scope="session")
+def mini_dataset(mini_referentiel, tmp_path_factory):
+    """A seven-atelier fictional register on the hand-drawn référentiel, joined."""
+    import datetime as dt
+
+    from atelierflash.dataset import RegisterSource, build_dataset
+    from atelierflash.programme import load_programme
+    from atelierflash.validation import validate_file
+
+    path = tmp_path_factory.mktemp("registre") / "mini.csv"
+    path.write_text(MINI_REGISTER, encoding="utf-8")
+    programme = load_programme()
+    report = validate_file(path, mini_referentiel, programme, today=dt.date(2026, 11, 29))
+    source = RegisterSource("test", "Registre de test (fictif)", path, fictif=True)
+    return build_dataset(source, mini_referentiel, programme, report=report)
