@@ -1,0 +1,757 @@
+"""A seeded fictional register on real communes, in the published shape of the programme.
+
+The demonstration register lets every page work without a real register. It follows the public
+facts of the programme (../shared/programme/FACTS.md): 114 ateliers « réalisés » selected from
+2019 to 2025, about 30 selections a year once the programme was up to speed, more than 500
+communes, three échelles, the nine themes, about 20 000 € per atelier, one or two bons de
+commande per atelier, 4 to 8 months per atelier and 2 or 3 days on site. Teams follow each
+accord-cadre's rule through :mod:`atelierflash.rotation`, with a handful of documented
+exceptions (``motif_derogation``), so the tourniquet audit has something true to find.
+
+Every row is fictional and says so three times: the title ends with « (fictif) », the
+description starts with « Atelier fictif généré pour la démonstration. » and ``fictif`` is
+« oui ». The communes, EPCI and départements are real.
+
+The output only depends on the référentiel, the programme and the seed: inputs are sorted, random
+draws come from one ``numpy.random.default_rng(seed)`` in a fixed sequence, and dates are placed
+relative to :data:`REFERENCE_DATE`, never to today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from atelierflash.programme import Agreement, Programme
+from atelierflash.referentiel import Referentiel
+from atelierflash.rotation import Order, RotationState
+
+REFERENCE_DATE = dt.date(2026, 11, 29)
+DEFAULT_SEED = 2019
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "demo" / "ateliers_demo.csv"
+
+# The register's canonical columns, in order (docs/architecture.md, registre.COLUMNS).
+DEMO_COLUMNS = (
+    "id",
+    "titre",
+    "annee",
+    "statut",
+    "echelle",
+    "communes_insee",
+    "communes",
+    "departement",
+    "epci_siren",
+    "themes",
+    "equipe",
+    "accord_cadre",
+    "date_bon_commande",
+    "motif_derogation",
+    "date_debut",
+    "date_fin",
+    "dates_animation",
+    "montant_eur",
+    "pilote",
+    "livrables",
+    "description",
+    "source_url",
+    "public",
+    "notes_internes",
+    "fictif",
+)
+
+# Ateliers per year of selection and statut. Réalisés sum to the official 114 (2019–2025); the
+# selections ramp up from the official 5 of 2019 to about 30 a year. The last realised year
+# still has ateliers « en cours » (ordered in its second half) and a couple waiting for a bon.
+PLAN: dict[int, dict[str, int]] = {
+    2019: {"realise": 5},
+    2020: {"realise": 10, "abandonne": 1},
+    2021: {"realise": 15, "abandonne": 1},
+    2022: {"realise": 20, "abandonne": 1},
+    2023: {"realise": 23, "abandonne": 2},
+    2024: {"realise": 27, "abandonne": 1},
+    2025: {"realise": 14, "en_cours": 11, "selectionne": 2, "abandonne": 1},
+    2026: {"en_cours": 17, "selectionne": 11, "abandonne": 2, "eligible": 2, "candidature": 3},
+    2027: {"eligible": 2, "candidature": 5},
+}
+# Statuts whose ateliers have bons de commande, hence a team.
+ORDERED_STATUTS = ("realise", "en_cours")
+
+ECHELLE_SHARES = {"batiment_ilot": 0.30, "communale": 0.45, "intercommunale": 0.25}
+
+# Main-theme weights: revitalisation is by far the most frequent demand.
+THEME_WEIGHTS = {
+    "revitalisation": 0.30,
+    "entrees_ville": 0.07,
+    "friches": 0.15,
+    "patrimoine": 0.08,
+    "logement": 0.10,
+    "mobilites": 0.06,
+    "economie": 0.10,
+    "ecosystemes": 0.07,
+    "risques": 0.07,
+}
+# A building or an îlot is more often a friche or a heritage site; an EPCI thinks in networks.
+THEME_BOOST = {
+    "batiment_ilot": {"friches": 2.5, "patrimoine": 1.5, "mobilites": 0.4},
+    "intercommunale": {"ecosystemes": 1.8, "risques": 1.8, "mobilites": 1.8, "friches": 0.6},
+}
+THEME_COUNT_P = (0.30, 0.45, 0.25)  # 1, 2 or 3 themes
+
+N_EXCEPTIONS = 4
+SECOND_ORDER_SHARE = 0.10
+AMOUNT_STEPS = np.arange(17000, 24001, 500)
+DROM = ("971", "972", "973", "974", "976")
+
+# Départements served by a DDTM (coastal) rather than a DDT.
+# fmt: off
+_DDTM = frozenset((
+    "06", "11", "13", "14", "17", "22", "27", "29", "2A", "2B", "30", "33", "34",
+    "35", "40", "44", "50", "56", "59", "62", "64", "66", "76", "80", "83", "85",
+))
+# fmt: on
+_DRIEAT = frozenset(("75", "92", "93", "94"))
+
+MOTIFS = (
+    "Refus du titulaire attendu ({team}) : plan de charge complet",
+    "Conflit d'intérêts du titulaire attendu ({team}) : mission en cours pour la commune",
+    "Titulaire attendu ({team}) indisponible aux dates d'atelier retenues par la collectivité",
+    "Refus du titulaire attendu ({team}) : compétence paysage non mobilisable dans le délai",
+    "Conflit d'intérêts du titulaire attendu ({team}) : membre du groupement maître d'œuvre sur le site",
+)
+
+# (site: bâtiment/îlot, commune, territoire: intercommunale) title templates per theme.
+TITLES = {
+    "revitalisation": (
+        "Réinvestir un îlot du centre {de}",
+        "Revitaliser le centre-bourg {de}",
+        "Revitaliser les centres-bourgs du territoire {de}",
+    ),
+    "entrees_ville": (
+        "Transformer la zone commerciale d'entrée de ville {de}",
+        "Requalifier les entrées de ville {de}",
+        "Des entrées de ville apaisées pour le territoire {de}",
+    ),
+    "friches": (
+        "Reconvertir l'ancienne usine {de}",
+        "Reconquérir les friches {de}",
+        "Une stratégie pour les friches du territoire {de}",
+    ),
+    "patrimoine": (
+        "Redonner vie à l'îlot historique {de}",
+        "Valoriser le patrimoine {de}",
+        "Un patrimoine en partage pour le territoire {de}",
+    ),
+    "logement": (
+        "Habiter l'îlot ancien {de}",
+        "Adapter l'offre de logements {de}",
+        "Habiter autrement le territoire {de}",
+    ),
+    "mobilites": (
+        "Réaménager le quartier de la gare {de}",
+        "Repenser les mobilités {de}",
+        "Des mobilités du quotidien pour le territoire {de}",
+    ),
+    "economie": (
+        "Un tiers-lieu pour l'ancienne halle {de}",
+        "Conforter l'économie locale {de}",
+        "Une économie sociale et solidaire pour le territoire {de}",
+    ),
+    "ecosystemes": (
+        "Renaturer le cœur d'îlot {de}",
+        "Faire entrer la nature dans le bourg {de}",
+        "Préserver les ressources naturelles du territoire {de}",
+    ),
+    "risques": (
+        "Reconstruire le quartier bas {de} face aux crues",
+        "Réduire la vulnérabilité {de} aux inondations",
+        "Gérer les risques naturels du territoire {de}",
+    ),
+}
+
+EXTRA_DELIVERABLES = ("Cahier des charges", "Charte", "Supports de communication")
+
+NOTES = (
+    "Relance de la DDT pour la fiche synthétique.",
+    "Restitution à distance reportée d'un mois à la demande de la commune.",
+    "Élus très mobilisés ; prévoir une suite en Atelier des territoires.",
+    "Salle de la restitution à confirmer avec la mairie.",
+    "Vérifier le périmètre avec l'EPCI avant publication.",
+    "Lettre du préfet reçue ; lettre du maire attendue.",
+)
+EXCEPTION_NOTE = "Dérogation au tourniquet : échange avec le titulaire attendu archivé."
+
+
+@dataclass
+class _Atelier:
+    """One row under construction (internal)."""
+
+    annee: int
+    statut: str
+    echelle: str = ""
+    departement: str = ""
+    codes: list[str] = field(default_factory=list)
+    epci: str = ""
+    themes: list[str] = field(default_factory=list)
+    orders: list[dt.date] = field(default_factory=list)
+    start: dt.date | None = None
+    end: dt.date | None = None
+    end_shown: bool = True
+    animation: list[dt.date] = field(default_factory=list)
+    id: str = ""
+    team: str = ""
+    agreement: str = ""
+    motif: str = ""
+    amount: int | None = None
+
+
+@dataclass
+class _Pool:
+    """The référentiel's COM rows as sorted arrays, with the generator's bookkeeping."""
+
+    codes: np.ndarray
+    names: np.ndarray
+    departements: np.ndarray
+    regions: np.ndarray
+    epcis: np.ndarray
+    populations: np.ndarray
+    weights: np.ndarray
+    index: dict[str, int]
+    members: dict[str, tuple[str, ...]]
+    epci_names: dict[str, str]
+    departement_names: dict[str, str]
+    used: np.ndarray
+    used_epci: set[str] = field(default_factory=set)
+
+
+def generate_demo(referentiel: Referentiel, programme: Programme, seed: int) -> pd.DataFrame:
+    """Generate the fictional demonstration register.
+
+    Parameters
+    ----------
+    referentiel : Referentiel
+        Real communes and EPCI to place the ateliers on. A small référentiel works too:
+        communes are then reused.
+    programme : Programme
+        Vocabularies (labels written in the cells) and accords-cadres (rules followed by teams).
+    seed : int
+        Seed of ``numpy.random.default_rng``; the same seed gives the same frame.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Text cells only, columns :data:`DEMO_COLUMNS` in order, rows sorted by ``id``.
+    """
+    rng = np.random.default_rng(seed)
+    pool = _pool(referentiel)
+    ateliers = _skeleton(rng)
+    _place(ateliers, pool, rng)
+    for atelier in ateliers:
+        atelier.themes = _themes(atelier.echelle, rng)
+    _schedule(ateliers, programme, rng)
+    _number(ateliers, rng)
+    _allocate(ateliers, programme, rng)
+    for atelier in ateliers:
+        if atelier.orders:
+            atelier.amount = int(rng.choice(AMOUNT_STEPS))
+    rows = [_row(atelier, pool, programme) for atelier in ateliers]
+    _sprinkle(rows, ateliers, rng)
+    frame = pd.DataFrame(rows, columns=list(DEMO_COLUMNS)).sort_values("id", kind="stable")
+    return frame.reset_index(drop=True).astype(str)
+
+
+def write_demo(
+    path: str | Path, referentiel: Referentiel, programme: Programme, seed: int = DEFAULT_SEED
+) -> pd.DataFrame:
+    """Generate the demonstration register and write it as UTF-8 CSV (``,`` separator).
+
+    Parameters
+    ----------
+    path : str or Path
+        Target file; its folder is created when missing.
+    referentiel, programme, seed
+        See :func:`generate_demo`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The frame written (the same seed writes a byte-identical file).
+    """
+    frame = generate_demo(referentiel, programme, seed)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    return frame
+
+
+def generated_exceptions(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows generated as documented exceptions to the tourniquet.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A demonstration register (:func:`generate_demo` or the CSV read as text).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows with a non-empty ``motif_derogation``: exactly the bons the audit must flag
+        as documented deviations.
+    """
+    motif = frame["motif_derogation"].fillna("").astype(str).str.strip()
+    return frame[motif != ""]
+
+
+# -- the plan ----------------------------------------------------------------------------------
+def _skeleton(rng: np.random.Generator) -> list[_Atelier]:
+    """Years and statuts from :data:`PLAN`, with échelles in their exact shares."""
+    ateliers = [
+        _Atelier(annee=year, statut=statut)
+        for year in sorted(PLAN)
+        for statut, count in PLAN[year].items()
+        for _ in range(count)
+    ]
+    # Shares hold within the réalisés on their own, so that they alone pass 500 communes.
+    for group in (
+        [a for a in ateliers if a.statut == "realise"],
+        [a for a in ateliers if a.statut != "realise"],
+    ):
+        echelles = _exact_shares(ECHELLE_SHARES, len(group))
+        for atelier, echelle in zip(group, rng.permutation(echelles), strict=True):
+            atelier.echelle = str(echelle)
+    return ateliers
+
+
+def _exact_shares(shares: dict[str, float], n: int) -> list[str]:
+    """``n`` labels in the given shares (largest remainders)."""
+    raw = {key: share * n for key, share in shares.items()}
+    counts = {key: int(value) for key, value in raw.items()}
+    by_remainder = sorted(raw, key=lambda key: (counts[key] - raw[key], key))
+    for key in by_remainder[: n - sum(counts.values())]:
+        counts[key] += 1
+    return [key for key in shares for _ in range(counts[key])]
+
+
+# -- communes ----------------------------------------------------------------------------------
+def _pool(referentiel: Referentiel) -> _Pool:
+    communes = referentiel.communes
+    com = communes[(communes["type"] == "COM") & communes["departement"].notna()]
+    # Metropolitan départements and the five DROM: the collectivités d'outre-mer are not served.
+    departement = com["departement"].astype(str)
+    com = com[(departement.str.len() == 2) | departement.isin(DROM)]
+    com = com.sort_values("code", kind="stable")
+    population = pd.to_numeric(com["population"], errors="coerce").to_numpy(dtype=float)
+    epcis = np.array([_text(v) for v in com["epci_siren"]], dtype=object)
+    codes = com["code"].astype(str).to_numpy(dtype=object)
+    members: dict[str, tuple[str, ...]] = {}
+    epci_names: dict[str, str] = {}
+    for siren, name, listed in zip(
+        referentiel.epci["siren"], referentiel.epci["nom"], referentiel.epci["membres"], strict=True
+    ):
+        members[str(siren)] = tuple(sorted(str(code) for code in listed))
+        epci_names[str(siren)] = str(name)
+    departement_names = {
+        str(code): str(name)
+        for code, name in zip(
+            referentiel.departements["code"], referentiel.departements["nom"], strict=True
+        )
+    }
+    return _Pool(
+        codes=codes,
+        names=com["nom"].astype(str).to_numpy(dtype=object),
+        departements=com["departement"].astype(str).to_numpy(dtype=object),
+        regions=np.array([_text(v) for v in com["region"]], dtype=object),
+        epcis=epcis,
+        populations=population,
+        weights=_population_weights(population),
+        index={code: i for i, code in enumerate(codes)},
+        members=members,
+        epci_names=epci_names,
+        departement_names=departement_names,
+        used=np.zeros(len(codes), dtype=bool),
+    )
+
+
+def _population_weights(population: np.ndarray) -> np.ndarray:
+    """Small towns (1 000–20 000 inhabitants) first; villages and cities now and then."""
+    weights = np.full(population.shape, 0.03)
+    weights[(population >= 300) & (population < 1000)] = 0.25
+    weights[(population > 20000) & (population <= 60000)] = 0.25
+    weights[(population >= 1000) & (population <= 20000)] = 1.0
+    weights[np.isnan(population)] = 0.03
+    return weights
+
+
+def _place(ateliers: list[_Atelier], pool: _Pool, rng: np.random.Generator) -> None:
+    """Choose each atelier's département, then its commune(s)."""
+    departements = sorted(set(pool.departements.tolist()))
+    region_of = {d: r for d, r in zip(pool.departements, pool.regions, strict=True)}
+    regions = sorted(set(region_of.values()))
+    # A département without any small town (Paris) is rarely chosen.
+    has_town = {
+        d: bool(((pool.departements == d) & (pool.weights == 1.0)).any()) for d in departements
+    }
+    dep_weights = np.array([1.0 if has_town[d] else 0.1 for d in departements])
+    # An intercommunal atelier needs an EPCI with at least 3 member communes in the département.
+    sizes = Counter(zip(pool.epcis.tolist(), pool.departements.tolist(), strict=True))
+    grouped = {d for (siren, d), n in sizes.items() if siren and n >= 3}
+    group_weights = dep_weights * [d in grouped for d in departements]
+    if not group_weights.sum():  # a hand-drawn référentiel: no such EPCI anywhere
+        group_weights = dep_weights
+    # Every région (Corsica and each DROM included) gets at least one réalisé atelier, placed on
+    # a commune or a site so that the forced département never lacks an EPCI.
+    forced = []
+    for region in regions:
+        inside = np.array([region_of[d] == region for d in departements])
+        weights = dep_weights * inside
+        forced.append(str(rng.choice(departements, p=weights / weights.sum())))
+    realised = [a for a in ateliers if a.statut == "realise"]
+    hosts = [a for a in realised if a.echelle != "intercommunale"] or realised
+    for k, departement in zip(rng.permutation(len(hosts)), forced, strict=False):
+        hosts[int(k)].departement = departement
+    for atelier in ateliers:
+        if not atelier.departement:
+            weights = group_weights if atelier.echelle == "intercommunale" else dep_weights
+            atelier.departement = str(rng.choice(departements, p=weights / weights.sum()))
+    # Réalisés first: they get the unused communes, hence the « more than 500 ».
+    for atelier in sorted(ateliers, key=lambda a: a.statut != "realise"):
+        if atelier.echelle == "intercommunale":
+            _place_intercommunal(atelier, pool, rng)
+        else:
+            index = _pick_commune(
+                pool, np.flatnonzero(pool.departements == atelier.departement), rng
+            )
+            atelier.codes = [str(pool.codes[index])]
+            atelier.epci = str(pool.epcis[index])
+
+
+def _pick_commune(pool: _Pool, candidates: np.ndarray, rng: np.random.Generator) -> int:
+    """One commune among ``candidates``, weighted by population, unused ones first."""
+    fresh = candidates[~pool.used[candidates]]
+    if len(fresh):
+        candidates = fresh
+    weights = pool.weights[candidates]
+    index = int(rng.choice(candidates, p=weights / weights.sum()))
+    pool.used[index] = True
+    return index
+
+
+def _place_intercommunal(atelier: _Atelier, pool: _Pool, rng: np.random.Generator) -> None:
+    """A commune of a real EPCI, and 3 to 25 members of that EPCI in the same département."""
+    in_dep = np.flatnonzero(pool.departements == atelier.departement)
+
+    def same_dep_members(siren: str) -> list[int]:
+        found = (pool.index.get(code) for code in pool.members.get(siren, ()))
+        return [i for i in found if i is not None and pool.departements[i] == atelier.departement]
+
+    sizes = {s: len(same_dep_members(s)) for s in sorted(set(pool.epcis[in_dep])) if s}
+    # Prefer an unused EPCI with at least 3 members here; fall back step by step.
+    candidates = np.array([], dtype=int)
+    for accept in (
+        lambda s: s not in pool.used_epci and sizes[s] >= 3,
+        lambda s: sizes[s] >= 3,
+        lambda s: sizes[s] >= 1,
+    ):
+        chosen = {s for s in sizes if accept(s)}
+        candidates = np.array([i for i in in_dep if pool.epcis[i] in chosen], dtype=int)
+        if len(candidates):
+            break
+    if not len(candidates):
+        candidates = in_dep
+    main = _pick_commune(pool, candidates, rng)
+    siren = str(pool.epcis[main])
+    pool.used_epci.add(siren)
+    others = [i for i in same_dep_members(siren) if i != main]
+    target = min(3 + int(rng.binomial(22, 0.8)), len(others) + 1)
+    fresh = [i for i in others if not pool.used[i]]
+    stale = [i for i in others if pool.used[i]]
+    picked = list(rng.permutation(fresh))[: target - 1]
+    if len(picked) < target - 1:
+        picked += list(rng.permutation(stale))[: target - 1 - len(picked)]
+    pool.used[picked] = True
+    atelier.codes = [str(pool.codes[main]), *sorted(str(pool.codes[i]) for i in picked)]
+    atelier.epci = siren
+
+
+# -- themes ------------------------------------------------------------------------------------
+def _themes(echelle: str, rng: np.random.Generator) -> list[str]:
+    keys = list(THEME_WEIGHTS)
+    boost = THEME_BOOST.get(echelle, {})
+    weights = np.array([THEME_WEIGHTS[k] * boost.get(k, 1.0) for k in keys])
+    count = 1 + int(rng.choice(len(THEME_COUNT_P), p=THEME_COUNT_P))
+    picked = rng.choice(len(keys), size=count, replace=False, p=weights / weights.sum())
+    return [keys[int(i)] for i in picked]
+
+
+# -- dates -------------------------------------------------------------------------------------
+def _schedule(ateliers: list[_Atelier], programme: Programme, rng: np.random.Generator) -> None:
+    """Bons de commande, period and on-site days of the ateliers that were ordered."""
+    first_start = min(a.start for a in programme.agreements)
+    for year in sorted(PLAN):
+        ordered = [a for a in ateliers if a.annee == year and a.statut in ORDERED_STATUTS]
+        if not ordered:
+            continue
+        low = max(dt.date(year, 1, 10), first_start)
+        high = min(dt.date(year, 12, 10), REFERENCE_DATE - dt.timedelta(days=90))
+        days = sorted(
+            low + dt.timedelta(days=int(d))
+            for d in rng.integers(0, (high - low).days + 1, size=len(ordered))
+        )
+        # The earliest bons of the year are the finished ateliers, the latest still run.
+        realised = [a for a in ordered if a.statut == "realise"]
+        running = [a for a in ordered if a.statut != "realise"]
+        for atelier, day in zip(realised + running, days, strict=True):
+            atelier.orders = [day]
+    ordered = [a for a in ateliers if a.orders]
+    for atelier in ordered:
+        _period(atelier, rng)
+    _second_orders(ordered, programme, rng)
+
+
+def _period(atelier: _Atelier, rng: np.random.Generator) -> None:
+    start = atelier.orders[0] + dt.timedelta(days=int(rng.integers(20, 91)))
+    start = min(start, REFERENCE_DATE)
+    # 124 to 242 days is 4 to 8 months whatever the months.
+    duration = int(rng.integers(124, 243))
+    end = start + dt.timedelta(days=duration)
+    if atelier.statut == "realise" and end >= REFERENCE_DATE:
+        end = REFERENCE_DATE - dt.timedelta(days=1)
+    atelier.start, atelier.end = start, end
+    # An atelier still running past its planned end has no known end date.
+    atelier.end_shown = atelier.statut == "realise" or end > REFERENCE_DATE
+    length = 2 + int(rng.integers(0, 2))
+    span = (end - start).days
+    day = start + dt.timedelta(days=int(span * rng.uniform(0.25, 0.7)))
+    # The on-site days are consecutive weekdays, outside the summer and year-end breaks.
+    while day.weekday() > 5 - length or _on_break(day) or _on_break(day + dt.timedelta(length)):
+        day += dt.timedelta(days=1)
+    atelier.animation = [day + dt.timedelta(days=k) for k in range(length)]
+
+
+def _on_break(day: dt.date) -> bool:
+    return day.month == 8 or (day.month, day.day) >= (12, 20) or (day.month, day.day) <= (1, 4)
+
+
+def _second_orders(ordered: list[_Atelier], programme: Programme, rng: np.random.Generator) -> None:
+    """About one atelier in ten gets a second bon, in its year and under the same agreement."""
+    windows = []
+    for atelier in ordered:
+        agreement = programme.agreement_at(atelier.orders[0])
+        assert atelier.start is not None and atelier.end is not None
+        low = atelier.start + dt.timedelta(days=15)
+        high = min(atelier.end, dt.date(atelier.annee, 12, 31), REFERENCE_DATE)
+        if agreement is not None:
+            high = min(high, agreement.end)
+        if low <= high:
+            windows.append((atelier, low, high))
+    count = min(len(windows), round(SECOND_ORDER_SHARE * len(ordered)))
+    for k in sorted(rng.choice(len(windows), size=count, replace=False)):
+        atelier, low, high = windows[int(k)]
+        day = low + dt.timedelta(days=int(rng.integers(0, (high - low).days + 1)))
+        atelier.orders.append(day)
+
+
+def _number(ateliers: list[_Atelier], rng: np.random.Generator) -> None:
+    """« DEMO-2023-014 »: numbered within the year by first bon, then statut."""
+    statut_rank = {statut: i for i, statut in enumerate(("realise", "en_cours", "selectionne"))}
+    tie = rng.permutation(len(ateliers))
+    keyed = sorted(
+        range(len(ateliers)),
+        key=lambda i: (
+            ateliers[i].annee,
+            ateliers[i].orders[0] if ateliers[i].orders else dt.date.max,
+            statut_rank.get(ateliers[i].statut, 9),
+            int(tie[i]),
+        ),
+    )
+    counters: dict[int, int] = {}
+    for i in keyed:
+        year = ateliers[i].annee
+        counters[year] = counters.get(year, 0) + 1
+        ateliers[i].id = f"DEMO-{year}-{counters[year]:03d}"
+
+
+# -- teams -------------------------------------------------------------------------------------
+def _allocate(ateliers: list[_Atelier], programme: Programme, rng: np.random.Generator) -> None:
+    """Give each ordered atelier its team by replaying each agreement's rule (rotation.py)."""
+    labels = {key: programme.equipes.label_of(key) for key in programme.equipes.keys()}
+    agreement_of: dict[str, Agreement] = {}
+    for atelier in ateliers:
+        if atelier.orders:
+            agreement = programme.agreement_at(atelier.orders[0])
+            if agreement is not None:
+                agreement_of[atelier.id] = agreement
+                atelier.agreement = agreement.key
+    by_id = {a.id: a for a in ateliers}
+    bons = sorted(
+        (day, atelier_id, rank)
+        for atelier_id in agreement_of
+        for rank, day in enumerate(by_id[atelier_id].orders, start=1)
+    )
+    # The exceptions: first bons under an agreement where another holder could be chosen.
+    eligible = [
+        (day, atelier_id)
+        for day, atelier_id, rank in bons
+        if rank == 1 and len(_sequence(agreement_of[atelier_id])) > 1
+    ]
+    picked = rng.choice(len(eligible), size=min(N_EXCEPTIONS, len(eligible)), replace=False)
+    exceptions = {eligible[int(k)][1] for k in picked}
+    motifs = iter(rng.permutation(len(MOTIFS)).tolist() * (1 + N_EXCEPTIONS // len(MOTIFS)))
+    states = {a.key: RotationState(a, labels) for a in programme.agreements if _sequence(a)}
+    dropped: list[tuple[str, dt.date]] = []
+    for day, atelier_id, rank in bons:
+        atelier = by_id[atelier_id]
+        state = states[agreement_of[atelier_id].key]
+        due = state.expected(atelier_id, rank).team
+        if rank == 1:
+            atelier.team = due
+            if atelier_id in exceptions:
+                # The bon passes to the next holder of the sequence, with its reason.
+                sequence = state.sequence
+                atelier.team = sequence[(sequence.index(due) + 1) % len(sequence)]
+                atelier.motif = MOTIFS[next(motifs)].format(team=labels.get(due, due))
+        elif due != atelier.team:
+            # A second bon that counts as a turn due elsewhere: the atelier keeps a single bon.
+            dropped.append((atelier_id, day))
+            continue
+        state.record(Order(day, atelier_id, atelier.team, None, atelier.motif, rank))
+    for atelier_id, day in dropped:
+        by_id[atelier_id].orders.remove(day)
+
+
+def _sequence(agreement: Agreement) -> tuple[str, ...]:
+    return agreement.order or agreement.team_keys()
+
+
+# -- cells -------------------------------------------------------------------------------------
+def _row(atelier: _Atelier, pool: _Pool, programme: Programme) -> dict[str, str]:
+    indices = [pool.index[code] for code in atelier.codes]
+    names = [str(pool.names[i]) for i in indices]
+    main = names[0]
+    population = pool.populations[indices[0]]
+    return {
+        "id": atelier.id,
+        "titre": _title(atelier, main, population),
+        "annee": str(atelier.annee),
+        "statut": programme.statuts.label_of(atelier.statut),
+        "echelle": programme.echelles.label_of(atelier.echelle),
+        "communes_insee": "; ".join(atelier.codes),
+        "communes": "; ".join(names),
+        "departement": atelier.departement,
+        "epci_siren": atelier.epci,
+        "themes": "; ".join(programme.themes.label_of(t) for t in atelier.themes),
+        "equipe": programme.equipes.label_of(atelier.team) if atelier.team else "",
+        "accord_cadre": programme.accords.label_of(atelier.agreement) if atelier.team else "",
+        "date_bon_commande": _dates(atelier.orders),
+        "motif_derogation": atelier.motif,
+        "date_debut": _date(atelier.start),
+        "date_fin": _date(atelier.end) if atelier.end_shown else "",
+        "dates_animation": _dates(atelier.animation),
+        "montant_eur": _amount(atelier.amount),
+        "pilote": _pilot(atelier.departement, pool),
+        "livrables": "",
+        "description": _description(atelier, main, pool, programme),
+        "source_url": "",
+        "public": "",
+        "notes_internes": EXCEPTION_NOTE if atelier.motif else "",
+        "fictif": "oui",
+    }
+
+
+def _sprinkle(
+    rows: list[dict[str, str]], ateliers: list[_Atelier], rng: np.random.Generator
+) -> None:
+    """Deliverables of finished ateliers, a few unpublished rows and some internal notes."""
+    for row, atelier in zip(rows, ateliers, strict=True):
+        if atelier.statut == "realise":
+            extras = [d for d in EXTRA_DELIVERABLES if rng.random() < 0.2]
+            if rng.random() < 0.5:
+                extras.append("Fiche synthétique")
+            row["livrables"] = " ; ".join(["Feuille de route", "Esquisse de plan-guide", *extras])
+        if atelier.statut in ("realise", "en_cours", "selectionne") and rng.random() < 0.03:
+            row["public"] = "non"
+        if not row["notes_internes"] and rng.random() < 0.15:
+            row["notes_internes"] = NOTES[int(rng.integers(0, len(NOTES)))]
+
+
+def _title(atelier: _Atelier, main: str, population: float) -> str:
+    site, commune, territory = TITLES[atelier.themes[0]]
+    template = {"batiment_ilot": site, "intercommunale": territory}.get(atelier.echelle, commune)
+    # A town over 10 000 inhabitants has a centre-ville rather than a centre-bourg.
+    if template == TITLES["revitalisation"][1] and population > 10000:
+        template = "Redynamiser le centre-ville {de}"
+    return template.format(de=_of(main)) + " (fictif)"
+
+
+def _of(name: str) -> str:
+    """« de » + name, with French contraction and elision (du Havre, des Mureaux, d'Albi)."""
+    if name.startswith("Le "):
+        return "du " + name[3:]
+    if name.startswith("Les "):
+        return "des " + name[4:]
+    if name[:1] in "AEIOUYÂÉÈÊÎÔÛŒ":
+        return "d'" + name
+    return "de " + name
+
+
+def _description(atelier: _Atelier, main: str, pool: _Pool, programme: Programme) -> str:
+    theme = programme.themes.label_of(atelier.themes[0]).lower()
+    if atelier.echelle == "intercommunale" and len(atelier.codes) > 1:
+        epci = pool.epci_names.get(atelier.epci, "")
+        where = f"{len(atelier.codes)} communes" + (f" de « {epci} »" if epci else "")
+        scope = f"Il réunit {where} autour du thème : {theme}."
+    elif atelier.echelle == "batiment_ilot":
+        scope = f"Il porte sur un site bâti {_of(main)}, autour du thème : {theme}."
+    else:
+        scope = f"Il porte sur le territoire communal {_of(main)}, autour du thème : {theme}."
+    return "Atelier fictif généré pour la démonstration. " + scope
+
+
+def _pilot(departement: str, pool: _Pool) -> str:
+    name = pool.departement_names.get(departement, "")
+    if departement == "973":
+        service = "DGTM"
+    elif departement in DROM:
+        service = "DEAL"
+    elif departement in _DRIEAT:
+        service = "DRIEAT"
+    elif departement in _DDTM:
+        service = "DDTM"
+    else:
+        service = "DDT"
+    return f"{service} {departement} – {name}" if name else f"{service} {departement}"
+
+
+def _date(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def _dates(days: list[dt.date]) -> str:
+    return "; ".join(day.isoformat() for day in sorted(days))
+
+
+def _amount(amount: int | None) -> str:
+    """« 20 500 »: French grouping with a plain space, which every spreadsheet reads back."""
+    return "" if amount is None else f"{amount:,}".replace(",", " ")
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    return str(value)
+
+
+if __name__ == "__main__":  # python -m atelierflash.demo [path] [seed]
+    import sys
+
+    from atelierflash.programme import load_programme
+    from atelierflash.referentiel import load_referentiel
+
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_PATH
+    chosen_seed = int(sys.argv[2]) if len(sys.argv) > 2 else DEFAULT_SEED
+    written = write_demo(target, load_referentiel(), load_programme(), chosen_seed)
+    print(f"{len(written)} ateliers fictifs écrits dans {target}")
