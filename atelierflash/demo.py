@@ -103,6 +103,7 @@ THEME_BOOST = {
 THEME_COUNT_P = (0.30, 0.45, 0.25)  # 1, 2 or 3 themes
 
 N_EXCEPTIONS = 4
+UNPUBLISHED = 3
 SECOND_ORDER_SHARE = 0.10
 AMOUNT_STEPS = np.arange(17000, 24001, 500)
 DROM = ("971", "972", "973", "974", "976")
@@ -299,8 +300,8 @@ def generated_exceptions(frame: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        The rows with a non-empty ``motif_derogation``: exactly the bons the audit must flag
-        as documented deviations.
+        The rows with a non-empty ``motif_derogation``: exactly the ateliers whose first bon
+        the audit must flag as a documented deviation (a second bon follows the first one).
     """
     motif = frame["motif_derogation"].fillna("").astype(str).str.strip()
     return frame[motif != ""]
@@ -672,10 +673,12 @@ def _sprinkle(
             if rng.random() < 0.5:
                 extras.append("Fiche synthétique")
             row["livrables"] = " ; ".join(["Feuille de route", "Esquisse de plan-guide", *extras])
-        if atelier.statut in ("realise", "en_cours", "selectionne") and rng.random() < 0.03:
-            row["public"] = "non"
         if not row["notes_internes"] and rng.random() < 0.15:
             row["notes_internes"] = NOTES[int(rng.integers(0, len(NOTES)))]
+    # A few ateliers that would be published by their statut are kept private on purpose.
+    published = [i for i, a in enumerate(ateliers) if a.statut in ("realise", "en_cours")]
+    for i in rng.choice(len(published), size=min(UNPUBLISHED, len(published)), replace=False):
+        rows[published[int(i)]]["public"] = "non"
 
 
 def _title(atelier: _Atelier, main: str, population: float) -> str:
@@ -699,7 +702,8 @@ def _of(name: str) -> str:
 
 
 def _description(atelier: _Atelier, main: str, pool: _Pool, programme: Programme) -> str:
-    theme = programme.themes.label_of(atelier.themes[0]).lower()
+    label = programme.themes.label_of(atelier.themes[0])
+    theme = label[:1].lower() + label[1:]  # keeps « ESS » upper case
     if atelier.echelle == "intercommunale" and len(atelier.codes) > 1:
         epci = pool.epci_names.get(atelier.epci, "")
         where = f"{len(atelier.codes)} communes" + (f" de « {epci} »" if epci else "")

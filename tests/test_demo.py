@@ -246,6 +246,7 @@ def test_amounts(demo):
 
 def test_publication_and_notes(demo, programme):
     assert demo["public"].isin(["", "non"]).all()
+    assert (demo["public"] == "non").sum() == 3
     assert (demo["notes_internes"] != "").sum() >= 5
     statut = keys(demo, "statut", programme.statuts)
     realised = demo[statut == "realise"]
@@ -293,6 +294,10 @@ def test_real_demo_covers_the_country(real_referentiel, programme):
     for row in inter.itertuples():
         codes = split(row.communes_insee)
         assert 3 <= len(codes) <= 25 and set(codes) <= set(members[row.epci_siren])
+    # The audit finds exactly the generated exceptions on the real register too.
+    audits, _ = audit(programme.agreements, register_orders(frame, programme))
+    deviating = sorted(r.order.atelier_id for a in audits for r in a.replayed if r.deviation)
+    assert deviating == sorted(generated_exceptions(frame)["id"])
     # Small towns first.
     population = com[com["type"] == "COM"].set_index("code")["population"]
     main = population.reindex([split(cell)[0] for cell in frame["communes_insee"]])
