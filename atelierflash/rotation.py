@@ -293,7 +293,7 @@ class RotationState:
         if skipped:
             last = skipped[-1]
             effect = (
-                "garde son tour"
+                "a gardé son tour"
                 if self.agreement.refusal == "garde_son_tour"
                 else "a perdu son tour"
             )

@@ -223,7 +223,7 @@ def test_next_holder_explains():
     team, text = next_holder(ac, log(("a",), ("c", "Refus de B (plan de charge)")), labels)
     assert team == "b"
     assert "Équipe A → Équipe B → Équipe C" in text
-    assert "garde son tour" in text
+    assert "a gardé son tour" in text
     assert text.endswith("Prochain bon : Équipe B.")
     assert "Aucun bon" in next_holder(ac, [], labels)[1]
 
