@@ -14,6 +14,13 @@ PAGES = [
     st.Page(
         "pages/accueil.py", title="Vue d'ensemble", icon="🏠", url_path="accueil", default=True
     ),
+    st.Page("pages/thematiques.py", title="Thématiques", icon="🏷️", url_path="thematiques"),
+    st.Page(
+        "pages/selection_annuelle.py",
+        title="Sélection annuelle",
+        icon="📅",
+        url_path="selection-annuelle",
+    ),
 ]
 
 navigation = st.navigation(PAGES)

@@ -995,3 +995,16 @@ def ateliers_of_year(ateliers: pd.DataFrame, year: int, dataset: Dataset) -> pd.
 
 def _partial_iso(value) -> str:
     return value.iso() if hasattr(value, "iso") else ""
+
+
+def year_row(table: pd.DataFrame, year: int) -> dict:
+    """The row of ``year`` in a yearly table (``annee`` column), as a dict; zeros if absent."""
+    rows = table[table["annee"] == year]
+    if rows.empty:
+        return {c: (year if c == "annee" else 0) for c in table.columns}
+    return rows.iloc[0].to_dict()
+
+
+def ateliers_in_year(ateliers: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The ateliers of a year of selection (rows of ``ateliers``)."""
+    return ateliers[ateliers["annee"] == year]

@@ -97,3 +97,16 @@ def png_hint() -> None:
         "d'appareil photo de sa barre d'outils ; ses chiffres sont dans le tableau qui le suit, "
         "téléchargeable en CSV (séparateur « ; », virgule décimale)."
     )
+
+
+def table_block(table: pd.DataFrame, *, key: str, columns: list[str] | None = None) -> None:
+    """A visible table (French formats) with the CSV download of its rows."""
+    st.dataframe(figures.display_table(table, columns), hide_index=True, width="stretch")
+    st.download_button(
+        "Télécharger cette liste (CSV)",
+        figures.csv_bytes(figures.csv_table(table, columns)),
+        file_name=f"{key}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        icon=":material/download:",
+    )
