@@ -370,7 +370,7 @@ def families_figure(table: pd.DataFrame, source: str, ateliers: int) -> go.Figur
         ),
         source=source,
         height=340,
-        bottom=50,
+        bottom=80,
         legend=False,
     )
 
@@ -418,7 +418,7 @@ def themes_figure(table: pd.DataFrame, source: str, ateliers: int) -> go.Figure:
         ),
         source=source,
         height=_horizontal_height(len(table), 44),
-        bottom=50,
+        bottom=80,
     )
 
 
@@ -448,95 +448,125 @@ def echelles_figure(table: pd.DataFrame, source: str) -> go.Figure:
     )
 
 
-def areas_figure(table: pd.DataFrame, source: str, *, level: str) -> go.Figure:
-    """Ateliers and distinct communes per région or département (grouped horizontal bars).
+def areas_figure(
+    table: pd.DataFrame, source: str, *, level: str, max_rows: int | None = None
+) -> go.Figure:
+    """Ateliers and distinct communes per région or département (two panels, shared rows).
 
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`atelierflash.stats.ateliers_by_region` or ``ateliers_by_departement``.
+        :func:`atelierflash.stats.ateliers_by_region` or ``ateliers_by_departement``, sorted.
     level : str
         ``"region"`` or ``"departement"``.
+    max_rows : int, optional
+        Draw only the first rows (the table alternative keeps them all); said in the subtitle.
     """
     is_region = level == "region"
+    total = len(table)
+    if max_rows is not None and total > max_rows:
+        table = table.head(max_rows)
     if is_region:
-        labels = list(table["nom"])
+        labels = [escape(n) for n in table["nom"]]
     else:
         labels = [
-            f"{code} – {nom}" for code, nom in zip(table["departement"], table["nom"], strict=True)
+            f"{code} – {escape(nom)}"
+            for code, nom in zip(table["departement"], table["nom"], strict=True)
         ]
-    labels = labels[::-1]
-    table = table.iloc[::-1]
-    fig = go.Figure()
-    for index, (column, name) in enumerate((("ateliers", "Ateliers"), ("communes", "Communes"))):
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        shared_yaxes=True,
+        subplot_titles=("Ateliers", "Communes distinctes"),
+        horizontal_spacing=0.04,
+    )
+    for col, (column, unit) in enumerate((("ateliers", "ateliers"), ("communes", "communes")), 1):
         fig.add_trace(
             go.Bar(
                 x=table[column],
                 y=labels,
                 orientation="h",
-                name=name,
-                marker_color=CATEGORICAL[index],
+                name=unit,
+                marker_color=CATEGORICAL[col - 1],
                 texttemplate="%{x:,d}",
                 textposition="outside",
-                hovertemplate="%{y}<br>%{x:,d} " + name.lower() + "<extra></extra>",
+                hovertemplate="%{y}<br>%{x:,d} " + unit + "<extra></extra>",
                 cliponaxis=False,
-            )
+                showlegend=False,
+            ),
+            row=1,
+            col=col,
         )
-    fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05)
-    fig.update_xaxes(
-        _count_axis(
-            _max(table["ateliers"], table["communes"]),
-            {"title": "Nombre d'ateliers ou de communes"},
+        fig.update_xaxes(
+            _count_axis(_max(table[column]), {"range": [0, _max(table[column]) * 1.15 + 0.5]}),
+            row=1,
+            col=col,
         )
-    )
+    fig.update_yaxes(autorange="reversed", showgrid=False, type="category")
     where = "région" if is_region else "département"
+    shown = (
+        f" Les {fmt_int(len(table))} {where}s comptant le plus d'ateliers, sur "
+        f"{fmt_int(total)} ; tous dans le tableau."
+        if len(table) < total
+        else ""
+    )
     return _base_figure(
         fig,
         title=f"Ateliers et communes par {where}",
         subtitle=(
             f"Un atelier intercommunal compte une fois dans chaque {where} touché(e) ; "
-            "une commune compte une fois, même avec plusieurs ateliers."
+            "une commune compte une fois, même avec plusieurs ateliers." + shown
         ),
         source=source,
-        height=_horizontal_height(len(table), 46 if is_region else 40),
-        bottom=50,
+        height=_horizontal_height(len(table), 30 if is_region else 24),
+        bottom=40,
+        panel_titles=True,
+        legend=False,
     )
 
 
 def population_classes_figure(table: pd.DataFrame, source: str) -> go.Figure:
-    """Distinct communes and ateliers per size of commune (grouped bars)."""
-    fig = go.Figure()
-    for index, (column, name) in enumerate((("communes", "Communes"), ("ateliers", "Ateliers"))):
+    """Distinct communes and ateliers per size of commune (two panels)."""
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=("Communes distinctes", "Ateliers"),
+        horizontal_spacing=0.08,
+    )
+    for col, (column, unit) in enumerate((("communes", "communes"), ("ateliers", "ateliers")), 1):
         fig.add_trace(
             go.Bar(
-                x=table["libelle"],
+                x=[wrap(label, 12) for label in table["libelle"]],
                 y=table[column],
-                name=name,
-                marker_color=CATEGORICAL[index],
+                name=unit,
+                marker_color=CATEGORICAL[col - 1],
                 texttemplate="%{y:,d}",
                 textposition="outside",
-                hovertemplate="%{x}<br>%{y:,d} " + name.lower() + "<extra></extra>",
+                hovertemplate="%{x}<br>%{y:,d} " + unit + "<extra></extra>",
                 cliponaxis=False,
-            )
+                showlegend=False,
+            ),
+            row=1,
+            col=col,
         )
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(
-        _count_axis(
-            _max(table["ateliers"], table["communes"]),
-            {"title": "Nombre de communes ou d'ateliers"},
+        fig.update_yaxes(
+            _count_axis(_max(table[column]), {"range": [0, _max(table[column]) * 1.15 + 0.5]}),
+            row=1,
+            col=col,
         )
-    )
-    fig.update_xaxes(showgrid=False, title="Population municipale de la commune")
+    fig.update_xaxes(showgrid=False, tickangle=0)
     return _base_figure(
         fig,
         title="Communes et ateliers par taille de commune",
         subtitle=(
-            "Chaque commune compte une fois ; un atelier compte une fois dans chaque classe "
-            "où se trouve l'une de ses communes."
+            "Population municipale. Chaque commune compte une fois ; un atelier compte une "
+            "fois dans chaque classe où se trouve l'une de ses communes."
         ),
         source=source,
         height=400,
-        bottom=80,
+        bottom=60,
+        panel_titles=True,
+        legend=False,
     )
 
 
@@ -575,7 +605,7 @@ def theme_year_heatmap(table: pd.DataFrame, source: str) -> go.Figure:
         "restent à 0.",
         source=source,
         height=_horizontal_height(len(themes), 46, 420),
-        bottom=60,
+        bottom=80,
         legend=False,
     )
 
@@ -635,17 +665,16 @@ def cooccurrence_heatmap(matrix: pd.DataFrame, themes, source: str) -> go.Figure
         )
     )
     fig.update_yaxes(autorange="reversed", showgrid=False, type="category")
-    fig.update_xaxes(
-        showgrid=False, type="category", side="top", title="Thème associé (numéro de ligne)"
-    )
+    fig.update_xaxes(showgrid=False, type="category", side="top")
     return _base_figure(
         fig,
         title="Thèmes associés : ateliers citant les deux thèmes",
-        subtitle="Compte des ateliers pour chaque paire de thèmes ; en diagonale, le nombre "
-        "d'ateliers citant le thème.",
+        subtitle="Compte des ateliers pour chaque paire de thèmes (colonnes numérotées comme "
+        "les lignes) ; en diagonale, le nombre d'ateliers citant le thème.",
         source=source,
         height=_horizontal_height(len(keys), 52, 440),
-        bottom=30,
+        bottom=20,
+        panel_titles=True,
         legend=False,
     )
 
@@ -723,7 +752,9 @@ def selection_figure(table: pd.DataFrame, target, source: str, statuts) -> go.Fi
         secondary_y=False,
     )
     fig.update_yaxes(
-        _count_axis(_max(table["cumul"]), {"title": "Cumul", "showgrid": False}),
+        _count_axis(
+            _max(table["cumul"]), {"title": "Cumul", "showgrid": False, "tickmode": "auto"}
+        ),
         secondary_y=True,
     )
     return _base_figure(
@@ -733,7 +764,7 @@ def selection_figure(table: pd.DataFrame, target, source: str, statuts) -> go.Fi
         "(statut actuel), par année de sélection ; abandons et candidatures à part.",
         source=source,
         height=460,
-        bottom=60,
+        bottom=80,
     )
 
 
@@ -768,7 +799,7 @@ def pipeline_figure(table: pd.DataFrame, year_text: str, source: str) -> go.Figu
         "compte une fois, à son statut actuel.",
         source=source,
         height=380,
-        bottom=70,
+        bottom=85,
         legend=False,
     )
 
@@ -842,6 +873,7 @@ def realised_vs_official_figure(
             yanchor="bottom",
             showarrow=False,
             font={"color": DSFR["orange-terre-battue-sun"], "size": 12},
+            bgcolor="rgba(255, 255, 255, 0.85)",
         )
         top = max([figure.value, *table[column].tolist()]) * 1.18 + 1
         fig.update_yaxes(_count_axis(top, {"range": [0, top]}), row=1, col=col)
@@ -988,7 +1020,7 @@ def durations_figure(
         f"({span_source}). Une date connue au mois compte à partir du milieu du mois.",
         source=source,
         height=420,
-        bottom=60,
+        bottom=80,
         legend=False,
     )
 
@@ -1119,7 +1151,7 @@ def timeline_figure(
             go.Bar(
                 base=[d.isoformat() for d in part["debut"]],
                 x=durations_ms,
-                y=[wrap(t, 38) for t in part["titre"]],
+                y=[wrap(t, 60) for t in part["titre"]],
                 orientation="h",
                 name=statuts.label_of(statut),
                 marker={
@@ -1131,7 +1163,7 @@ def timeline_figure(
                 hovertemplate="%{y}<br>%{customdata[0]}<extra></extra>",
             )
         )
-    categories = [wrap(t, 38) for t in frame["titre"]]
+    categories = [wrap(t, 60) for t in frame["titre"]]
     fig.update_yaxes(
         categoryorder="array", categoryarray=categories[::-1], showgrid=False, type="category"
     )
@@ -1153,7 +1185,7 @@ def timeline_figure(
         subtitle="Un atelier par ligne, du début à la fin ; hachures : atelier sans date de "
         "fin (barre jusqu'à aujourd'hui). Une date connue au mois couvre tout le mois.",
         source=source,
-        height=_horizontal_height(len(frame), 30, 300),
+        height=_horizontal_height(len(frame), 36, 300),
         bottom=50,
     )
 

@@ -478,7 +478,9 @@ def theme_year_counts(
         for term in programme.themes.terms
         for year in years
     ]
-    return pd.DataFrame(rows, columns=["theme", "libelle", "annee", "ateliers"])
+    table = pd.DataFrame(rows, columns=["theme", "libelle", "annee", "ateliers"])
+    table["annee"] = table["annee"].astype("Int64")
+    return table
 
 
 def theme_cooccurrence(ateliers: pd.DataFrame, programme: Programme) -> pd.DataFrame:
@@ -728,7 +730,8 @@ def gap_text(register: int, official: int, qualifier: str, unit: str) -> str:
             f"{fmt_int(missing)} pour atteindre « {official_text} »"
         )
     if gap == 0:
-        return f"le registre compte autant de {unit}s que le chiffre officiel ({official_text})"
+        of = "d'" if unit[:1].lower() in "aeéèêiouy" else "de "
+        return f"le registre compte autant {of}{unit}s que le chiffre officiel ({official_text})"
     direction = "de moins" if gap < 0 else "de plus"
     return (
         f"le registre compte {fmt_int(abs(gap))} {plural(gap)} {direction} que le chiffre "
@@ -973,24 +976,30 @@ def ateliers_of_year(ateliers: pd.DataFrame, year: int, dataset: Dataset) -> pd.
         {
             "id": of_year["id"],
             "titre": of_year["titre"],
-            "statut_libelle": of_year["statut"].map(programme.statuts.label_of),
-            "echelle_libelle": of_year["echelle"].map(
-                lambda k: programme.echelles.label_of(k or None)
-            ),
+            "statut_libelle": of_year["statut"].map(lambda k: _label(programme.statuts, k)),
+            "echelle_libelle": of_year["echelle"].map(lambda k: _label(programme.echelles, k)),
             "communes_noms": of_year["communes_noms"],
             "departements": of_year["departements"].map(", ".join),
             "themes_libelles": of_year["themes"].map(
                 lambda keys: " ; ".join(programme.themes.label_of(k) for k in keys)
             ),
-            "equipe_libelle": of_year["equipe"].map(
-                lambda k: programme.equipes.label_of(k or None)
-            ),
+            "equipe_libelle": of_year["equipe"].map(lambda k: _label(programme.equipes, k)),
             "debut": of_year["date_debut"].map(_partial_iso),
             "fin": of_year["date_fin"].map(_partial_iso),
             "duree_mois": of_year["id"].map(durations).astype("Float64"),
             "montant_eur": pd.to_numeric(of_year["montant_eur"], errors="coerce"),
         }
     ).reset_index(drop=True)
+
+
+def _label(vocabulary, key) -> str:
+    """French label of a key; empty for a missing key (``None``, NaN, empty text)."""
+    if key is None or (not isinstance(key, str) and pd.isna(key)) or key == "":
+        return ""
+    try:
+        return vocabulary.label_of(key)
+    except KeyError:
+        return str(key)
 
 
 def _partial_iso(value) -> str:

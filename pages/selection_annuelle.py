@@ -55,6 +55,7 @@ cols[0].metric(
     fmt_int(row["selectionnes"]),
     delta=f"{fmt_int(row['ecart_objectif'])} par rapport à l'objectif",
     delta_color="off",
+    delta_arrow="off",
     help=f"Objectif : {target.display()} par an ({target.source}, {fmt_date(target.date)}). "
     "Sélectionnés = statut sélectionné, en cours ou réalisé.",
 )
@@ -68,6 +69,7 @@ cols[2].metric(
     fmt_int(realised["registre"]),
     delta=f"officiel : {realised['officiel']}",
     delta_color="off",
+    delta_arrow="off",
     help=f"Chiffre officiel : {official_realised.source}, {fmt_date(official_realised.date)}",
 )
 cols[3].metric(
@@ -75,6 +77,7 @@ cols[3].metric(
     fmt_int(communes["registre"]),
     delta=f"officiel : {communes['officiel']}",
     delta_color="off",
+    delta_arrow="off",
     help=f"Chiffre officiel : {official_communes.source}, {fmt_date(official_communes.date)}",
 )
 png_hint()

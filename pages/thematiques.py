@@ -113,7 +113,7 @@ departements = stats.ateliers_by_departement(
     ateliers, links, referentiel.departements, referentiel.regions
 )
 chart_block(
-    figures.areas_figure(departements, source, level="departement"),
+    figures.areas_figure(departements, source, level="departement", max_rows=30),
     departements,
     key="thematiques_departements",
     empty=empty,
