@@ -1304,6 +1304,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
 
 def _format_cell(value, kind: str) -> str:
     if value is None or (not isinstance(value, str | tuple) and pd.isna(value)):
+        if kind == "year":
+            return year_label(None)
         return "–" if kind not in ("text", "text_or_int") else ""
     if kind == "int":
         return fmt_int(value)
