@@ -27,6 +27,19 @@ def test_page_runs_with_key_figures_counted_by_hand(mini_app):
     assert len(at.expander) >= 8
     labels = [b.label for b in at.get("download_button")]
     assert labels.count("Télécharger ces données (CSV)") == 8
+    families = at.table[0].value  # the table alternative of the first chart
+    assert list(families.columns) == [
+        "Libellé",
+        "Ateliers",
+        "Mentions de thèmes",
+        "Part des ateliers",
+    ]
+    assert families.iloc[0].tolist() == [
+        "Transitions territoriales et urbaines",
+        "4",
+        "4",
+        "57\u00a0%",
+    ]
 
 
 def test_theme_chart_counts_mentions(mini_app):
