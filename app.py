@@ -14,6 +14,7 @@ PAGES = [
     st.Page(
         "pages/accueil.py", title="Vue d'ensemble", icon="🏠", url_path="accueil", default=True
     ),
+    st.Page("pages/carte.py", title="Carte", icon="🗺️", url_path="carte"),
     st.Page("pages/thematiques.py", title="Thématiques", icon="🏷️", url_path="thematiques"),
     st.Page(
         "pages/selection_annuelle.py",

@@ -1,0 +1,82 @@
+"""Streamlit glue of the map page: cached map data, the streamlit-folium call, URL options.
+
+The basemap is prepared once per référentiel and the encoded communes once per dataset
+(``st.cache_resource``); widgets are never cached. The map is handed to ``st_folium`` with
+``feature_group_to_add`` (only the atelier layer changes between reruns, the base stays
+mounted) and ``returned_objects`` limited to the clicked tooltip, so panning and zooming never
+rerun the app.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from atelierflash import cartes
+from atelierflash.dataset import Dataset
+from atelierflash.ui.data import get_referentiel
+
+#: The only value the map sends back: the text of the clicked commune's tooltip.
+RETURNED = ["last_object_clicked_tooltip"]
+MAP_KEY = "carte_ateliers"
+PARAM_DIMENSION = "couleur"
+PARAM_VIEW = "vue"
+PARAM_COMMUNE = "commune"
+
+
+@st.cache_resource(show_spinner=False)
+def ensure_assets() -> str:
+    """Copy Leaflet's files from the installed package into ``static/`` (once per process)."""
+    return str(cartes.install_static_assets())
+
+
+@st.cache_resource(show_spinner="Préparation du fond de carte…")
+def _basemap(version: str, _referentiel) -> cartes.Basemap:
+    return cartes.prepare_basemap(_referentiel)
+
+
+def get_basemap() -> cartes.Basemap:
+    """Départements, régions and DROM insets, encoded once per référentiel."""
+    referentiel = get_referentiel()
+    return _basemap(str(referentiel.meta.get("version", "")), _referentiel=referentiel)
+
+
+@st.cache_resource(show_spinner="Préparation des contours des communes…")
+def _prepared(key: str, path: str, mtime: float, _dataset: Dataset) -> cartes.PreparedCommunes:
+    # The dataset itself is not hashed: its source key, path and mtime identify it.
+    return cartes.prepare_communes(_dataset)
+
+
+def get_prepared(dataset: Dataset) -> cartes.PreparedCommunes:
+    """The dataset's communes encoded at every level of detail (once per register version)."""
+    source = dataset.source
+    mtime = source.path.stat().st_mtime if source.path.exists() else 0.0
+    return _prepared(source.key, str(source.path), mtime, _dataset=dataset)
+
+
+def show_map(build: cartes.CarteBuild, height: int = 640) -> str | None:
+    """Draw the map; returns the text of the last clicked tooltip (``None`` before a click)."""
+    out = st_folium(
+        build.map,
+        key=MAP_KEY,
+        height=height,
+        use_container_width=True,
+        feature_group_to_add=build.layers,
+        returned_objects=RETURNED,
+    )
+    return (out or {}).get("last_object_clicked_tooltip")
+
+
+def url_choice(param: str, options: dict, default: str) -> str:
+    """A map option read from the URL (unknown values fall back to ``default``)."""
+    value = st.query_params.get(param, default)
+    return value if value in options else default
+
+
+def write_url(param: str, value: str | None, default: str | None = None) -> None:
+    """Keep a map option in the URL, leaving it out when it is the default."""
+    if value is None or value == default:
+        if param in st.query_params:
+            del st.query_params[param]
+    elif st.query_params.get(param) != value:
+        st.query_params[param] = value

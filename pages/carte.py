@@ -1,0 +1,177 @@
+"""Carte: every published atelier on its communes, with filters, fiche, search and downloads."""
+
+import streamlit as st
+
+from atelierflash import cartes, exports
+from atelierflash.formats import fmt_int
+from atelierflash.ui import carte as ui
+from atelierflash.ui.data import get_dataset, get_resolver
+from atelierflash.ui.filters import filter_sidebar
+
+dataset = get_dataset()
+ui.ensure_assets()
+state, filtered = filter_sidebar(dataset)
+pool = exports.public_ateliers(dataset.ateliers)
+shown = exports.public_ateliers(filtered)
+unpublished = len(dataset.ateliers) - len(pool)
+
+st.title("Carte des Ateliers Flash")
+st.markdown(
+    "Chaque atelier publié est dessiné sur ses communes ; les filtres du panneau latéral "
+    "s'appliquent et restent dans l'adresse de la page (lien partageable). Survolez une commune "
+    "pour voir ses ateliers, cliquez pour ouvrir sa fiche. Registre affiché : "
+    f"**{dataset.source.label}**."
+)
+cols = st.columns(3)
+cols[0].metric("Ateliers sur la carte", fmt_int(len(shown)))
+cols[1].metric(
+    "Communes concernées",
+    fmt_int(len(cartes.commune_codes(dataset, shown))),
+)
+cols[2].metric("Départements", fmt_int(len(cartes.departement_counts(shown))))
+if unpublished:
+    st.caption(
+        f"{fmt_int(unpublished)} atelier(s) du registre ne sont pas publiables (candidatures, "
+        "ateliers éligibles ou abandonnés, ou marqués non publics) : ni la carte ni les "
+        "téléchargements ne les montrent."
+    )
+
+
+def _init(key: str, value) -> None:
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def _close_fiche() -> None:
+    st.session_state["carte_fiche"] = None
+
+
+@st.fragment
+def carte_section() -> None:
+    """Map, search and fiche: their widgets rerun this fragment only, never the whole page."""
+    _init("carte_couleur", ui.url_choice(ui.PARAM_DIMENSION, cartes.DIMENSIONS, "famille"))
+    _init("carte_vue", ui.url_choice(ui.PARAM_VIEW, cartes.VIEWS, "communes"))
+    _init("carte_recherche", st.query_params.get(ui.PARAM_COMMUNE, ""))
+    controls = st.columns([1.1, 1.6, 0.9])
+    dimension = controls[0].selectbox(
+        "Couleur des communes",
+        list(cartes.DIMENSIONS),
+        format_func=cartes.DIMENSIONS.get,
+        key="carte_couleur",
+    )
+    vue = controls[1].radio(
+        "Représentation",
+        list(cartes.VIEWS),
+        format_func=cartes.VIEWS.get,
+        key="carte_vue",
+        horizontal=True,
+    )
+    plan_ign = controls[2].toggle(
+        "Fond « Plan IGN »",
+        value=False,
+        key="carte_ign",
+        help="Ajoute les tuiles du Plan IGN sous la carte. Elles sont demandées au serveur de "
+        "la Géoplateforme de l'IGN (data.geopf.fr) : désactivé par défaut, la carte n'appelle "
+        "alors aucun site tiers.",
+    )
+    ui.write_url(ui.PARAM_DIMENSION, dimension, "famille")
+    ui.write_url(ui.PARAM_VIEW, vue, "communes")
+
+    search = st.columns([1.2, 1.8])
+    query = search[0].text_input(
+        "Rechercher une commune",
+        key="carte_recherche",
+        type="search",
+        live=True,
+        placeholder="Nom ou code INSEE, ex. Doullens ou 80253",
+        help="Toutes les communes du référentiel : la carte s'y centre et dit si elle a "
+        "accueilli un atelier.",
+    )
+    focus = None
+    if query.strip():
+        results = get_resolver().search(query, limit=8)
+        if results:
+            labels = {r["code"]: f"{r['nom']} ({r['departement']}) – {r['code']}" for r in results}
+            focus = search[1].selectbox(
+                "Commune trouvée",
+                list(labels),
+                format_func=labels.get,
+                key="carte_commune_choix",
+            )
+        else:
+            search[1].warning(f"Aucune commune ne correspond à « {query} ».")
+    ui.write_url(ui.PARAM_COMMUNE, focus)
+    if focus and st.session_state.get("carte_focus_vu") != focus:
+        st.session_state["carte_focus_vu"] = focus
+        st.session_state["carte_fiche"] = ("commune", focus)
+    if focus:
+        st.info(cartes.search_message(dataset, pool, shown, focus))
+
+    options = cartes.MapOptions(dimension=dimension, vue=vue, plan_ign=plan_ign, focus=focus)
+    build = cartes.build_map(ui.get_basemap(), ui.get_prepared(dataset), dataset, shown, options)
+    if build.message:
+        st.warning(build.message)
+    elif build.level is not None:
+        st.caption(
+            f"{fmt_int(build.communes)} commune(s), {build.level.label}. Filtrer par région ou "
+            "département affine les contours. Les cinq départements d'outre-mer figurent dans les "
+            "encarts à l'ouest : cliquez un encart pour y zoomer ; ⌂ revient à la France entière."
+        )
+
+    left, right = st.columns([2.3, 1])
+    with left:
+        clicked_text = ui.show_map(build)
+    if clicked_text and st.session_state.get("carte_clic_vu") != clicked_text:
+        st.session_state["carte_clic_vu"] = clicked_text
+        place = cartes.parse_click(clicked_text)
+        if place:
+            st.session_state["carte_fiche"] = place
+    with right:
+        place = st.session_state.get("carte_fiche")
+        if not place:
+            st.info(
+                "Survolez une commune pour voir ses ateliers ; cliquez pour afficher ici leur "
+                "fiche (titre, dates, équipe, livrables, source)."
+            )
+            return
+        kind, code = place
+        if kind == "commune":
+            rows = cartes.commune_ateliers(dataset, shown, code)
+            heading = cartes.commune_heading(dataset, code)
+        else:
+            rows = cartes.departement_ateliers(shown, code)
+            heading = cartes.departement_heading(dataset, code)
+        hidden = cartes.hidden_count(dataset, pool, shown, place)
+        with st.container(height=640, border=False, key="carte_fiche_panneau"):
+            st.html(cartes.FICHE_CSS + cartes.fiche_html(dataset, rows, heading, hidden))
+            st.button("Fermer la fiche", on_click=_close_fiche, key="carte_fermer")
+
+
+carte_section()
+
+st.subheader("Liste des ateliers affichés")
+st.caption(
+    "Alternative accessible à la carte : le tableau se trie en cliquant sur un en-tête. Les "
+    "téléchargements contiennent la même sélection, avec ses champs publics uniquement."
+)
+table = exports.display_frame(dataset, shown)
+st.dataframe(table, hide_index=True, width="stretch", key="carte_tableau")
+buttons = st.columns(3)
+buttons[0].download_button(
+    "Télécharger la sélection (CSV)",
+    data=lambda: exports.to_csv(dataset, shown),
+    file_name=exports.filename(dataset, "csv"),
+    mime="text/csv",
+    on_click="ignore",
+    key="carte_csv",
+)
+buttons[1].download_button(
+    "Télécharger la sélection (GeoJSON)",
+    data=lambda: exports.to_geojson(dataset, shown),
+    file_name=exports.filename(dataset, "geojson"),
+    mime="application/geo+json",
+    on_click="ignore",
+    key="carte_geojson",
+)
+if dataset.fictif:
+    buttons[2].caption("Registre fictif : chaque export porte la mention « fictif ».")

