@@ -42,6 +42,7 @@ import pandas as pd
 import shapely
 from branca.element import Element, MacroElement
 from jinja2 import Template
+from shapely.geometry import Polygon
 
 from atelierflash.formats import fmt_date, fmt_int, fmt_month
 
@@ -349,10 +350,12 @@ def encode_geometries(geoms: Sequence[object], factor: int) -> list[str]:
 
 
 def encode_lines(geom: object, factor: int) -> str:
-    """The linework of ``geom`` (lines or polygon boundaries) joined by ``;``."""
+    """The boundaries of the polygons in ``geom``, each shared edge once, joined by ``;``."""
     if geom is None or shapely.is_empty(geom):
         return ""
-    lines = shapely.get_parts(shapely.line_merge(shapely.union_all(shapely.boundary(geom))))
+    polygons = shapely.get_parts(geom)
+    edges = shapely.union_all(shapely.boundary(polygons))
+    lines = shapely.get_parts(shapely.line_merge(edges))
     lines = lines[shapely.get_type_id(lines) == int(shapely.GeometryType.LINESTRING)]
     paths = []
     for line in lines:
@@ -504,6 +507,11 @@ class Basemap:
     departement_points: dict[str, tuple[float, float]]  # lat, lon of a point inside
 
 
+def _polygons(geoms: Iterable[object]) -> list[Polygon]:
+    parts = shapely.get_parts(np.array([g for g in geoms if g is not None], dtype=object))
+    return [p for p in parts if p.geom_type == "Polygon" and not p.is_empty]
+
+
 def prepare_basemap(referentiel) -> Basemap:
     """Simplify and encode the départements and the régions' borders once per référentiel."""
     deps = referentiel.departements.sort_values("code").reset_index(drop=True)
@@ -531,7 +539,7 @@ def prepare_basemap(referentiel) -> Basemap:
                 by_region.setdefault(str(region), []).append(geom)
         region_geoms = [shapely.coverage_union_all(parts) for parts in by_region.values()]
         metro = [g for g, r in zip(region_geoms, by_region, strict=True) if not r.startswith("0")]
-        regions_mesh = encode_lines(shapely.GeometryCollection(metro), BASEMAP_FACTOR)
+        regions_mesh = encode_lines(shapely.MultiPolygon(_polygons(metro)), BASEMAP_FACTOR)
     insets = inset_layout(deps)
     payload = {
         "factor": BASEMAP_FACTOR,
@@ -1031,7 +1039,8 @@ def _communes_payload(
     for i, level in enumerate(LEVELS):
         geoms = int(prepared.sizes[i][row_array].sum()) + max(len(rows) - 1, 0)
         lines = sum(len(prepared.outlines[aid][i]) + 3 for aid in with_outline)
-        if fixed + geoms + lines > LAYER_BUDGET:
+        labels = len(level.label.encode("utf-8")) + len(str(level.factor)) * 2
+        if fixed + geoms + lines + labels > LAYER_BUDGET:
             continue
         payload["factor"] = level.factor
         payload["level"] = level.label

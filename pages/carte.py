@@ -9,6 +9,7 @@ from atelierflash.ui.data import get_dataset, get_resolver
 from atelierflash.ui.filters import filter_sidebar
 
 dataset = get_dataset()
+resolver = get_resolver()
 ui.ensure_assets()
 state, filtered = filter_sidebar(dataset)
 pool = exports.public_ateliers(dataset.ateliers)
@@ -89,7 +90,7 @@ def carte_section() -> None:
     )
     focus = None
     if query.strip():
-        results = get_resolver().search(query, limit=8)
+        results = resolver.search(query, limit=8)
         if results:
             labels = {r["code"]: f"{r['nom']} ({r['departement']}) – {r['code']}" for r in results}
             focus = search[1].selectbox(
@@ -108,7 +109,9 @@ def carte_section() -> None:
         st.info(cartes.search_message(dataset, pool, shown, focus))
 
     options = cartes.MapOptions(dimension=dimension, vue=vue, plan_ign=plan_ign, focus=focus)
-    build = cartes.build_map(ui.get_basemap(), ui.get_prepared(dataset), dataset, shown, options)
+    build = cartes.build_map(
+        ui.get_basemap(dataset), ui.get_prepared(dataset), dataset, shown, options
+    )
     if build.message:
         st.warning(build.message)
     elif build.level is not None:

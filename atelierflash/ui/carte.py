@@ -14,7 +14,6 @@ from streamlit_folium import st_folium
 
 from atelierflash import cartes
 from atelierflash.dataset import Dataset
-from atelierflash.ui.data import get_referentiel
 
 #: The only value the map sends back: the text of the clicked commune's tooltip.
 RETURNED = ["last_object_clicked_tooltip"]
@@ -35,9 +34,9 @@ def _basemap(version: str, _referentiel) -> cartes.Basemap:
     return cartes.prepare_basemap(_referentiel)
 
 
-def get_basemap() -> cartes.Basemap:
+def get_basemap(dataset: Dataset) -> cartes.Basemap:
     """Départements, régions and DROM insets, encoded once per référentiel."""
-    referentiel = get_referentiel()
+    referentiel = dataset.referentiel
     return _basemap(str(referentiel.meta.get("version", "")), _referentiel=referentiel)
 
 
@@ -54,17 +53,56 @@ def get_prepared(dataset: Dataset) -> cartes.PreparedCommunes:
     return _prepared(source.key, str(source.path), mtime, _dataset=dataset)
 
 
+def _map_kwargs(build: cartes.CarteBuild, height: int) -> dict:
+    return {
+        "key": MAP_KEY,
+        "height": height,
+        "use_container_width": True,
+        "feature_group_to_add": build.layers,
+        "returned_objects": RETURNED,
+    }
+
+
 def show_map(build: cartes.CarteBuild, height: int = 640) -> str | None:
     """Draw the map; returns the text of the last clicked tooltip (``None`` before a click)."""
-    out = st_folium(
-        build.map,
-        key=MAP_KEY,
-        height=height,
-        use_container_width=True,
-        feature_group_to_add=build.layers,
-        returned_objects=RETURNED,
-    )
+    out = st_folium(build.map, **_map_kwargs(build, height))
     return (out or {}).get("last_object_clicked_tooltip")
+
+
+def component_args(fig, **kwargs) -> dict:
+    """What ``st_folium(fig, **kwargs)`` sends to the browser, without a running app.
+
+    streamlit-folium's component function is swapped for a recorder during the call, so the
+    arguments are exactly those of the page (used by the tests and the benchmark).
+    """
+    import streamlit_folium
+
+    recorded: dict = {}
+
+    def record(**args):
+        recorded.update(args)
+        return args.get("default")
+
+    original = streamlit_folium._component_func
+    streamlit_folium._component_func = record
+    try:
+        streamlit_folium.st_folium(fig, **kwargs)
+    finally:
+        streamlit_folium._component_func = original
+    recorded.pop("on_change", None)
+    return recorded
+
+
+def map_args(build: cartes.CarteBuild, height: int = 640) -> dict:
+    """The component arguments of the page's map (see :func:`component_args`)."""
+    return component_args(build.map, **_map_kwargs(build, height))
+
+
+def payload_bytes(args: dict) -> int:
+    """Size of the component arguments as sent (JSON, UTF-8)."""
+    import json
+
+    return len(json.dumps(args, ensure_ascii=False, default=str).encode("utf-8"))
 
 
 def url_choice(param: str, options: dict, default: str) -> str:

@@ -272,7 +272,7 @@
       // Leave the legend's height free at the bottom so it never hides Corsica or the south.
       var legend = AF.legendBox ? AF.legendBox.offsetHeight : 0;
       map.fitBounds(data.view, {
-        paddingTopLeft: [4, 4],
+        paddingTopLeft: [40, 4],
         paddingBottomRight: [4, Math.min(legend, map.getSize().y / 3)],
       });
     };
