@@ -1281,7 +1281,7 @@ FICHE_CSS = """
 .af-fiche .af-atelier {border-top: 1px solid #e5e5e5; padding: .5rem 0;}
 .af-fiche h4 {margin: 0; font-size: 1rem; line-height: 1.3;}
 .af-fiche .af-id {margin: 0 0 .3rem 0; color: #666; font-size: .8rem;}
-.af-fiche dl {display: grid; grid-template-columns: max-content 1fr; gap: .1rem .6rem; margin: 0;
+.af-fiche dl {display: grid; grid-template-columns: minmax(5.5em, max-content) 1fr; gap: .1rem .6rem; margin: 0;
   font-size: .88rem;}
 .af-fiche dt {font-weight: 600; color: #3a3a3a;}
 .af-fiche dd {margin: 0; overflow-wrap: anywhere;}

@@ -30,12 +30,13 @@ cols[1].metric(
     fmt_int(len(cartes.commune_codes(dataset, shown))),
 )
 cols[2].metric("Départements", fmt_int(len(cartes.departement_counts(shown))))
-if unpublished:
-    st.caption(
-        f"{fmt_int(unpublished)} atelier(s) du registre ne sont pas publiables (candidatures, "
-        "ateliers éligibles ou abandonnés, ou marqués non publics) : ni la carte ni les "
-        "téléchargements ne les montrent."
-    )
+st.caption(
+    f"{fmt_int(unpublished)} atelier(s) du registre ne sont pas publiables (candidatures, "
+    "ateliers éligibles ou abandonnés, ou marqués non publics) : ni la carte ni les "
+    "téléchargements ne les montrent."
+    if unpublished
+    else "Tous les ateliers du registre sont publiables."
+)
 
 
 def _init(key: str, value) -> None:
@@ -105,17 +106,20 @@ def carte_section() -> None:
     if focus and st.session_state.get("carte_focus_vu") != focus:
         st.session_state["carte_focus_vu"] = focus
         st.session_state["carte_fiche"] = ("commune", focus)
+    # One container, always present, for the messages: the map keeps its place in the page,
+    # so the browser never remounts it when a message comes or goes.
+    notices = st.container(key="carte_messages")
     if focus:
-        st.info(cartes.search_message(dataset, pool, shown, focus))
+        notices.info(cartes.search_message(dataset, pool, shown, focus))
 
     options = cartes.MapOptions(dimension=dimension, vue=vue, plan_ign=plan_ign, focus=focus)
     build = cartes.build_map(
         ui.get_basemap(dataset), ui.get_prepared(dataset), dataset, shown, options
     )
     if build.message:
-        st.warning(build.message)
+        notices.warning(build.message)
     elif build.level is not None:
-        st.caption(
+        notices.caption(
             f"{fmt_int(build.communes)} commune(s), {build.level.label}. Filtrer par région ou "
             "département affine les contours. Les cinq départements d'outre-mer figurent dans les "
             "encarts à l'ouest : cliquez un encart pour y zoomer ; ⌂ revient à la France entière."

@@ -282,7 +282,7 @@
 
   // ------------------------------------------------------------------ ateliers
   function tooltipOptions() {
-    return { sticky: true, direction: "top", className: "af-tooltip", opacity: 0.97 };
+    return { sticky: true, direction: "auto", className: "af-tooltip", opacity: 0.97 };
   }
 
   AF.ateliers = function (group, data) {

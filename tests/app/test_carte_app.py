@@ -1,0 +1,145 @@
+"""AppTest of the map page: it runs, each filter changes the ateliers shown, URLs restore views."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.app.analytics_helpers import demo_app, metric, mini_app
+
+__all__ = ["demo_app", "mini_app"]  # fixtures
+PAGE = "pages/carte.py"
+
+
+def _map_args(at) -> dict:
+    (component,) = at.get("component_instance")
+    assert component.proto.component_name == "streamlit_folium.st_folium"
+    return json.loads(component.proto.json_args)
+
+
+def _layer(at) -> dict:
+    """The JSON payload of the atelier layer sent to the browser."""
+    group = _map_args(at)["feature_group"]
+    start = group.index("AF.")
+    call = group[start : group.index(");\n", start)]
+    name, _, payload = call.partition("(")
+    return {"function": name, **json.loads(payload.split(", ", 1)[1])}
+
+
+def _codes(layer: dict) -> list[str]:
+    return [layer["codes"][i : i + 5] for i in range(0, len(layer["codes"]), 5)]
+
+
+def test_page_runs_and_draws_the_public_ateliers(mini_app):
+    at = mini_app(PAGE)
+    assert at.title[0].value == "Carte des Ateliers Flash"
+    assert metric(at, "Ateliers sur la carte") == "6"  # the candidature is not public
+    assert metric(at, "Communes concernées") == "6"
+    assert any("1 atelier(s) du registre ne sont pas publiables" in c.value for c in at.caption)
+    layer = _layer(at)
+    assert layer["function"] == "AF.ateliers"
+    assert sorted(_codes(layer)) == ["09282", "2A004", "80001", "80253", "80620", "97411"]
+    args = _map_args(at)
+    assert args["returned_objects"] == ["last_object_clicked_tooltip"]
+    assert all(u.startswith("../../app/static/") for u in args["js_links"] + args["css_links"])
+    assert at.dataframe[0].value.shape[0] == 6
+    assert [b.label for b in at.get("download_button")] == [
+        "Télécharger la sélection (CSV)",
+        "Télécharger la sélection (GeoJSON)",
+    ]
+    assert any("fictif" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("filtre_annees", (2021, 2024), "4"),  # 2021, 2022, 2024 and the atelier without year
+        ("filtre_sans_annee", False, "5"),
+        ("filtre_familles", ["environnementales"], "2"),
+        ("filtre_themes", ["logement"], "2"),
+        ("filtre_equipes", ["polau"], "2"),
+        ("filtre_statuts", ["en_cours"], "1"),
+        ("filtre_regions", ["32"], "3"),
+        ("filtre_departements", ["2A"], "1"),
+        ("filtre_echelles", ["batiment_ilot"], "2"),
+    ],
+)
+def test_each_filter_changes_the_ateliers_shown(mini_app, key, value, expected):
+    at = mini_app(PAGE)
+    widget = at.sidebar.get("slider" if key == "filtre_annees" else "multiselect")
+    if key == "filtre_sans_annee":
+        at.sidebar.checkbox(key=key).set_value(value).run()
+    else:
+        next(w for w in widget if w.key == key).set_value(value).run()
+    assert not at.exception, at.exception
+    assert metric(at, "Ateliers sur la carte") == expected
+    assert at.dataframe[0].value.shape[0] == int(expected)
+    assert len(_layer(at)["ateliers"]) == int(expected)
+
+
+def test_url_restores_filters_and_map_options(mini_app):
+    at = mini_app(
+        PAGE,
+        query={
+            "registre": "env",
+            "annees": "2019-2022",
+            "famille": "territoriales",
+            "couleur": "annee",
+            "vue": "cercles",
+            "commune": "80253",
+        },
+    )
+    # Doullens 2019, Abbeville 2021, the EPCI 2022 and Saverdun (no year, kept by default).
+    assert metric(at, "Ateliers sur la carte") == "4"
+    assert at.selectbox(key="carte_couleur").value == "annee"
+    assert at.radio(key="carte_vue").value == "cercles"
+    assert at.text_input(key="carte_recherche").value == "80253"
+    assert any(
+        "Doullens (80, 80253) a accueilli 2 atelier(s) de la sélection" in i.value for i in at.info
+    )
+    layer = _layer(at)
+    assert layer["function"] == "AF.overview" and layer["mode"] == "cercles"
+    assert layer["counts"] == {"09": 1, "80": 3}
+    assert layer["focus"]["code"] == "80253"
+    # The state is still in the URL after the run (a shareable link).
+    assert at.query_params["couleur"] == "annee" and at.query_params["commune"] == "80253"
+
+
+def test_map_options_are_written_to_the_url(mini_app):
+    at = mini_app(PAGE)
+    at.selectbox(key="carte_couleur").set_value("equipe").run()
+    at.radio(key="carte_vue").set_value("departements").run()
+    assert not at.exception, at.exception
+    assert at.query_params["couleur"] == "equipe"
+    assert at.query_params["vue"] == "departements"
+    assert _layer(at)["function"] == "AF.overview"
+
+
+def test_search_says_whether_the_commune_had_an_atelier(mini_app):
+    at = mini_app(PAGE)
+    at.text_input(key="carte_recherche").input("ferte").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="carte_commune_choix").value == "77182"
+    assert any("La Ferté-Gaucher (77, 77182) n'a accueilli aucun" in i.value for i in at.info)
+    assert _layer(at)["focus"]["code"] == "77182"
+    at.text_input(key="carte_recherche").input("zzzzqqq").run()
+    assert any("Aucune commune ne correspond" in w.value for w in at.warning)
+
+
+def test_register_text_stays_text_in_the_page(mini_app):
+    at = mini_app(PAGE)
+    table = at.dataframe[0].value
+    assert "<img src=x onerror=alert(1)> (fictif)" in set(table["Titre"])
+    group = _map_args(at)["feature_group"]
+    assert "<img" not in group and "\\u003cimg src=x onerror=alert(1)\\u003e" in group
+
+
+@pytest.mark.referentiel
+def test_demo_register_map_stays_under_budget(demo_app):
+    at = demo_app(PAGE)
+    args = _map_args(at)
+    size = len(json.dumps(args, ensure_ascii=False).encode("utf-8"))
+    assert size < 400_000
+    assert _layer(at)["function"] == "AF.ateliers"
+    assert int(metric(at, "Ateliers sur la carte")) > 100
