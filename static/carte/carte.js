@@ -272,6 +272,7 @@
       // Leave the legend's height free at the bottom so it never hides Corsica or the south.
       var legend = AF.legendBox ? AF.legendBox.offsetHeight : 0;
       map.fitBounds(data.view, {
+        animate: false,
         paddingTopLeft: [40, 4],
         paddingBottomRight: [4, Math.min(legend, map.getSize().y / 3)],
       });
@@ -531,15 +532,20 @@
 
   // ------------------------------------------------------------------ helpers for tests
   AF.pointOf = function (key) {
-    // A screen point inside a drawn layer, for the browser tests (real clicks on the canvas).
+    // A visible screen point inside a drawn layer (not under a control), for the browser tests:
+    // they click there for real, through Leaflet's canvas hit detection.
     var layer = AF.polys[key];
     if (!layer || !AF.map) return null;
     var map = AF.map;
-    function screen(ll) {
+    var size = map.getSize();
+    function visible(ll) {
       var p = map.latLngToContainerPoint(ll);
-      return { x: p.x, y: p.y };
+      if (p.x < 2 || p.y < 2 || p.x > size.x - 2 || p.y > size.y - 2) return null;
+      var rect = map.getContainer().getBoundingClientRect();
+      var hit = document.elementFromPoint(rect.left + p.x, rect.top + p.y);
+      return hit && hit.tagName === "CANVAS" ? { x: p.x, y: p.y } : null;
     }
-    if (layer.getLatLng) return screen(layer.getLatLng());
+    if (layer.getLatLng) return visible(layer.getLatLng());
     var b = layer.getBounds();
     var candidates = [layer.getCenter()];
     for (var i = 1; i < 8; i++) {
@@ -553,10 +559,10 @@
       }
     }
     for (var k = 0; k < candidates.length; k++) {
-      if (layer._containsPoint && layer._containsPoint(map.latLngToLayerPoint(candidates[k]))) {
-        return screen(candidates[k]);
-      }
+      var inside = layer._containsPoint(map.latLngToLayerPoint(candidates[k]));
+      var point = inside ? visible(candidates[k]) : null;
+      if (point) return point;
     }
-    return screen(candidates[0]);
+    return null;
   };
 })();

@@ -1,0 +1,290 @@
+"""The map page in Debian's Chromium: drawn offline, clickable, searchable, safe, same-origin.
+
+Every wait polls a condition (Playwright ``wait_for`` / ``wait_for_function``); the one check
+of an absence (no message to the server after a pan and a zoom) polls until streamlit-folium's
+250 ms debounce has surely elapsed after the last ``moveend``.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.browser.conftest import ROOT, _free_port, _wait_healthy, screenshot
+
+pytestmark = pytest.mark.browser
+
+READY = "() => !!(window.AF && AF.stats.ready && (AF.stats.polygons > 0 || AF.stats.overview > 0))"
+
+HEADER = [
+    "id",
+    "titre",
+    "annee",
+    "statut",
+    "echelle",
+    "communes_insee",
+    "themes",
+    "equipe",
+    "pilote",
+    "livrables",
+    "description",
+    "source_url",
+    "notes_internes",
+]
+HOSTILE_ROWS = [
+    [
+        "X-1",
+        "<img src=x onerror=alert(1)>",
+        "2022",
+        "réalisé",
+        "communale",
+        "80253",
+        "Aménagement des friches",
+        "POLAU",
+        "<svg onload=alert(5)>",
+        "Feuille de route : javascript:alert(6)",
+        "<b onmouseover=alert(7)>gras</b>",
+        "javascript:alert(4)",
+        "note interne secrète",
+    ],
+    [
+        "X-2",
+        "<script>alert(2)</script>",
+        "2023",
+        "réalisé",
+        "bâtiment/îlot",
+        "80001",
+        "Gestion des risques",
+        "Ville Ouverte",
+        "DDTM 80",
+        "",
+        "",
+        "https://example.org/x",
+        "",
+    ],
+    [
+        "X-3",
+        '"><svg onload=alert(3)> {{ 7*7 }}',
+        "2024",
+        "en cours",
+        "communale",
+        "97411",
+        "Adaptation de l'offre de logements",
+        "Atelier de l'Ourcq",
+        "DEAL 974",
+        "",
+        "",
+        "",
+        "",
+    ],
+]
+
+
+def _own_origin(page, app_url: str) -> list[str]:
+    origin = urlparse(app_url).netloc
+    return [u for u in page.requests if urlparse(u).netloc not in (origin, "")]
+
+
+def _open_map(page, url: str):
+    """Open the page and return the map's frame once polygons are drawn."""
+    page.goto(url)
+    iframe = page.locator('iframe[title="streamlit_folium.st_folium"]')
+    iframe.wait_for(timeout=180_000)
+    frame = iframe.element_handle().content_frame()
+    frame.wait_for_function(READY, timeout=120_000)
+    return iframe, frame
+
+
+def _map_box(iframe) -> dict:
+    """The map's box in the viewport, once scrolled into view (mouse events need it)."""
+    iframe.scroll_into_view_if_needed()
+    return iframe.bounding_box()
+
+
+def _point(frame, key: str) -> dict:
+    """Zoom to a drawn commune (a few pixels wide at national scale) and give a point inside."""
+    frame.evaluate(
+        "(key) => { AF.map.fitBounds(AF.polys[key].getBounds(), {animate: false, maxZoom: 10}); }",
+        key,
+    )
+    point = frame.evaluate("(key) => AF.pointOf(key)", key)
+    assert point, f"commune {key} absente de la carte"
+    return point
+
+
+def _click_commune(page, iframe, frame, key: str) -> None:
+    box = _map_box(iframe)
+    point = _point(frame, key)
+    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+
+
+@pytest.fixture(scope="module")
+def xss_url(tmp_path_factory, chromium_executable):
+    """A second app whose register is made of hostile titles on real communes."""
+    folder = tmp_path_factory.mktemp("xss")
+    register = folder / "registre_hostile.csv"
+    with register.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([HEADER, *HOSTILE_ROWS])
+    port = _free_port()
+    env = {**os.environ, "ATELIERFLASH_REGISTRE": str(register)}
+    with (folder / "server.log").open("wb") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "app.py"),
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_demo_map_draws_communes_and_insets_from_the_app_only(page, app_url):
+    page.set_viewport_size({"width": 1400, "height": 1700})  # the whole map in the screenshot
+    page.goto(app_url)  # the home page first: the app's navigation is then known to the server
+    page.get_by_text("Chiffres du registre").wait_for(timeout=180_000)
+    _, frame = _open_map(page, f"{app_url}/carte")
+    stats = frame.evaluate("() => AF.stats")
+    assert stats["basemap"] and stats["polygons"] > 100
+    # The five DROM insets, labelled and clickable, with the overseas ateliers drawn inside.
+    labels = frame.locator(".af-inset-label")
+    assert labels.count() == 5
+    assert sorted(labels.all_inner_texts()) == [
+        "Guadeloupe",
+        "Guyane",
+        "La Réunion",
+        "Martinique",
+        "Mayotte",
+    ]
+    assert (
+        frame.evaluate("() => Object.keys(AF.polys).filter(k => k.endsWith('@inset')).length") > 0
+    )
+    legend = frame.locator(".af-legend")
+    assert "Famille de thèmes" in legend.inner_text()
+    page.wait_for_load_state("networkidle")
+    shot = screenshot(page, "carte")
+    assert shot.stat().st_size > 50_000
+    assert any(u.endswith("/app/static/leaflet/leaflet.js") for u in page.requests)
+    assert any(u.endswith("/app/static/carte/carte.js") for u in page.requests)
+    assert _own_origin(page, app_url) == [], "requêtes hors de l'origine de l'application"
+    assert page.dialogs == []
+
+
+def test_click_opens_fiche_and_pan_zoom_never_reach_the_server(page, app_url):
+    iframe, frame = _open_map(page, f"{app_url}/carte")
+    # Count what the map sends to the app (streamlit-folium's setComponentValue).
+    frame.evaluate(
+        """() => {
+            window.afSent = [];
+            const original = window.Streamlit.setComponentValue;
+            window.Streamlit.setComponentValue = (value) => {
+                window.afSent.push(Object.keys(value));
+                return original.call(window.Streamlit, value);
+            };
+            window.afLastMove = performance.now();
+            AF.map.on('moveend', () => { window.afLastMove = performance.now(); });
+        }"""
+    )
+    box = _map_box(iframe)
+    page.mouse.move(box["x"] + 300, box["y"] + 300)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 240, box["y"] + 260, steps=6)
+    page.mouse.up()
+    page.mouse.wheel(0, -240)
+    frame.wait_for_function("() => performance.now() - window.afLastMove > 800", timeout=10_000)
+    assert frame.evaluate("() => window.afSent") == []  # no rerun for a pan or a zoom
+    frame.evaluate("() => AF.home()")
+    key = frame.evaluate(
+        "() => Object.keys(AF.polys).find(k => !k.includes('@') && AF.pointOf(k) !== null)"
+    )
+    _click_commune(page, iframe, frame, key)
+    fiche = page.locator(".af-fiche")
+    fiche.wait_for(timeout=60_000)
+    assert f"({key})" in fiche.locator("h3").inner_text()
+    assert fiche.locator(".af-atelier").count() >= 1
+    assert frame.evaluate("() => window.afSent") == [["last_object_clicked_tooltip"]]
+    assert _own_origin(page, app_url) == []
+
+
+def test_search_zooms_to_the_commune_and_says_if_it_had_an_atelier(page, app_url):
+    _, frame = _open_map(page, f"{app_url}/carte")
+    national_zoom = frame.evaluate("() => AF.map.getZoom()")
+    search = page.get_by_role("searchbox", name="Rechercher une commune")
+    search.fill("Doullens")
+    search.press("Enter")
+    page.get_by_text("Doullens (80, 80253)").first.wait_for(timeout=60_000)
+    frame.wait_for_function("() => (AF.focused || '').startsWith('80253')", timeout=60_000)
+    view = frame.evaluate(
+        "() => ({zoom: AF.map.getZoom(), inside: AF.map.getBounds().contains([50.157, 2.34])})"
+    )
+    assert view["zoom"] >= national_zoom + 4 and view["inside"]
+    assert "commune=80253" in page.url
+    assert _own_origin(page, app_url) == []
+
+
+def test_inset_click_zooms_to_the_true_position(page, app_url):
+    _, frame = _open_map(page, f"{app_url}/carte")
+    frame.locator(".af-inset-label", has_text="Guyane").click()
+    frame.wait_for_function(
+        "() => AF.map.getBounds().contains([4.93, -52.33]) && AF.map.getZoom() >= 6",
+        timeout=10_000,
+    )
+    assert _own_origin(page, app_url) == []
+
+
+def test_hostile_titles_stay_text_and_fire_no_dialog(page, xss_url):
+    iframe, frame = _open_map(page, f"{xss_url}/carte")
+    assert frame.evaluate("() => AF.stats.polygons") == 3
+    titles = {
+        "80253": "<img src=x onerror=alert(1)>",
+        "80001": "<script>alert(2)</script>",
+        "97411@inset": '"><svg onload=alert(3)> {{ 7*7 }}',
+    }
+    box = _map_box(iframe)
+    for key, title in titles.items():
+        point = _point(frame, key)
+        page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+        frame.locator(".af-tooltip", has_text=title).wait_for(timeout=10_000)
+    _click_commune(page, iframe, frame, "80253")
+    fiche = page.locator(".af-fiche")
+    fiche.wait_for(timeout=60_000)
+    text = fiche.inner_text()
+    assert "<img src=x onerror=alert(1)>" in text
+    assert "<svg onload=alert(5)>" in text and "<b onmouseover=alert(7)>gras</b>" in text
+    assert "note interne secrète" not in text
+    assert fiche.locator("a").count() == 0  # javascript: addresses are never links
+    _click_commune(page, iframe, frame, "97411")
+    page.get_by_text('"><svg onload=alert(3)> {{ 7*7 }}').first.wait_for(timeout=60_000)
+    table = page.locator('[data-testid="stDataFrame"]')
+    table.wait_for(timeout=60_000)
+    assert page.locator("img[src='x']").count() == 0
+    assert frame.locator("img[src='x'], svg[onload]").count() == 0
+    assert page.dialogs == []
+    screenshot(page, "carte_registre_hostile")
+    assert _own_origin(page, xss_url) == []
