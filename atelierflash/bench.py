@@ -137,6 +137,9 @@ def naive_map(dataset: Dataset, ateliers: pd.DataFrame, raw: dict[str, object]) 
 # =============================================================================================
 def _quiet_streamlit() -> None:
     """Outside a running app, Streamlit warns about its missing context on each call."""
+    import importlib
+
+    importlib.import_module("streamlit.runtime.scriptrunner_utils.script_run_context")
     for name in list(logging.root.manager.loggerDict):
         if name.startswith("streamlit"):
             logging.getLogger(name).setLevel(logging.ERROR)

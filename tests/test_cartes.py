@@ -139,6 +139,17 @@ def test_streamlit_folium_receives_local_links_and_only_the_layer_changes(
     assert "AF.ateliers(" in first["feature_group"]
 
 
+def test_plan_ign_is_off_by_default_and_the_only_remote_layer(
+    basemap, prepared, mini_dataset, public
+):
+    default = _html(_build(basemap, prepared, mini_dataset, public))
+    assert "data.geopf.fr" not in default and '"ign":null' in default
+    with_ign = _html(_build(basemap, prepared, mini_dataset, public, plan_ign=True))
+    remote = set(re.findall(r"https?://([^/\"?]+)", with_ign))
+    assert remote == {"data.geopf.fr"}
+    assert "PLANIGNV2" in with_ign
+
+
 def test_static_assets_are_copied_from_the_installed_package(tmp_path):
     target = cartes.install_static_assets(tmp_path)
     source = cartes.leaflet_source_dir()
