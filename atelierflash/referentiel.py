@@ -264,6 +264,19 @@ def load_referentiel(
     return referentiel
 
 
+def cache_is_fresh(cache_dir: str | os.PathLike | None = None) -> bool:
+    """Whether a complete, current cache exists (no build needed before loading).
+
+    Parameters
+    ----------
+    cache_dir : str or os.PathLike, optional
+        Root folder of the cache; default :func:`cache_dir` (the module function).
+    """
+    root = _check_root(cache_dir, "cache_dir")
+    version = source_version()
+    return _is_fresh(_cache_folder(root, version), version)
+
+
 def build_referentiel(
     dest: str | os.PathLike | None = None, progress: Progress | None = None
 ) -> Path:

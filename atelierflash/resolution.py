@@ -361,13 +361,14 @@ class CommuneResolver:
         departement : str
             Département code(s) or name(s) used to find the names.
         epci : str
-            SIREN of EPCI, expanded to their member communes.
+            SIREN of EPCI: expanded to their member communes when the row gives no commune
+            code or name; otherwise checked, with a warning for a commune outside it.
 
         Returns
         -------
         Resolution
-            The INSEE codes (COM or ARM), deduplicated in input order (codes, then names, then
-            EPCI members) and the French messages.
+            The INSEE codes (COM or ARM), deduplicated in input order (codes, then names, or
+            EPCI members when neither is given) and the French messages.
         """
         codes = _check_text("codes", codes)
         names = _check_text("names", names)
@@ -419,8 +420,25 @@ class CommuneResolver:
                 )
             result[code] = None
 
+        # An EPCI expands to its members only when the row names no commune: otherwise it is the
+        # communes' context (a building in Doullens, in its communauté de communes), and
+        # expanding it would count every member commune as covered.
+        members: dict[str, None] = {}
         for value in epci_values:
-            result.update(dict.fromkeys(self._resolve_epci(value, messages)))
+            members.update(dict.fromkeys(self._resolve_epci(value, messages)))
+        if not (code_values or name_values):
+            result.update(members)
+        elif members:
+            for code in result:
+                if code not in members and self._entities[self._by_code[code][0]].type != "ARM":
+                    entity = self._entities[self._by_code[code][0]]
+                    messages.append(
+                        Message(
+                            "warning",
+                            f"{entity.nom} ({code}) n'est pas membre de l'EPCI indiqué "
+                            f"({', '.join(epci_values)})",
+                        )
+                    )
 
         return Resolution(tuple(result), tuple(dict.fromkeys(messages)))
 

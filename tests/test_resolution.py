@@ -369,9 +369,19 @@ def test_codes_and_names_disagree(resolver: CommuneResolver) -> None:
     ]
 
 
-def test_union_of_codes_names_and_epci_in_order(resolver: CommuneResolver) -> None:
+def test_union_of_codes_and_names_in_order_epci_as_context(resolver: CommuneResolver) -> None:
     result = resolver.resolve(codes="80620", names="Abbeville;Doullens", epci="200070951")
     assert result.codes == ("80620", "80001", "80253")
+    # Abbeville is not a member of the EPCI given: said, not expanded.
+    assert "Abbeville (80001) n'est pas membre de l'EPCI indiqué (200070951)" in _texts(
+        result, "warning"
+    )
+
+
+def test_epci_with_a_commune_is_context_not_expanded(resolver: CommuneResolver) -> None:
+    result = resolver.resolve(codes="80253", epci="200070951")
+    assert result.codes == ("80253",)
+    assert result.messages == ()
 
 
 def test_errors_do_not_hide_resolved_codes(resolver: CommuneResolver) -> None:

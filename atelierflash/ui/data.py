@@ -10,7 +10,12 @@ import streamlit as st
 
 from atelierflash.dataset import Dataset, RegisterSource, build_dataset, register_sources
 from atelierflash.programme import Programme, load_programme
-from atelierflash.referentiel import Referentiel, load_referentiel
+from atelierflash.referentiel import (
+    Referentiel,
+    build_referentiel,
+    cache_is_fresh,
+    load_referentiel,
+)
 from atelierflash.resolution import CommuneResolver
 
 QUERY_REGISTER = "registre"
@@ -22,24 +27,25 @@ def get_programme() -> Programme:
 
 
 @st.cache_resource(show_spinner=False)
-def _referentiel(_progress=None) -> Referentiel:
-    # The leading underscore keeps the callback out of the cache key.
-    return load_referentiel(progress=_progress)
+def _referentiel() -> Referentiel:
+    return load_referentiel()
 
 
 def get_referentiel() -> Referentiel:
-    """The référentiel; the first build of a fresh machine shows its progress."""
-    holder: dict = {}
+    """The référentiel; the first build on a fresh machine shows its progress.
 
-    def progress(fraction: float, message: str) -> None:
-        if "bar" not in holder:
-            holder["bar"] = st.progress(0.0, text="Préparation du référentiel des communes…")
-        holder["bar"].progress(min(max(fraction, 0.0), 1.0), text=message)
-
-    referentiel = _referentiel(_progress=progress)
-    if "bar" in holder:
-        holder["bar"].empty()
-    return referentiel
+    The build runs outside the cached function: a progress bar drawn inside it would be
+    replayed by ``st.cache_resource`` on every later run.
+    """
+    if not cache_is_fresh():
+        bar = st.progress(0.0, text="Préparation du référentiel des communes (une seule fois)…")
+        build_referentiel(
+            progress=lambda fraction, message: bar.progress(
+                min(max(fraction, 0.0), 1.0), text=message
+            )
+        )
+        bar.empty()
+    return _referentiel()
 
 
 @st.cache_resource(show_spinner=False)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.browser.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+
 pytestmark = pytest.mark.referentiel
 
 
@@ -18,7 +22,7 @@ def _metric(at, label):
 @pytest.fixture
 def app(monkeypatch):
     monkeypatch.delenv("ATELIERFLASH_REGISTRE", raising=False)
-    at = AppTest.from_file("app.py", default_timeout=300)
+    at = AppTest.from_file(APP, default_timeout=300)
     at.run()
     assert not at.exception, at.exception
     return at
@@ -44,7 +48,7 @@ def test_switching_to_public_register_changes_figures(app):
 
 def test_register_from_url_is_restored(monkeypatch):
     monkeypatch.delenv("ATELIERFLASH_REGISTRE", raising=False)
-    at = AppTest.from_file("app.py", default_timeout=300)
+    at = AppTest.from_file(APP, default_timeout=300)
     at.query_params["registre"] = "public"
     at.run()
     assert not at.exception, at.exception
@@ -58,7 +62,7 @@ def test_register_from_environment(monkeypatch, tmp_path):
         encoding="utf-8",
     )
     monkeypatch.setenv("ATELIERFLASH_REGISTRE", str(register))
-    at = AppTest.from_file("app.py", default_timeout=300)
+    at = AppTest.from_file(APP, default_timeout=300)
     at.run()
     assert not at.exception, at.exception
     assert _metric(at, "Ateliers") == "1"
