@@ -91,8 +91,24 @@ def current_source() -> RegisterSource:
     return sources.get(key) or next(iter(sources.values()))
 
 
+def _ensure_entrypoint() -> None:
+    """Run a page through ``app.py`` even on the first request of a fresh server.
+
+    With a ``pages/`` folder beside the entry script, Streamlit (1.67) runs a deep-linked page
+    file directly, in its legacy multipage mode, until ``app.py`` has called ``st.navigation``
+    once in the process: no banner, no register selector. Leaving that mode and rerunning sends
+    the same request through ``app.py``, whose navigation resolves the same URL path.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def get_dataset(source: RegisterSource | None = None) -> Dataset:
     """The dataset of ``source`` (default: the active one), built once per file version."""
+    _ensure_entrypoint()
     source = source or current_source()
     mtime = source.path.stat().st_mtime if source.path.exists() else 0.0
     return _dataset(source.key, str(source.path), mtime)
