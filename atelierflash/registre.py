@@ -106,7 +106,7 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "titre",
         "Titre",
-        ("intitulé", "nom de l'atelier"),
+        ("intitulé", "intitulé de l'atelier", "nom de l'atelier", "titre de l'atelier"),
         "Intitulé de l'atelier.",
         required=True,
     ),

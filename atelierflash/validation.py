@@ -48,7 +48,16 @@ class Issue:
     column: str | None = None
 
     def __str__(self) -> str:
-        return f"colonne « {self.column} » : {self.text}" if self.column else self.text
+        return self.render()
+
+    def render(self, headers: dict[str, str] | None = None) -> str:
+        """The message, naming the column as the file spells it (``headers``: canonical → file)."""
+        if not self.column:
+            return self.text
+        header = (headers or {}).get(self.column)
+        if header and header != self.column:
+            return f"colonne « {header} » ({self.column}) : {self.text}"
+        return f"colonne « {self.column} » : {self.text}"
 
 
 @dataclass
@@ -101,6 +110,19 @@ class ValidationReport:
     table: registre.RegisterTable | None = None
 
     @property
+    def headers(self) -> dict[str, str]:
+        """Canonical column → the header the file uses for it."""
+        if self.table is None:
+            return {}
+        headers = {canonical: original for original, canonical in self.table.header_map.items()}
+        # The commune messages concern whichever commune columns the file has.
+        for name in ("communes", "communes_insee", "epci_siren"):
+            if name in headers:
+                headers.setdefault("communes", headers[name])
+                break
+        return headers
+
+    @property
     def usable(self) -> bool:
         """Whether the file could be read at all."""
         return self.table is not None
@@ -128,7 +150,7 @@ class ValidationReport:
                     "id": r.id,
                     "status": r.status,
                     "communes": list(r.communes),
-                    "messages": r.messages,
+                    "messages": [i.render(self.headers) for i in r.issues],
                 }
                 for r in self.rows
             ],
@@ -151,11 +173,16 @@ class ValidationReport:
                 how += f", feuille « {self.table.sheet} »"
             out.append(f"Lu en {how} : {len(self.rows)} ligne(s) d'ateliers.")
         for issue in self.file_issues:
-            out.append(f"{name} : {_level_fr(issue.level)} : {issue}")
+            # A file-level error from the reader already names the file.
+            prefix = "" if str(issue).startswith(name) else f"{name} : "
+            out.append(f"{prefix}{_level_fr(issue.level)} : {issue}")
         for row in self.rows:
             for issue in row.issues:
                 ident = f" (id « {row.id} »)" if row.id else ""
-                out.append(f"{name}, ligne {row.line}{ident} : {_level_fr(issue.level)} : {issue}")
+                out.append(
+                    f"{name}, ligne {row.line}{ident} : {_level_fr(issue.level)} : "
+                    f"{issue.render(self.headers)}"
+                )
         s = self.summary
         if self.usable:
             out.append(

@@ -1,0 +1,96 @@
+"""The command line on the real référentiel: the bundled registers and a messy DDT register."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.browser.conftest import ROOT
+
+pytestmark = pytest.mark.referentiel
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "atelierflash", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.mark.parametrize("path", ["data/ateliers.csv", "data/demo/ateliers_demo.csv"])
+def test_bundled_registers_validate_without_error(path):
+    result = run_cli("validate", path, "--json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["summary"]["error"] == 0
+    assert all(row["communes"] for row in payload["rows"])
+
+
+def test_demo_shape_from_the_json_report():
+    payload = json.loads(run_cli("validate", "data/demo/ateliers_demo.csv", "--json").stdout)
+    import pandas as pd
+
+    demo = pd.read_csv(ROOT / "data/demo/ateliers_demo.csv", dtype=str, keep_default_na=False)
+    realises = demo[(demo["statut"] == "réalisé") & demo["annee"].between("2019", "2025")]
+    assert len(realises) == 114
+    communes = {
+        code
+        for row in payload["rows"]
+        if row["id"] in set(realises["id"])
+        for code in row["communes"]
+    }
+    assert len(communes) > 500
+
+
+def test_messy_ddt_register_validates_as_a_careful_person_expects():
+    result = run_cli("validate", "tests/data/registre_ddt_messy.csv", "--json")
+    assert result.returncode == 1  # some rows have errors, the file is usable
+    rows = {row["id"]: row for row in json.loads(result.stdout)["rows"]}
+    expect = {
+        "DDT-01": ("ok", ["42218"]),  # St-Étienne with the département's name
+        "DDT-02": ("ok", ["77182"]),  # capitals, no article, no accents
+        "DDT-03": ("ok", ["97411"]),  # overseas homonym settled by « La Réunion »
+        "DDT-04": ("error", []),  # homonym without département
+        "DDT-05": ("ok", ["2A004"]),  # Corsica in lower case
+        "DDT-06": ("warning", ["74010"]),  # commune déléguée → its commune nouvelle
+        "DDT-07": ("error", []),  # typo
+        "DDT-08": ("warning", ["01053"]),  # leading zero lost
+        "DDT-09": ("ok", ["97302", "97307"]),  # Guyane, comma-separated names
+        "DDT-10": ("error", ["80253"]),  # end before start
+        "DDT-11": ("ok", ["2B033"]),
+        "DDT-12": ("error", ["48095"]),  # unknown theme
+    }
+    for ident, (status, communes) in expect.items():
+        assert (rows[ident]["status"], rows[ident]["communes"]) == (status, communes), rows[ident]
+    assert "Saint-Denis (974, 97411)" in rows["DDT-04"]["messages"][0]
+    assert "Doullens (80253)" in rows["DDT-07"]["messages"][0]
+    assert any("commune déléguée" in m for m in rows["DDT-06"]["messages"])
+
+
+def test_messy_register_text_report_names_file_line_and_column():
+    result = run_cli("validate", "tests/data/registre_ddt_messy.csv")
+    assert "registre_ddt_messy.csv, ligne 11 (id « DDT-10 ») : erreur : colonne « Fin »" in (
+        result.stdout
+    )
+    assert "Windows" in result.stdout or "cp1252" in result.stdout
+
+
+def test_unusable_file_exit_code_2(tmp_path):
+    bad = tmp_path / "vide.csv"
+    bad.write_text("", encoding="utf-8")
+    result = run_cli("validate", str(bad), "--json")
+    assert result.returncode == 2
+    assert "vide.csv" in result.stderr
+    assert json.loads(result.stdout)["summary"] == {"ok": 0, "warning": 0, "error": 0}
+
+
+def test_referentiel_command_reports_counts():
+    result = run_cli("referentiel")
+    assert result.returncode == 0, result.stderr
+    assert "101 départements, 18 régions" in result.stdout
