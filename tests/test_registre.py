@@ -390,7 +390,10 @@ def test_missing_titre_and_statut(tmp_path):
         read_register(write(tmp_path, "id,communes\nA1,Blois\n"))
     message = str(info.value)
     assert "colonnes obligatoires absentes" in message
-    assert "« titre » (intitulé, nom de l'atelier)" in message
+    assert (
+        "« titre » (intitulé, intitulé de l'atelier, nom de l'atelier, titre de l'atelier)"
+        in message
+    )
     assert "« statut » (état)" in message
 
 
