@@ -12,8 +12,10 @@ pytestmark = pytest.mark.browser
 
 
 def test_home_page_renders_demo_banner_and_figures(page, app_url):
+    # Runs first on a fresh server: a deep link must still go through app.py (banner, selector).
     page.goto(f"{app_url}/accueil")
     page.get_by_text("Données de démonstration fictives").wait_for(timeout=180_000)
+    page.get_by_text("Registre affiché").first.wait_for(timeout=60_000)
     page.get_by_text("Chiffres officiels publiés").wait_for(timeout=60_000)
     metric = page.locator('[data-testid="stMetric"]').first
     metric.wait_for(timeout=60_000)
