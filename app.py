@@ -23,8 +23,13 @@ PAGES = [
         url_path="selection-annuelle",
     ),
 ]
+# Pages internes : jamais dans la carte publique ni ses exports (le contrôle d'accès viendra avec
+# la gestion des données) ; la navigation les range dans la section « Interne ».
+INTERNAL_PAGES = [
+    st.Page("pages/equipes.py", title="Équipes et tourniquet", icon="🔒", url_path="equipes"),
+]
 
-navigation = st.navigation(PAGES)
+navigation = st.navigation({"Programme": PAGES, "Interne": INTERNAL_PAGES})
 st.sidebar.markdown("**Ateliers Flash** · DGALN")
 dataset = get_dataset(active_source())
 show_banner(dataset)

@@ -1,0 +1,210 @@
+"""Équipes et tourniquet (page interne): titulaires des accords-cadres, audit du tourniquet bon
+par bon, prochaine équipe, charge des équipes dans le temps."""
+
+import datetime as dt
+
+import streamlit as st
+
+from atelierflash import equipes, figures
+from atelierflash.formats import fmt_date, fmt_decimal, fmt_eur, fmt_int
+from atelierflash.rotation import holder_summary, next_holder, spread
+from atelierflash.ui.charts import chart_block, png_hint
+from atelierflash.ui.data import get_dataset
+from atelierflash.ui.filters import filter_sidebar
+
+dataset = get_dataset()
+programme = dataset.programme
+labels = equipes.team_labels(programme)
+colours = equipes.team_colours(programme)
+state, selection = filter_sidebar(dataset)
+today = dt.date.today()
+source = figures.source_note(dataset)
+md = equipes.markdown_text
+
+st.title("Équipes et tourniquet")
+st.warning("Page interne : elle ne figure ni sur la carte publique ni dans ses exports.", icon="🔒")
+st.markdown(
+    "Qui a reçu quels bons de commande sous chaque accord-cadre, et si leur attribution suit la "
+    "règle annoncée (méthode du tourniquet, article R2162-14 du code de la commande publique). "
+    "L'audit porte sur **tout le registre** "
+    f"**{md(dataset.source.label)}** : les filtres du panneau latéral ne s'appliquent qu'à la "
+    "charge des équipes, en bas de page, car un tourniquet rejoué sur une partie des bons "
+    "inventerait des écarts."
+)
+
+audits, outside, read = equipes.audit_register(programme, dataset.ateliers)
+deviations = equipes.all_deviations(audits)
+undocumented = [r for r in deviations if not r.documented]
+
+cols = st.columns(4)
+cols[0].metric("Bons de commande audités", fmt_int(sum(len(a.replayed) for a in audits)))
+cols[1].metric(
+    "Écarts à la règle",
+    fmt_int(len(deviations)),
+    help="Bons attribués à un autre titulaire que celui que la règle désignait.",
+)
+cols[2].metric("Dont écarts non justifiés", fmt_int(len(undocumented)))
+cols[3].metric(
+    "Bons datés par le début de l'atelier",
+    fmt_int(len(read.fallback)),
+    help="Ateliers sans date de bon de commande dans le registre.",
+)
+if read.fallback:
+    st.warning(
+        f"{fmt_int(len(read.fallback))} atelier(s) n'ont pas de date de bon de commande dans le "
+        "registre : leurs bons sont datés par la date de début de l'atelier, ce qui peut "
+        "modifier l'ordre rejoué. Ils sont marqués dans le tableau des bons.",
+        icon="⚠️",
+    )
+if read.undated:
+    st.caption(
+        f"{fmt_int(len(read.undated))} atelier(s) avec une équipe mais sans date de bon ni de "
+        "début sont hors audit : " + md(", ".join(read.undated)) + "."
+    )
+if outside:
+    st.caption(
+        f"{fmt_int(len(outside))} bon(s) émis hors de la période de tout accord-cadre, non audités."
+    )
+if undocumented:
+    st.error(
+        f"{fmt_int(len(undocumented))} bon(s) attribué(s) hors règle sans motif documenté : un "
+        "titulaire passé sans motif peut demander réparation.",
+        icon="🚨",
+    )
+elif deviations:
+    st.success("Toutes les dérogations au tourniquet sont documentées par un motif.", icon="✅")
+png_hint()
+
+ordered = sorted(audits, key=lambda a: a.agreement.start, reverse=True)
+tabs = st.tabs([programme.accords.label_of(a.agreement.key) for a in ordered])
+for tab, item in zip(tabs, ordered, strict=True):
+    agreement = item.agreement
+    key = agreement.key
+    name = programme.accords.label_of(key)
+    with tab:
+        st.header(f"Accord-cadre {name}")
+        approx = " (dates approximatives)" if agreement.approximate_dates else ""
+        st.markdown(
+            f"Du {fmt_date(agreement.start)} au {fmt_date(agreement.end)}{approx}. "
+            f"Règle : **{md(equipes.rule_text(agreement, labels))}**. "
+            f"*Source : {md(agreement.source)}.*"
+        )
+        st.subheader("Titulaires et co-traitants")
+        for holder in agreement.holders:
+            flag = (
+                ""
+                if holder.confirmed
+                else " ⚠️ **titulaire non confirmé** (" + md(holder.source) + ")"
+            )
+            members = "\n".join(f"  - {md(m.name)} : {md(m.role)}" for m in holder.members)
+            st.markdown(f"- **{md(labels.get(holder.team, holder.team))}**{flag}\n{members}")
+
+        summary = holder_summary(item.replayed, agreement)
+        st.subheader("Bons et montants par titulaire")
+        if not item.replayed:
+            st.info("Aucun bon de commande du registre sous cet accord-cadre.", icon="ℹ️")
+            continue
+        st.table(equipes.summary_display(summary, labels), hide_index=True)
+        if agreement.rule == "single":
+            st.info(
+                "Titulaire unique : tous les bons lui reviennent, il n'y a pas de tourniquet à "
+                "auditer.",
+                icon="ℹ️",
+            )
+        else:
+            gap = spread(summary, "orders")
+            gap_amount = spread(summary, "amount")
+            ratio = f", rapport {fmt_decimal(gap.ratio, 2)}" if gap.ratio else ""
+            ratio_amount = (
+                f", rapport {fmt_decimal(gap_amount.ratio, 2)}" if gap_amount.ratio else ""
+            )
+            st.markdown(
+                f"Écart entre titulaires : **{fmt_int(gap.difference)} bon(s)**{ratio} ; "
+                f"**{fmt_eur(gap_amount.difference)}**{ratio_amount}."
+            )
+        per_year = equipes.holder_year_table(item.replayed, agreement, labels)
+        chart_block(
+            equipes.holder_year_figure(
+                per_year, colours, f"Bons par titulaire et par année – {name}", source
+            ),
+            per_year,
+            key=f"equipes_annees_{key}",
+            columns=["titulaire", "annee", "bons", "montant_eur"],
+        )
+        cumulative = equipes.cumulative_table(item.replayed, labels)
+        chart_block(
+            equipes.cumulative_figure(
+                cumulative, colours, f"Bons cumulés par titulaire – {name}", source
+            ),
+            cumulative,
+            key=f"equipes_cumul_{key}",
+            columns=["date", "rang", "titulaire", "cumul_bons", "cumul_montant_eur"],
+        )
+
+        st.subheader("Prochaine équipe")
+        team, why = next_holder(agreement, [r.order for r in item.replayed], labels)
+        ended = agreement.end < today
+        st.markdown(
+            f"Sous la règle de l'accord-cadre, le prochain bon revient à "
+            f"**{md(labels.get(team, team))}**."
+            + (" *(L'accord-cadre est clos : indication rétrospective.)*" if ended else "")
+        )
+        st.caption(md(why))
+
+        if agreement.rule != "single":
+            st.subheader("Bons un par un")
+            table = equipes.order_table(item.replayed, dataset.ateliers, labels, read.fallback)
+            shown = equipes.order_display(table)
+            styled = shown.style.apply(
+                lambda row: (
+                    [
+                        "background-color: #fddede"
+                        if row["Écart"] == "écart non justifié"
+                        else "background-color: #fff4cc"
+                        if row["Écart"] == "dérogation documentée"
+                        else ""
+                    ]
+                    * len(row)
+                ),
+                axis=1,
+            )
+            st.caption(
+                "Les écarts sont en tête (non justifiés en rouge, puis dérogations documentées "
+                "en jaune), puis les bons conformes par date."
+            )
+            st.dataframe(styled, hide_index=True, width="stretch", key=f"bons_{key}")
+            st.download_button(
+                "Télécharger les bons (CSV)",
+                figures.csv_bytes(equipes.order_csv(table)),
+                file_name=f"equipes_bons_{key}.csv",
+                mime="text/csv",
+                key=f"bons_{key}_csv",
+                icon=":material/download:",
+            )
+
+st.header("Charge des équipes dans le temps")
+st.markdown(
+    "Les ateliers de la sélection (filtres du panneau latéral) menés par chaque équipe, du début "
+    "à la fin, et le nombre d'ateliers qu'elle mène en même temps chaque mois."
+)
+periods = equipes.atelier_periods(selection, today)
+if periods.empty:
+    st.info(
+        "Aucun atelier de la sélection n'a à la fois une équipe et une date de début.", icon="ℹ️"
+    )
+else:
+    load = equipes.monthly_load(periods, labels)
+    peaks = equipes.peak_load(load)
+    st.table(equipes.load_display(peaks), hide_index=True)
+    chart_block(
+        equipes.timeline_figure(periods, labels, colours, source),
+        periods,
+        key="equipes_calendrier",
+        columns=["atelier", "titre", "equipe", "debut", "fin"],
+    )
+    chart_block(
+        equipes.load_figure(load, colours, source),
+        load,
+        key="equipes_charge_mensuelle",
+        columns=["titulaire", "mois", "en_cours", "sur_site", "ids_ateliers"],
+    )
