@@ -6,27 +6,40 @@ from atelierflash.ui.data import active_source, get_dataset, show_banner
 
 st.set_page_config(
     page_title="Ateliers Flash – carte et suivi",
-    page_icon="🗺️",
+    page_icon=":material/map:",
     layout="wide",
 )
 
 PAGES = [
     st.Page(
-        "pages/accueil.py", title="Vue d'ensemble", icon="🏠", url_path="accueil", default=True
+        "pages/accueil.py",
+        title="Vue d'ensemble",
+        icon=":material/home:",
+        url_path="accueil",
+        default=True,
     ),
-    st.Page("pages/carte.py", title="Carte", icon="🗺️", url_path="carte"),
-    st.Page("pages/thematiques.py", title="Thématiques", icon="🏷️", url_path="thematiques"),
+    st.Page("pages/carte.py", title="Carte", icon=":material/map:", url_path="carte"),
+    st.Page(
+        "pages/thematiques.py", title="Thématiques", icon=":material/sell:", url_path="thematiques"
+    ),
     st.Page(
         "pages/selection_annuelle.py",
         title="Sélection annuelle",
-        icon="📅",
+        icon=":material/calendar_month:",
         url_path="selection-annuelle",
     ),
 ]
+# Emoji would need a colour-emoji font on the visitor's machine; Material icons ship with
+# Streamlit itself.
 # Pages internes : jamais dans la carte publique ni ses exports (le contrôle d'accès viendra avec
 # la gestion des données) ; la navigation les range dans la section « Interne ».
 INTERNAL_PAGES = [
-    st.Page("pages/equipes.py", title="Équipes et tourniquet", icon="🔒", url_path="equipes"),
+    st.Page(
+        "pages/equipes.py",
+        title="Équipes et tourniquet",
+        icon=":material/lock:",
+        url_path="equipes",
+    ),
 ]
 
 navigation = st.navigation({"Programme": PAGES, "Interne": INTERNAL_PAGES})

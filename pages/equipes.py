@@ -22,7 +22,10 @@ source = figures.source_note(dataset)
 md = equipes.markdown_text
 
 st.title("Équipes et tourniquet")
-st.warning("Page interne : elle ne figure ni sur la carte publique ni dans ses exports.", icon="🔒")
+st.warning(
+    "Page interne : elle ne figure ni sur la carte publique ni dans ses exports.",
+    icon=":material/lock:",
+)
 st.markdown(
     "Qui a reçu quels bons de commande sous chaque accord-cadre, et si leur attribution suit la "
     "règle annoncée (méthode du tourniquet, article R2162-14 du code de la commande publique). "
@@ -54,7 +57,7 @@ if read.fallback:
         f"{fmt_int(len(read.fallback))} atelier(s) n'ont pas de date de bon de commande dans le "
         "registre : leurs bons sont datés par la date de début de l'atelier, ce qui peut "
         "modifier l'ordre rejoué. Ils sont marqués dans le tableau des bons.",
-        icon="⚠️",
+        icon=":material/warning:",
     )
 if read.undated:
     st.caption(
@@ -69,10 +72,13 @@ if undocumented:
     st.error(
         f"{fmt_int(len(undocumented))} bon(s) attribué(s) hors règle sans motif documenté : un "
         "titulaire passé sans motif peut demander réparation.",
-        icon="🚨",
+        icon=":material/error:",
     )
 elif deviations:
-    st.success("Toutes les dérogations au tourniquet sont documentées par un motif.", icon="✅")
+    st.success(
+        "Toutes les dérogations au tourniquet sont documentées par un motif.",
+        icon=":material/check_circle:",
+    )
 png_hint()
 
 ordered = sorted(audits, key=lambda a: a.agreement.start, reverse=True)
@@ -102,14 +108,16 @@ for tab, item in zip(tabs, ordered, strict=True):
         summary = holder_summary(item.replayed, agreement)
         st.subheader("Bons et montants par titulaire")
         if not item.replayed:
-            st.info("Aucun bon de commande du registre sous cet accord-cadre.", icon="ℹ️")
+            st.info(
+                "Aucun bon de commande du registre sous cet accord-cadre.", icon=":material/info:"
+            )
             continue
         st.table(equipes.summary_display(summary, labels), hide_index=True)
         if agreement.rule == "single":
             st.info(
                 "Titulaire unique : tous les bons lui reviennent, il n'y a pas de tourniquet à "
                 "auditer.",
-                icon="ℹ️",
+                icon=":material/info:",
             )
         else:
             gap = spread(summary, "orders")
@@ -190,7 +198,8 @@ st.markdown(
 periods = equipes.atelier_periods(selection, today)
 if periods.empty:
     st.info(
-        "Aucun atelier de la sélection n'a à la fois une équipe et une date de début.", icon="ℹ️"
+        "Aucun atelier de la sélection n'a à la fois une équipe et une date de début.",
+        icon=":material/info:",
     )
 else:
     load = equipes.monthly_load(periods, labels)

@@ -39,7 +39,7 @@ if ateliers.empty or not years:
         if ateliers.empty
         else "Aucun atelier de la sélection n'a d'année connue : les graphiques par année ne "
         "peuvent pas être tracés.",
-        icon="ℹ️",
+        icon=":material/info:",
     )
     st.stop()
 
@@ -190,7 +190,10 @@ chart_block(
 st.header(f"Les ateliers {year}")
 of_year = stats.ateliers_of_year(ateliers, year, dataset)
 if of_year.empty:
-    st.info(f"Aucun atelier de la sélection n'a été sélectionné ou déposé en {year}.", icon="ℹ️")
+    st.info(
+        f"Aucun atelier de la sélection n'a été sélectionné ou déposé en {year}.",
+        icon=":material/info:",
+    )
 else:
     st.markdown(f"{fmt_int(len(of_year))} atelier(s) rattaché(s) à l'année {year}.")
     table_block(

@@ -61,7 +61,7 @@ def chart_block(
         A caption under the chart (what is left out, how to read it).
     """
     if empty or fig is None:
-        st.info(empty_message, icon="ℹ️")
+        st.info(empty_message, icon=":material/info:")
         return
     st.plotly_chart(fig, width="stretch", theme=None, config=plotly_config(key), key=key)
     if note:

@@ -120,6 +120,6 @@ def show_banner(dataset: Dataset) -> None:
         st.warning(
             "**Données de démonstration fictives.** Les ateliers affichés sont inventés "
             "(communes réelles) pour montrer l'outil ; aucun n'est un Atelier Flash réel.",
-            icon="⚠️",
+            icon=":material/warning:",
         )
     st.sidebar.caption(f"Fichier : `{dataset.source.path.name}` · {len(dataset.ateliers)} ateliers")
