@@ -127,9 +127,9 @@ def carte_section() -> None:
 
     left, right = st.columns([2.3, 1])
     with left:
-        clicked_text = ui.show_map(build)
-    if clicked_text and st.session_state.get("carte_clic_vu") != clicked_text:
-        st.session_state["carte_clic_vu"] = clicked_text
+        clicked_text, click = ui.show_map(build)
+    if clicked_text and st.session_state.get("carte_clic_vu") != click:
+        st.session_state["carte_clic_vu"] = click
         place = cartes.parse_click(clicked_text)
         if place:
             st.session_state["carte_fiche"] = place

@@ -132,7 +132,7 @@ def test_streamlit_folium_receives_local_links_and_only_the_layer_changes(
     for args in (first, other):
         assert all(u.startswith("../../app/static/") for u in args["js_links"] + args["css_links"])
         assert not re.search(r"https?://", args["header"] + args["script"] + args["html"])
-        assert args["returned_objects"] == ["last_object_clicked_tooltip"]
+        assert args["returned_objects"] == ["last_object_clicked", "last_object_clicked_tooltip"]
     # The base (and so the component's key) is the same: the browser keeps the map mounted.
     assert first["script"] == other["script"] and first["key"] == other["key"]
     assert first["feature_group"] != other["feature_group"]

@@ -15,8 +15,9 @@ from streamlit_folium import st_folium
 from atelierflash import cartes
 from atelierflash.dataset import Dataset
 
-#: The only value the map sends back: the text of the clicked commune's tooltip.
-RETURNED = ["last_object_clicked_tooltip"]
+#: The only values the map sends back: the clicked layer's tooltip text and position (so that a
+#: second click on the same commune reopens its fiche). Pan and zoom send nothing.
+RETURNED = ["last_object_clicked", "last_object_clicked_tooltip"]
 MAP_KEY = "carte_ateliers"
 PARAM_DIMENSION = "couleur"
 PARAM_VIEW = "vue"
@@ -63,10 +64,11 @@ def _map_kwargs(build: cartes.CarteBuild, height: int) -> dict:
     }
 
 
-def show_map(build: cartes.CarteBuild, height: int = 640) -> str | None:
-    """Draw the map; returns the text of the last clicked tooltip (``None`` before a click)."""
-    out = st_folium(build.map, **_map_kwargs(build, height))
-    return (out or {}).get("last_object_clicked_tooltip")
+def show_map(build: cartes.CarteBuild, height: int = 640) -> tuple[str | None, str]:
+    """Draw the map; returns the last clicked tooltip's text and an identity of that click."""
+    out = st_folium(build.map, **_map_kwargs(build, height)) or {}
+    text = out.get("last_object_clicked_tooltip")
+    return text, f"{text}@{out.get('last_object_clicked')}"
 
 
 def component_args(fig, **kwargs) -> dict:

@@ -173,6 +173,7 @@
 
   // ------------------------------------------------------------------ basemap
   AF.basemap = function (map, data) {
+    var started = performance.now();
     AF.map = map;
     AF.base = data;
     AF.insets = {};
@@ -279,6 +280,7 @@
     };
     AF.home();
     AF.stats.basemap = true;
+    AF.stats.basemapMs = Math.round(performance.now() - started);
   };
 
   // ------------------------------------------------------------------ ateliers
@@ -287,6 +289,8 @@
   }
 
   AF.ateliers = function (group, data) {
+    var started = performance.now();
+    AF.polys = {};
     var f = data.factor;
     var n = data.codes.length / 5;
     var noms = data.noms ? data.noms.split("|") : [];
@@ -407,6 +411,7 @@
     AF.setLegend(data.dimension + " (ateliers)", entries, notes);
     AF.focus(group, data.focus);
     AF.stats.polygons = polygons;
+    AF.stats.layerMs = Math.round(performance.now() - started);
     AF.stats.points = points;
     AF.stats.overview = 0;
     AF.stats.ready = true;
@@ -427,6 +432,8 @@
 
   // ------------------------------------------------------------------ département overview
   AF.overview = function (group, data) {
+    var started = performance.now();
+    AF.polys = {};
     var counts = data.counts;
     var codes = Object.keys(counts);
     function colour(nb) {
@@ -505,6 +512,7 @@
     AF.focus(group, data.focus);
     AF.stats.overview = drawn;
     AF.stats.polygons = 0;
+    AF.stats.layerMs = Math.round(performance.now() - started);
     AF.stats.ready = true;
     AF.stats.drawnAt = performance.now();
   };

@@ -41,7 +41,7 @@ def test_page_runs_and_draws_the_public_ateliers(mini_app):
     assert layer["function"] == "AF.ateliers"
     assert sorted(_codes(layer)) == ["09282", "2A004", "80001", "80253", "80620", "97411"]
     args = _map_args(at)
-    assert args["returned_objects"] == ["last_object_clicked_tooltip"]
+    assert args["returned_objects"] == ["last_object_clicked", "last_object_clicked_tooltip"]
     assert all(u.startswith("../../app/static/") for u in args["js_links"] + args["css_links"])
     assert at.dataframe[0].value.shape[0] == 6
     assert [b.label for b in at.get("download_button")] == [

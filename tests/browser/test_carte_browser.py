@@ -228,7 +228,10 @@ def test_click_opens_fiche_and_pan_zoom_never_reach_the_server(page, app_url):
     fiche.wait_for(timeout=60_000)
     assert f"({key})" in fiche.locator("h3").inner_text()
     assert fiche.locator(".af-atelier").count() >= 1
-    assert frame.evaluate("() => window.afSent") == [["last_object_clicked_tooltip"]]
+    # One message, for the click, carrying only the clicked layer (no bounds, no zoom).
+    assert frame.evaluate("() => window.afSent") == [
+        ["last_object_clicked", "last_object_clicked_tooltip"]
+    ]
     assert _own_origin(page, app_url) == []
 
 
