@@ -252,7 +252,8 @@ def test_search_zooms_to_the_commune_and_says_if_it_had_an_atelier(page, app_url
 
 
 def test_inset_click_zooms_to_the_true_position(page, app_url):
-    _, frame = _open_map(page, f"{app_url}/carte")
+    iframe, frame = _open_map(page, f"{app_url}/carte")
+    _map_box(iframe)
     frame.locator(".af-inset-label", has_text="Guyane").click()
     frame.wait_for_function(
         "() => AF.map.getBounds().contains([4.93, -52.33]) && AF.map.getZoom() >= 6",
