@@ -857,7 +857,7 @@ def base_map(basemap: Basemap, plan_ign: bool = False, asset_prefix: str = STATI
         zoom_start=6,
         tiles=None,
         prefer_canvas=True,
-        control_scale=True,
+        control_scale=False,  # carte.js adds a metric scale at the bottom right
         zoom_snap=0.25,
         min_zoom=3,
         max_zoom=16,

@@ -263,7 +263,8 @@
       });
       div.appendChild(a);
     }).addTo(map);
-    control("bottomright", function (div) {
+    L.control.scale({ position: "bottomright", imperial: false }).addTo(map);
+    control("bottomleft", function (div) {
       div.className = "af-legend";
       div.setAttribute("role", "region");
       div.setAttribute("aria-label", "Légende de la carte");
@@ -275,15 +276,30 @@
       map.fitBounds(data.view, {
         animate: false,
         paddingTopLeft: [40, 4],
-        paddingBottomRight: [4, Math.min(legend, map.getSize().y / 3)],
+        paddingBottomRight: [4, Math.min(legend + 6, map.getSize().y / 2.5)],
       });
     };
+    map.on("zoomend", AF.showDots);
     AF.home();
     AF.stats.basemap = true;
     AF.stats.basemapMs = Math.round(performance.now() - started);
   };
 
   // ------------------------------------------------------------------ ateliers
+  // At national scale a commune is a few pixels wide: a dot of its colour marks it (and can be
+  // hovered and clicked) until the polygons are large enough.
+  var DOTS_MAX_ZOOM = 8;
+  AF.showDots = function () {
+    var dots = AF.dots;
+    if (!dots || !AF.map) return;
+    var wanted = AF.map.getZoom() <= DOTS_MAX_ZOOM;
+    if (wanted && !AF.map.hasLayer(dots) && AF.dotsOwner && AF.map.hasLayer(AF.dotsOwner)) {
+      AF.dotsOwner.addLayer(dots);
+    } else if (!wanted && AF.dotsOwner && AF.dotsOwner.hasLayer(dots)) {
+      AF.dotsOwner.removeLayer(dots);
+    }
+  };
+
   function tooltipOptions() {
     return { sticky: true, direction: "auto", className: "af-tooltip", opacity: 0.97 };
   }
@@ -337,6 +353,7 @@
     }
     var polygons = 0;
     var tips = [];
+    var dots = L.layerGroup();
     for (i = 0; i < n; i++) {
       var code = data.codes.substr(i * 5, 5);
       var geom = decodeGeom(geoms[i], f);
@@ -356,13 +373,31 @@
       group.addLayer(poly);
       AF.polys[code] = poly;
       polygons += 1;
+      var dotStyle = {
+        radius: 3.2,
+        color: multi ? "#000091" : "#ffffff",
+        weight: multi ? 1.2 : 0.8,
+        fillColor: cat[1],
+        fillOpacity: 1,
+      };
+      var centre = poly.getBounds().getCenter();
+      dots.addLayer(L.circleMarker(centre, dotStyle).bindTooltip(tip, tooltipOptions()));
       var inset = insetOf(code);
       if (inset) {
         var copy = L.polygon(projectRings(geom, inset.t), style).bindTooltip(tip, tooltipOptions());
         group.addLayer(copy);
         AF.polys[code + "@inset"] = copy;
+        dots.addLayer(
+          L.circleMarker(project(inset.t, [centre.lat, centre.lng]), dotStyle).bindTooltip(
+            tip,
+            tooltipOptions()
+          )
+        );
       }
     }
+    AF.dots = dots;
+    AF.dotsOwner = group;
+    if (!AF.map || AF.map.getZoom() <= DOTS_MAX_ZOOM) group.addLayer(dots);
     var outlineStyle = { color: "#161616", weight: 1.5, opacity: 0.9, interactive: false };
     data.outlines.lines.forEach(function (str) {
       var lines = decodeLines(str, data.outlines.factor);
@@ -406,8 +441,8 @@
       notes.push(["multi", "contour bleu : commune de plusieurs ateliers"]);
     }
     if (data.outlines.lines.length) notes.push(["outline", "trait noir : périmètre intercommunal"]);
-    if (points) notes.push(["point", "rond : atelier sur un bâtiment ou un îlot"]);
-    notes.push(["level", data.level]);
+    if (points) notes.push(["point", "rond cerclé : atelier sur un bâtiment ou un îlot"]);
+    notes.push(["dot", "point : commune (zoomez pour ses contours)"]);
     AF.setLegend(data.dimension + " (ateliers)", entries, notes);
     AF.focus(group, data.focus);
     AF.stats.polygons = polygons;
@@ -434,6 +469,7 @@
   AF.overview = function (group, data) {
     var started = performance.now();
     AF.polys = {};
+    AF.dots = null;
     var counts = data.counts;
     var codes = Object.keys(counts);
     function colour(nb) {
@@ -508,7 +544,9 @@
         return { label: c[0] === c[1] ? String(c[0]) : c[0] + " à " + c[1], colour: c[2] };
       });
     }
-    AF.setLegend("Ateliers par département", entries, [["level", "un atelier compte dans chaque département qu'il touche"]]);
+    AF.setLegend("Ateliers par département", entries, [
+      ["level", "un atelier compte dans chaque département qu'il touche"],
+    ]);
     AF.focus(group, data.focus);
     AF.stats.overview = drawn;
     AF.stats.polygons = 0;
