@@ -6,7 +6,8 @@ from atelierflash.ui.data import active_source, get_dataset, show_banner
 
 st.set_page_config(
     page_title="Ateliers Flash – carte et suivi",
-    page_icon=":material/map:",
+    # A local file: Material icon favicons are fetched from a third-party host.
+    page_icon="static/favicon.png",
     layout="wide",
 )
 
