@@ -295,7 +295,9 @@ def _agreement(spec: dict, teams: Vocabulary) -> Agreement:
             raise ProgrammeError(f"accord-cadre {spec['cle']} : équipe inconnue « {team} »")
     refusal = spec.get("refus", "garde_son_tour")
     if refusal not in REFUSAL_EFFECTS:
-        raise ProgrammeError(f"accord-cadre {spec['cle']} : réglage « refus » inconnu « {refusal} »")
+        raise ProgrammeError(
+            f"accord-cadre {spec['cle']} : réglage « refus » inconnu « {refusal} »"
+        )
     order = tuple(spec.get("ordre", ()))
     if rule == "rotation" and sorted(order) != sorted(h.team for h in holders):
         raise ProgrammeError(
