@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from atelierflash import registre
 from atelierflash.programme import Agreement, Programme
 from atelierflash.referentiel import Referentiel
 from atelierflash.rotation import Order, RotationState
@@ -35,34 +36,8 @@ REFERENCE_DATE = dt.date(2026, 11, 29)
 DEFAULT_SEED = 2019
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "demo" / "ateliers_demo.csv"
 
-# The register's canonical columns, in order (docs/architecture.md, registre.COLUMNS).
-DEMO_COLUMNS = (
-    "id",
-    "titre",
-    "annee",
-    "statut",
-    "echelle",
-    "communes_insee",
-    "communes",
-    "departement",
-    "epci_siren",
-    "themes",
-    "equipe",
-    "accord_cadre",
-    "date_bon_commande",
-    "motif_derogation",
-    "date_debut",
-    "date_fin",
-    "dates_animation",
-    "montant_eur",
-    "pilote",
-    "livrables",
-    "description",
-    "source_url",
-    "public",
-    "notes_internes",
-    "fictif",
-)
+# The register's canonical columns, in order: declared once, in registre.COLUMNS.
+DEMO_COLUMNS = tuple(column.name for column in registre.COLUMNS)
 
 # Ateliers per year of selection and statut. Réalisés sum to the official 114 (2019–2025); the
 # selections ramp up from the official 5 of 2019 to about 30 a year. The last realised year
