@@ -246,7 +246,10 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(script: Path, env: dict[str, str], log: Path) -> Iterator[str]:
-    """``streamlit run script`` on a free port; yields the base URL once healthy."""
+    """``streamlit run script`` on a free port; yields the base URL once healthy.
+
+    The one server starter of the project: the benchmark and the browser tests both use it.
+    """
     port = _free_port()
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -282,6 +285,8 @@ def streamlit_server(script: Path, env: dict[str, str], log: Path) -> Iterator[s
                         break
             except OSError:
                 time.sleep(0.2)  # polling interval
+        else:
+            raise TimeoutError(f"Streamlit n'a pas répondu sur {url} en 120 s ; journal : {log}")
         yield url
     finally:
         process.terminate()

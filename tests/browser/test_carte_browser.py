@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import csv
 import os
-import subprocess
-import sys
 from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser.conftest import ROOT, _free_port, _wait_healthy, screenshot
+from atelierflash.bench import streamlit_server
+from tests.browser.conftest import ROOT, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -131,38 +130,9 @@ def xss_url(tmp_path_factory, chromium_executable):
     register = folder / "registre_hostile.csv"
     with register.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows([HEADER, *HOSTILE_ROWS])
-    port = _free_port()
     env = {**os.environ, "ATELIERFLASH_REGISTRE": str(register)}
-    with (folder / "server.log").open("wb") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(ROOT / "app.py"),
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process)
+    with streamlit_server(ROOT / "app.py", env, folder / "server.log") as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def test_demo_map_draws_communes_and_insets_from_the_app_only(page, app_url):
