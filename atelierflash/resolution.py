@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
@@ -20,6 +19,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from atelierflash.referentiel import Referentiel
+from atelierflash.texte import normalize_key
 
 __all__ = ["CommuneResolver", "Message", "Resolution", "normalize_name"]
 
@@ -31,8 +31,6 @@ _KNOWN_TYPES = _CURRENT_TYPES | _PAST_TYPES
 
 _SEPARATORS = re.compile(r"[;|,\r\n]+")
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
-_COMBINING = re.compile(r"[\u0300-\u036f]+")
 _ABBREVIATION = re.compile(r"\b(?:st|ste|sts|stes)\b")
 _COMMUNE_CODE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 _CODE_PREFIX = re.compile(r"^(?:\d{1,5}|2[AB]\d{0,3})$")
@@ -118,11 +116,7 @@ def normalize_name(text: str) -> str:
     """
     if not isinstance(text, str):
         raise TypeError(f"normalize_name attend du texte, pas {type(text).__name__}")
-    # Regular expressions rather than per-character Python: the référentiel has 75 000 names.
-    lowered = text.casefold().replace("œ", "oe").replace("æ", "ae")
-    without_accents = _COMBINING.sub("", unicodedata.normalize("NFKD", lowered))
-    key = _NON_ALNUM.sub(" ", without_accents).strip()
-    return _ABBREVIATION.sub(lambda match: _ABBREVIATIONS[match[0]], key)
+    return _ABBREVIATION.sub(lambda match: _ABBREVIATIONS[match[0]], normalize_key(text))
 
 
 def _strip_article(key: str) -> str:

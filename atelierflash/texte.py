@@ -8,6 +8,8 @@ import unicodedata
 # Ligatures that NFKD does not decompose but French spreadsheets contain ("Ville en Œuvre").
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+# Regular expressions rather than per-character Python: the référentiel has 75 000 names.
+_COMBINING = re.compile(r"[\u0300-\u036f]+")
 
 
 def normalize_key(text: object) -> str:
@@ -25,6 +27,5 @@ def normalize_key(text: object) -> str:
     """
     if text is None:
         return ""
-    decomposed = unicodedata.normalize("NFKD", str(text).translate(_LIGATURES))
-    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return _NON_ALNUM.sub(" ", ascii_text).strip()
+    decomposed = unicodedata.normalize("NFKD", str(text).translate(_LIGATURES).casefold())
+    return _NON_ALNUM.sub(" ", _COMBINING.sub("", decomposed)).strip()
