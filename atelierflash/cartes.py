@@ -1195,7 +1195,8 @@ def label_of(vocabulary, key: object) -> str:
         return key
 
 
-def _safe_url(url: str | None) -> str | None:
+def safe_url(url: str | None) -> str | None:
+    """``url`` when it is an http(s) address, else ``None`` (never a ``javascript:`` link)."""
     if isinstance(url, str) and url.lower().startswith(("https://", "http://")):
         return url
     return None
@@ -1206,6 +1207,66 @@ def _link(url: str, label: str) -> str:
         f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">'
         f"{html.escape(label)}</a>"
     )
+
+
+def atelier_html(dataset, row) -> str:
+    """One atelier of a fiche as an ``<article>``: its public fields, every value escaped.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    row : namedtuple
+        A row of ``dataset.ateliers`` (from ``itertuples(index=False)``).
+
+    Returns
+    -------
+    str
+        HTML with no script, no style attribute from the data and links only to http(s) URLs.
+    """
+    p = dataset.programme
+    esc = html.escape
+    fields: list[tuple[str, str]] = []
+    year = "Année inconnue" if pd.isna(row.annee) else str(int(row.annee))
+    fields.append(("Année", esc(year)))
+    fields.append(("Statut", esc(label_of(p.statuts, row.statut) or "–")))
+    fields.append(("Échelle", esc(label_of(p.echelles, row.echelle) or "–")))
+    themes = [p.themes.label_of(t) for t in row.themes]
+    fields.append(("Thèmes", esc(" ; ".join(themes)) if themes else "–"))
+    fields.append(("Équipe", esc(label_of(p.equipes, row.equipe) or "non renseignée")))
+    fields.append(("Pilote", esc(_text(row.pilote)) or "–"))
+    start, end = _partial_date(row.date_debut), _partial_date(row.date_fin)
+    if start or end:
+        fields.append(("Dates", esc(f"{start or '?'} → {end or 'en cours'}")))
+    if row.dates_animation:
+        days = ", ".join(_partial_date(d) for d in row.dates_animation)
+        fields.append(("Animation sur place", esc(days)))
+    if row.nb_communes > 1:
+        names = str(row.communes_noms).split(", ")
+        shown = ", ".join(names[:20]) + (f" et {len(names) - 20} autres" if len(names) > 20 else "")
+        fields.append((f"Communes ({row.nb_communes})", esc(shown)))
+    if row.livrables:
+        items = []
+        for label, url in row.livrables:
+            safe = safe_url(url)
+            items.append(_link(safe, label) if safe else esc(label))
+        fields.append(("Livrables", " ; ".join(items)))
+    source = safe_url(row.source_url)
+    if source:
+        fields.append(("Source", _link(source, source)))
+    elif _text(row.source_url):
+        fields.append(("Source", esc(_text(row.source_url))))
+    else:
+        fields.append(("Source", "non renseignée"))
+    parts = ['<article class="af-atelier">']
+    parts.append(f"<h4>{esc(_text(row.titre) or '(sans titre)')}</h4>")
+    parts.append(f'<p class="af-id">{esc(row.id)}</p><dl>')
+    for label, value in fields:
+        parts.append(f"<dt>{esc(label)}</dt><dd>{value}</dd>")
+    parts.append("</dl>")
+    if _text(row.description):
+        parts.append(f'<p class="af-desc">{esc(_text(row.description))}</p>')
+    parts.append("</article>")
+    return "".join(parts)
 
 
 def fiche_html(dataset, rows: pd.DataFrame, heading: str, hidden: int = 0) -> str:
@@ -1226,7 +1287,6 @@ def fiche_html(dataset, rows: pd.DataFrame, heading: str, hidden: int = 0) -> st
     str
         HTML with no script, no style attribute from the data and links only to http(s) URLs.
     """
-    p = dataset.programme
     esc = html.escape
     parts = [f'<section class="af-fiche"><h3>{esc(heading)}</h3>']
     if rows.empty:
@@ -1234,49 +1294,7 @@ def fiche_html(dataset, rows: pd.DataFrame, heading: str, hidden: int = 0) -> st
     else:
         parts.append(f'<p class="af-count">{fmt_int(len(rows))} atelier(s)</p>')
     for row in rows.itertuples(index=False):
-        fields: list[tuple[str, str]] = []
-        year = "Année inconnue" if pd.isna(row.annee) else str(int(row.annee))
-        fields.append(("Année", esc(year)))
-        fields.append(("Statut", esc(label_of(p.statuts, row.statut) or "–")))
-        fields.append(("Échelle", esc(label_of(p.echelles, row.echelle) or "–")))
-        themes = [p.themes.label_of(t) for t in row.themes]
-        fields.append(("Thèmes", esc(" ; ".join(themes)) if themes else "–"))
-        fields.append(("Équipe", esc(label_of(p.equipes, row.equipe) or "non renseignée")))
-        fields.append(("Pilote", esc(_text(row.pilote)) or "–"))
-        start, end = _partial_date(row.date_debut), _partial_date(row.date_fin)
-        if start or end:
-            fields.append(("Dates", esc(f"{start or '?'} → {end or 'en cours'}")))
-        if row.dates_animation:
-            days = ", ".join(_partial_date(d) for d in row.dates_animation)
-            fields.append(("Animation sur place", esc(days)))
-        if row.nb_communes > 1:
-            names = str(row.communes_noms).split(", ")
-            shown = ", ".join(names[:20]) + (
-                f" et {len(names) - 20} autres" if len(names) > 20 else ""
-            )
-            fields.append((f"Communes ({row.nb_communes})", esc(shown)))
-        if row.livrables:
-            items = []
-            for label, url in row.livrables:
-                safe = _safe_url(url)
-                items.append(_link(safe, label) if safe else esc(label))
-            fields.append(("Livrables", " ; ".join(items)))
-        source = _safe_url(row.source_url)
-        if source:
-            fields.append(("Source", _link(source, source)))
-        elif _text(row.source_url):
-            fields.append(("Source", esc(_text(row.source_url))))
-        else:
-            fields.append(("Source", "non renseignée"))
-        parts.append('<article class="af-atelier">')
-        parts.append(f"<h4>{esc(_text(row.titre) or '(sans titre)')}</h4>")
-        parts.append(f'<p class="af-id">{esc(row.id)}</p><dl>')
-        for label, value in fields:
-            parts.append(f"<dt>{esc(label)}</dt><dd>{value}</dd>")
-        parts.append("</dl>")
-        if _text(row.description):
-            parts.append(f'<p class="af-desc">{esc(_text(row.description))}</p>')
-        parts.append("</article>")
+        parts.append(atelier_html(dataset, row))
     if hidden:
         parts.append(
             f'<p class="af-hidden">{fmt_int(hidden)} autre(s) atelier(s) ici, hors des filtres.</p>'

@@ -300,6 +300,17 @@
     }
   };
 
+  // A click on a commune or a département is told to the page that embeds the map (the public
+  // page opens its fiche; in the app, streamlit-folium reads the clicked tooltip instead).
+  AF.select = function (kind, code) {
+    if (typeof AF.onSelect === "function") AF.onSelect(kind, code);
+  };
+  function pickable(layer, kind, code) {
+    return layer.on("click", function () {
+      AF.select(kind, code);
+    });
+  }
+
   function tooltipOptions() {
     return { sticky: true, direction: "auto", className: "af-tooltip", opacity: 0.97 };
   }
@@ -369,7 +380,7 @@
         weight: multi ? 1.4 : 0.6,
         opacity: 1,
       };
-      var poly = L.polygon(geom, style).bindTooltip(tip, tooltipOptions());
+      var poly = pickable(L.polygon(geom, style).bindTooltip(tip, tooltipOptions()), "commune", code);
       group.addLayer(poly);
       AF.polys[code] = poly;
       polygons += 1;
@@ -381,16 +392,26 @@
         fillOpacity: 1,
       };
       var centre = poly.getBounds().getCenter();
-      dots.addLayer(L.circleMarker(centre, dotStyle).bindTooltip(tip, tooltipOptions()));
+      dots.addLayer(
+        pickable(L.circleMarker(centre, dotStyle).bindTooltip(tip, tooltipOptions()), "commune", code)
+      );
       var inset = insetOf(code);
       if (inset) {
-        var copy = L.polygon(projectRings(geom, inset.t), style).bindTooltip(tip, tooltipOptions());
+        var copy = pickable(
+          L.polygon(projectRings(geom, inset.t), style).bindTooltip(tip, tooltipOptions()),
+          "commune",
+          code
+        );
         group.addLayer(copy);
         AF.polys[code + "@inset"] = copy;
         dots.addLayer(
-          L.circleMarker(project(inset.t, [centre.lat, centre.lng]), dotStyle).bindTooltip(
-            tip,
-            tooltipOptions()
+          pickable(
+            L.circleMarker(project(inset.t, [centre.lat, centre.lng]), dotStyle).bindTooltip(
+              tip,
+              tooltipOptions()
+            ),
+            "commune",
+            code
           )
         );
       }
@@ -417,13 +438,23 @@
         fillColor: cat[1],
         fillOpacity: 1,
       };
-      group.addLayer(L.circleMarker([p[0], p[1]], style).bindTooltip(tips[p[2]], tooltipOptions()));
+      group.addLayer(
+        pickable(
+          L.circleMarker([p[0], p[1]], style).bindTooltip(tips[p[2]], tooltipOptions()),
+          "commune",
+          code
+        )
+      );
       var inset = insetOf(code);
       if (inset) {
         group.addLayer(
-          L.circleMarker(project(inset.t, [p[0], p[1]]), style).bindTooltip(
-            tips[p[2]],
-            tooltipOptions()
+          pickable(
+            L.circleMarker(project(inset.t, [p[0], p[1]]), style).bindTooltip(
+              tips[p[2]],
+              tooltipOptions()
+            ),
+            "commune",
+            code
           )
         );
       }
@@ -520,7 +551,7 @@
         if (dep.insetGeom) layers.push(L.polygon(dep.insetGeom, fill));
       }
       layers.forEach(function (layer) {
-        group.addLayer(layer.bindTooltip(tip, tooltipOptions()));
+        group.addLayer(pickable(layer.bindTooltip(tip, tooltipOptions()), "departement", code));
       });
       AF.polys["dep:" + code] = layers[0];
       drawn += 1;

@@ -1,0 +1,55 @@
+/*
+ * atelierflash – the public map page (static/publique/publique.js).
+ *
+ * Draws the map from window.AF_PUBLIC (donnees.js) with carte.js, and opens the fiche of a
+ * clicked commune or département in the side panel. The fiches are written and escaped by the
+ * Python side (atelierflash.publique); the only other text put here, a place's name, is
+ * escaped with AF.escape.
+ */
+(function () {
+  "use strict";
+  var data = window.AF_PUBLIC;
+  var panel = document.getElementById("fiche");
+  if (!data || !window.L || !window.AF || !AF.basemap) {
+    panel.textContent = "La carte n'a pas pu être chargée ; la liste des ateliers reste disponible.";
+    return;
+  }
+  var map = L.map("carte", {
+    preferCanvas: true,
+    zoomSnap: 0.25,
+    minZoom: 3,
+    maxZoom: 16,
+    center: [46.6, 2.4],
+    zoom: 6,
+  });
+  AF.basemap(map, data.base);
+  var group = L.featureGroup().addTo(map);
+  AF[data.kind](group, data.layer);
+
+  function close() {
+    panel.innerHTML =
+      '<p class="af-aide">Cliquez sur une commune de la carte pour afficher ici la fiche de ses ' +
+      "ateliers (titre, dates, équipe, livrables, source).</p>";
+  }
+
+  AF.onSelect = function (kind, code) {
+    var key = (kind === "departement" ? "d:" : "c:") + code;
+    var ids = data.lieux[key] || [];
+    var heading = data.titres[key] || code;
+    var html =
+      '<section class="af-fiche"><h2>' +
+      AF.escape(heading) +
+      '</h2><p class="af-count">' +
+      ids.length +
+      " atelier" +
+      (ids.length > 1 ? "s" : "") +
+      "</p>";
+    ids.forEach(function (i) {
+      html += data.fiches[i];
+    });
+    html += '<button type="button" class="af-fermer">Fermer la fiche</button></section>';
+    panel.innerHTML = html;
+    panel.querySelector(".af-fermer").addEventListener("click", close);
+    panel.focus({ preventScroll: true });
+  };
+})();
