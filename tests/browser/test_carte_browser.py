@@ -262,3 +262,70 @@ def test_hostile_titles_stay_text_and_fire_no_dialog(page, xss_url):
     assert page.dialogs == []
     screenshot(page, "carte_registre_hostile")
     assert _own_origin(page, xss_url) == []
+
+
+def _open_public(page, app_url: str) -> str:
+    """From the map page, follow the « carte publique » link; returns the public page's URL."""
+    page.goto(f"{app_url}/carte")
+    page.get_by_text("Carte publique à intégrer au site du ministère").click(timeout=180_000)
+    link = page.get_by_role("link", name="Ouvrir la carte publique")
+    link.wait_for(timeout=60_000)
+    url = link.get_attribute("href")
+    assert url.startswith(app_url) and url.endswith("/index.html"), url
+    page.goto(url)
+    page.wait_for_function(READY, timeout=60_000)
+    return url
+
+
+def _click_public(page, key: str) -> None:
+    page.evaluate(
+        "(key) => { AF.map.fitBounds(AF.polys[key].getBounds(), {animate: false, maxZoom: 10}); }",
+        key,
+    )
+    point = page.evaluate("(key) => AF.pointOf(key)", key)
+    assert point, f"commune {key} absente de la carte publique"
+    box = page.locator("#carte").bounding_box()
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+
+
+def test_public_page_draws_offline_opens_fiches_and_stays_on_its_origin(page, app_url):
+    url = _open_public(page, app_url)
+    stats = page.evaluate("() => AF.stats")
+    assert stats["basemap"] and stats["polygons"] > 100
+    assert page.locator(".af-inset-label").count() == 5
+    assert "Données de démonstration fictives" in page.locator(".af-fictif").inner_text()
+    rows = page.locator(".af-table tbody tr")
+    assert rows.count() == page.evaluate("() => AF_PUBLIC.fiches.length") > 100
+    key = page.evaluate(
+        "() => Object.keys(AF.polys).find(k => !k.includes('@') && AF.pointOf(k) !== null)"
+    )
+    _click_public(page, key)
+    fiche = page.locator("#fiche .af-fiche")
+    fiche.wait_for(timeout=10_000)
+    assert f"({key})" in fiche.locator("h2").inner_text()
+    assert fiche.locator(".af-atelier").count() >= 1
+    page.set_viewport_size({"width": 1400, "height": 1300})
+    screenshot(page, "carte-publique")
+    fiche.get_by_role("button", name="Fermer la fiche").click()
+    page.locator("#fiche .af-aide").wait_for(timeout=10_000)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV").click()
+    assert download.value.suggested_filename == "ateliers_flash_demo_FICTIF.csv"
+    origin = urlparse(url).netloc
+    assert [u for u in page.requests if urlparse(u).netloc not in (origin, "")] == []
+    assert page.dialogs == []
+
+
+def test_public_page_keeps_hostile_titles_as_text(page, xss_url):
+    _open_public(page, xss_url)
+    _click_public(page, "80253")
+    fiche = page.locator("#fiche .af-fiche")
+    fiche.wait_for(timeout=10_000)
+    text = fiche.inner_text()
+    assert "<img src=x onerror=alert(1)>" in text and "<svg onload=alert(5)>" in text
+    assert "note interne secrète" not in text
+    assert fiche.locator("a").count() == 0  # javascript: addresses are never links
+    table = page.locator(".af-table").inner_text()
+    assert "<script>alert(2)</script>" in table and '"><svg onload=alert(3)> {{ 7*7 }}' in table
+    assert page.locator("img[src='x']").count() == 0
+    assert page.dialogs == []

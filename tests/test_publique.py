@@ -1,0 +1,216 @@
+"""The public map export: files, escaping, only publishable ateliers, fictif, own origin only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from atelierflash import cartes, exports, publique
+from tests.test_cartes import tricky_dataset  # noqa: F401  (a fixture)
+
+DAY = dt.date(2026, 11, 29)
+
+
+@pytest.fixture(scope="module")
+def basemap(mini_referentiel):
+    return cartes.prepare_basemap(mini_referentiel)
+
+
+@pytest.fixture(scope="module")
+def exported(mini_dataset, basemap, tmp_path_factory):
+    out = tmp_path_factory.mktemp("export") / "carte"
+    prepared = cartes.prepare_communes(mini_dataset)
+    return publique.export_public_map(mini_dataset, basemap, prepared, out, generated=DAY)
+
+
+def _data(folder) -> dict:
+    text = (folder / "donnees.js").read_text(encoding="utf-8")
+    prefix = "window.AF_PUBLIC = "
+    assert text.startswith(prefix) and text.rstrip().endswith(";")
+    return json.loads(text[len(prefix) :].rstrip().rstrip(";"))
+
+
+class _Links(HTMLParser):
+    """Every URL the page would load (scripts, styles, images, frames), and its text."""
+
+    def __init__(self):
+        super().__init__()
+        self.loads: list[str] = []
+        self.anchors: list[str] = []
+        self.inline_scripts = 0
+        self._in_script = False
+        self.csp = ""
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script":
+            if attrs.get("src"):
+                self.loads.append(attrs["src"])
+            else:
+                self._in_script = True
+        elif tag == "link":
+            self.loads.append(attrs["href"])
+        elif tag in ("img", "iframe", "source", "embed"):
+            self.loads.append(attrs.get("src", ""))
+        elif tag == "a":
+            self.anchors.append(attrs.get("href", ""))
+        elif tag == "meta" and attrs.get("http-equiv") == "Content-Security-Policy":
+            self.csp = attrs["content"]
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script and data.strip():
+            self.inline_scripts += 1
+
+
+def test_export_writes_a_self_contained_folder(exported, mini_dataset):
+    names = set(exported.files)
+    assert {
+        "index.html",
+        "donnees.js",
+        "publique.js",
+        "publique.css",
+        "ateliers.csv",
+        "ateliers.geojson",
+        "leaflet/leaflet.js",
+        "leaflet/leaflet.css",
+        "carte/carte.js",
+        "carte/carte.css",
+    } <= names
+    for name in names:
+        assert (exported.folder / name).is_file(), name
+    assert exported.index == exported.folder / "index.html"
+    # Only publishable ateliers: the 2026 candidature of the mini register is left out.
+    public = exports.public_ateliers(mini_dataset.ateliers)
+    assert exported.ateliers == len(public) == 6
+    assert "T-2026-1" not in set(public["id"])
+    assert exported.vue == "communes"
+    assert exported.fictif is True
+    # No temporary folder is left beside the export.
+    assert [p.name for p in exported.folder.parent.iterdir()] == ["carte"]
+
+
+def test_page_loads_only_its_own_files(exported):
+    parser = _Links()
+    parser.feed(exported.index.read_text(encoding="utf-8"))
+    assert parser.loads, "the page loads nothing?"
+    for url in parser.loads:
+        assert url.startswith("data:") or not re.match(r"^[a-z]+:|^//", url), url
+        if not url.startswith("data:"):
+            assert (exported.folder / url).is_file(), url
+    assert parser.inline_scripts == 0
+    assert "default-src 'self'" in parser.csp and "script-src 'self'" in parser.csp
+    assert "unsafe-eval" not in parser.csp
+
+
+def test_page_is_french_says_fictif_and_links_the_downloads(exported):
+    page = exported.index.read_text(encoding="utf-8")
+    assert '<html lang="fr">' in page
+    assert "Données de démonstration fictives" in page
+    assert "<title>Carte des Ateliers Flash – données fictives</title>" in page
+    assert 'href="ateliers.csv" download="ateliers_flash_test_FICTIF.csv"' in page
+    assert 'href="ateliers.geojson"' in page
+    assert "29 novembre 2026" in page
+    assert 'href="#liste"' in page  # the skip link to the table alternative
+    import csv
+
+    with (exported.folder / "ateliers.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == exported.ateliers
+    assert {row["fictif"] for row in rows} == {"oui"}
+    geo = json.loads((exported.folder / "ateliers.geojson").read_text(encoding="utf-8"))
+    assert geo["fictif"] is True
+    assert len(geo["features"]) == exported.ateliers
+
+
+def test_table_lists_every_public_atelier_escaped(exported, mini_dataset):
+    page = exported.index.read_text(encoding="utf-8")
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert body.count("<tr>") == exported.ateliers
+    assert "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt; (fictif)" in body
+    assert "Candidature Privas" not in page
+    assert "note interne" not in page
+
+
+def test_data_matches_the_map_and_indexes_every_place(exported, mini_dataset):
+    data = _data(exported.folder)
+    assert data["kind"] == "ateliers"
+    assert data["fictif"] is True
+    assert data["base"]["ign"] is None
+    assert len(data["fiches"]) == exported.ateliers == len(data["layer"]["ateliers"])
+    public = exports.public_ateliers(mini_dataset.ateliers).reset_index(drop=True)
+    # Doullens (80253) is on the 2019 atelier and on the intercommunal 2022 one.
+    doullens = data["lieux"]["c:80253"]
+    assert sorted(public.loc[doullens, "id"]) == ["T-2019-1", "T-2022-1"]
+    assert data["titres"]["c:80253"] == "Doullens (80253)"
+    assert data["titres"]["d:80"] == "Somme (80)"
+    assert set(data["lieux"]) == set(data["titres"])
+    for key, ids in data["lieux"].items():
+        for i in ids:
+            code = key[2:]
+            column = "communes" if key.startswith("c:") else "departements"
+            assert code in public.loc[i, column], (key, i)
+
+
+def test_fiches_are_escaped(tricky_dataset, basemap, tmp_path):  # noqa: F811
+    prepared = cartes.prepare_communes(tricky_dataset)
+    result = publique.export_public_map(tricky_dataset, basemap, prepared, tmp_path / "x")
+    data = _data(result.folder)
+    text = "".join(data["fiches"])
+    assert "<script>" not in text and "javascript:" not in text.replace("javascript:alert", "")
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; (fictif)" in text
+    assert "{{ 7*7 }}" in text  # never read as a template
+    assert 'href="javascript' not in text
+    raw = (result.folder / "donnees.js").read_text(encoding="utf-8")
+    assert "</script" not in raw.lower()
+
+
+def test_reexport_replaces_and_foreign_folder_is_refused(mini_dataset, basemap, tmp_path):
+    prepared = cartes.prepare_communes(mini_dataset)
+    out = tmp_path / "carte"
+    publique.export_public_map(mini_dataset, basemap, prepared, out, generated=DAY)
+    (out / "ancien.txt").write_text("reste d'un export précédent", encoding="utf-8")
+    publique.export_public_map(mini_dataset, basemap, prepared, out, generated=DAY)
+    assert not (out / "ancien.txt").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["carte"]
+
+    foreign = tmp_path / "documents"
+    foreign.mkdir()
+    (foreign / "note.txt").write_text("à garder", encoding="utf-8")
+    with pytest.raises(FileExistsError, match="ne contient pas une carte publique"):
+        publique.export_public_map(mini_dataset, basemap, prepared, foreign)
+    assert [p.name for p in foreign.iterdir()] == ["note.txt"]
+    assert (foreign / "note.txt").read_text(encoding="utf-8") == "à garder"
+
+
+def test_a_real_register_is_not_marked_fictif(mini_referentiel, basemap, tmp_path):
+    from atelierflash.dataset import RegisterSource, build_dataset
+    from atelierflash.programme import load_programme
+    from atelierflash.validation import validate_file
+
+    path = tmp_path / "vrai.csv"
+    path.write_text(
+        "id,titre,annee,statut,echelle,communes_insee,themes,source_url\n"
+        "R-1,Atelier documenté,2021,réalisé,communale,80253,Aménagement des friches,"
+        "https://www.ecologie.gouv.fr/exemple\n",
+        encoding="utf-8",
+    )
+    programme = load_programme()
+    report = validate_file(path, mini_referentiel, programme, today=DAY)
+    source = RegisterSource("vrai", "Registre réel", path, fictif=False)
+    dataset = build_dataset(source, mini_referentiel, programme, report=report)
+    result = publique.export_public_map(
+        dataset, basemap, cartes.prepare_communes(dataset), tmp_path / "out"
+    )
+    page = result.index.read_text(encoding="utf-8")
+    assert result.fictif is False and result.ateliers == 1
+    assert "fictiv" not in page.lower() and "fictif" not in page.lower()
+    assert 'href="https://www.ecologie.gouv.fr/exemple"' in page
