@@ -143,3 +143,20 @@ def test_demo_register_map_stays_under_budget(demo_app):
     assert size < 400_000
     assert _layer(at)["function"] == "AF.ateliers"
     assert int(metric(at, "Ateliers sur la carte")) > 100
+
+
+def test_public_page_is_exported_and_offered_with_its_iframe_code(mini_app):
+    from atelierflash import cartes
+
+    at = mini_app(PAGE)
+    (expander,) = [e for e in at.expander if "Carte publique" in e.label]
+    text = " ".join(m.value for m in expander.markdown)
+    assert "des 6 ateliers publiés" in text
+    assert "[Ouvrir la carte publique](app/static/publique/env/index.html)" in text
+    (code,) = expander.code
+    assert code.value.startswith('<iframe src="app/static/publique/env/index.html"')
+    page = (cartes.STATIC_DIR / "publique" / "env" / "index.html").read_text(encoding="utf-8")
+    assert page.split("<tbody>", 1)[1].count("<tr>") == 6
+    # The mini register's rows are marked fictif: the page and the app both say so.
+    assert "Données de démonstration fictives" in page
+    assert "registre fictif" in text
