@@ -23,6 +23,8 @@
     zoom: 6,
   });
   AF.basemap(map, data.base);
+  // On a phone the legend would hide half of France: it starts folded (one tap opens it).
+  if (map.getSize().x < 520 && AF.legendBox) AF.legendBox.classList.add("af-collapsed");
   var group = L.featureGroup().addTo(map);
   AF[data.kind](group, data.layer);
 
@@ -51,5 +53,9 @@
     panel.innerHTML = html;
     panel.querySelector(".af-fermer").addEventListener("click", close);
     panel.focus({ preventScroll: true });
+    // Below the map on a narrow screen: bring the fiche into view.
+    if (panel.getBoundingClientRect().top > window.innerHeight - 80) {
+      panel.scrollIntoView({ block: "start" });
+    }
   };
 })();
