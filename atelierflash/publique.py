@@ -198,12 +198,7 @@ def export_public_map(
 
 
 def _write_files(work: Path, dataset, public: pd.DataFrame, payload: dict, day: dt.date):
-    leaflet = cartes.leaflet_source_dir()
-    (work / "leaflet" / "images").mkdir(parents=True)
-    for name in cartes.LEAFLET_FILES:
-        shutil.copyfile(leaflet / name, work / "leaflet" / name)
-    for image in (leaflet / "images").glob("*.png"):
-        shutil.copyfile(image, work / "leaflet" / "images" / image.name)
+    cartes.install_static_assets(work)  # leaflet/, as the app serves it
     (work / "carte").mkdir()
     for name in CARTE_ASSETS:
         shutil.copyfile(cartes.STATIC_DIR / "carte" / name, work / "carte" / name)
