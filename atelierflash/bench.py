@@ -10,6 +10,15 @@ register ten times larger (ten seeds of the demo generator), the medians over se
 - **browser**: in headless Chromium, from opening the page to the polygons being drawn;
 - the requests the page sends outside the app's origin.
 
+Two more pages put the browser figure in perspective:
+
+- the **public map** (:mod:`atelierflash.publique`), the static page to embed, exported for each
+  register and served by a same-origin static server (the standard library's): the same map
+  code without Streamlit. Its payload is the page's data, ``donnees.js`` and ``index.html``;
+- the **Streamlit floor** (demonstration register only): a minimal Streamlit script, one
+  ``st.metric`` and an ``st_folium`` of one small polygon, whose time to that polygon is
+  Streamlit's own start-up, the part of the map page's time no map code can remove.
+
 The naive baseline is what a first folium map does: default ``folium.Map`` (OpenStreetMap
 tiles, Leaflet, jQuery, Bootstrap and Font Awesome from CDNs), one ``GeoJson`` of the communes
 with the package's unsimplified geometry at full precision and a ``GeoJsonTooltip``, rebuilt
@@ -17,14 +26,15 @@ entirely on each interaction and sent with ``st_folium``'s defaults. The benchma
 internet: the naive page's CDN requests are answered by Playwright (Leaflet from the installed
 package, empty files for the rest, tiles refused), so its browser times are a lower bound.
 
-The library stays free of Streamlit: the two Streamlit pieces the benchmark drives (the
-serialisation of ``st_folium`` and the naive page) live in :mod:`atelierflash.ui` and are
-imported only when the benchmark runs.
+The library stays free of Streamlit: the Streamlit pieces the benchmark drives (the
+serialisation of ``st_folium``, the naive page and the floor page) live in
+:mod:`atelierflash.ui` and are imported or run only when the benchmark runs.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import lzma
@@ -34,10 +44,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -45,12 +57,13 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from atelierflash import _geo, cartes, exports
+from atelierflash import _geo, cartes, exports, publique
 from atelierflash.dataset import Dataset, RegisterSource, build_dataset
 from atelierflash.filters import FilterState, apply_filters
 
 ROOT = Path(__file__).resolve().parent.parent
 NAIVE_APP = Path(__file__).resolve().parent / "ui" / "bench_naive.py"
+FLOOR_APP = Path(__file__).resolve().parent / "ui" / "bench_plancher.py"
 ENV_RAW = "ATELIERFLASH_BENCH_RAW"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
 
@@ -164,7 +177,7 @@ FILTER_STATES = (
 
 @dataclass
 class Measures:
-    """The figures of one register for one map (optimised or naive)."""
+    """The figures of one register for one page (optimised, naive, public map or floor)."""
 
     payload_kb: float = 0.0
     build_ms: float = 0.0
@@ -236,8 +249,134 @@ def measure_naive(dataset: Dataset, runs: int, raw: dict[str, object]) -> Measur
 
 
 # =============================================================================================
+# The public map (static export)
+# =============================================================================================
+#: Files of the public page that hold its data (the rest is code, the same for every register).
+PUBLIC_DATA_FILES = ("donnees.js", "index.html")
+#: Files of the public export a visitor never loads when opening the page (download links).
+PUBLIC_DOWNLOADS = ("ateliers.csv", "ateliers.geojson")
+
+
+def public_data_kb(folder: Path) -> float:
+    """Size of the public page's data, ``donnees.js`` plus ``index.html`` (KB of 1,000 bytes)."""
+    return sum((Path(folder) / name).stat().st_size for name in PUBLIC_DATA_FILES) / 1000
+
+
+def public_page_kb(folder: Path) -> float:
+    """Everything the public page loads when opened: its data, Leaflet and its own code (KB).
+
+    The downloads and Leaflet's marker images (the page draws no marker) are left out.
+    """
+    folder = Path(folder)
+    return (
+        sum(
+            path.stat().st_size
+            for path in folder.rglob("*")
+            if path.is_file() and path.name not in PUBLIC_DOWNLOADS and path.parent.name != "images"
+        )
+        / 1000
+    )
+
+
+def measure_public(dataset: Dataset, out: Path, runs: int) -> tuple[Measures, dict]:
+    """Export the public map of ``dataset`` into ``out``; its payload and export time.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    out : pathlib.Path
+        The export folder (replaced at each export; the last one stays to be served).
+    runs : int
+        Exports timed (median).
+
+    Returns
+    -------
+    Measures
+        ``payload_kb``: the page's data (:func:`public_data_kb`); ``build_ms``: one export, a
+        cost paid once per register update, not per visitor.
+    dict
+        ``vue``, ``communes``, ``ateliers``, ``export_ms`` and ``page_kb`` (see
+        :func:`public_page_kb`).
+    """
+    basemap = cartes.prepare_basemap(dataset.referentiel)
+    prepared = cartes.prepare_communes(dataset)
+    export_ms, exported = _median_ms(
+        lambda: publique.export_public_map(dataset, basemap, prepared, out), max(1, runs)
+    )
+    measures = Measures(payload_kb=public_data_kb(exported.folder), build_ms=export_ms)
+    page_kb = public_page_kb(exported.folder)
+    measures.notes.append(
+        f"carte publique : vue {exported.vue}, {exported.communes} communes ; export "
+        f"{_fmt(export_ms)} ms (une fois par mise à jour du registre) ; page entière "
+        f"{_fmt(page_kb, 1)} Ko avec Leaflet et son code"
+    )
+    info = {
+        "vue": exported.vue,
+        "communes": exported.communes,
+        "ateliers": exported.ateliers,
+        "export_ms": export_ms,
+        "page_kb": page_kb,
+    }
+    return measures, info
+
+
+# =============================================================================================
 # Browser measures
 # =============================================================================================
+class _QuietHandler(SimpleHTTPRequestHandler):
+    """A static file handler that keeps the benchmark's output clean."""
+
+    # Keep-alive, as any real static host does; an idle connection is dropped after a while so
+    # that no handler thread outlives the measures for long.
+    protocol_version = "HTTP/1.1"
+    timeout = 10
+
+    def log_message(self, *args) -> None:
+        pass  # one line per request would bury the benchmark's progress on stderr
+
+
+class _StaticServer(ThreadingHTTPServer):
+    # Stopping must not wait for a browser's idle keep-alive connection (handler threads are
+    # daemons and end with their connection).
+    block_on_close = False
+
+
+@contextlib.contextmanager
+def static_server(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` on 127.0.0.1 (a free port) in a thread; yields the base URL.
+
+    The public page is meant for any static host: the standard library's server is the
+    plainest one, and serving from one origin lets the benchmark count foreign requests as
+    for the Streamlit pages. The server is shut down when the block ends.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The folder to serve (``/`` is its ``index.html``).
+
+    Yields
+    ------
+    str
+        ``http://127.0.0.1:<port>``, without a trailing slash.
+    """
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = _StaticServer(("127.0.0.1", 0), handler)  # port 0: the system picks a free one
+    thread = threading.Thread(
+        target=server.serve_forever,
+        # Checked between requests: a short interval makes shutdown() return at once.
+        kwargs={"poll_interval": 0.05},
+        name="bench-static-server",
+        daemon=True,
+    )
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -317,14 +456,53 @@ def _offline_cdn(route, leaflet_dir: Path) -> None:
         route.abort()
 
 
+ST_FOLIUM_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def streamlit_map_frame(page, timeout_ms: int):
+    """The frame of a Streamlit page's map: the ``st_folium`` component's iframe."""
+    iframe = page.locator(ST_FOLIUM_IFRAME)
+    iframe.wait_for(timeout=timeout_ms)
+    return iframe.element_handle().content_frame()
+
+
+def main_frame(page, timeout_ms: int):
+    """The page itself, for a map drawn without an iframe (the public page)."""
+    return page.main_frame
+
+
 def time_to_polygons(
-    browser, url: str, drawn: str, runs: int, timeout_ms: int = 180_000
-) -> tuple[float | None, int]:
+    browser,
+    url: str,
+    drawn: str,
+    runs: int,
+    timeout_ms: int = 180_000,
+    map_frame: Callable = streamlit_map_frame,
+) -> tuple[float | None, float | None, int]:
     """Median time from opening ``url`` to ``drawn`` being true in the map's frame (ms).
 
-    Each run uses a fresh browser context (empty cache). Returns the medians of the time from
-    opening the page and of the time from the map's frame starting, both to the polygons being
-    drawn, and the number of requests made outside the app's origin during the runs.
+    Each run uses a fresh browser context (empty cache).
+
+    Parameters
+    ----------
+    browser : playwright.sync_api.Browser
+    url : str
+    drawn : str
+        JavaScript predicate, true once the polygons are drawn (``DRAWN_*``).
+    runs : int
+    timeout_ms : int, optional
+        Longest wait for the map's frame, then for the polygons.
+    map_frame : callable, optional
+        ``map_frame(page, timeout_ms)`` returns the frame the map draws in:
+        :func:`streamlit_map_frame` (the default) for a Streamlit page, :func:`main_frame` for
+        the public page.
+
+    Returns
+    -------
+    tuple
+        The medians of the time from opening the page and of the time from the map's frame
+        starting, both to the polygons being drawn (``None`` when no run drew), and the number
+        of requests made outside the page's origin during the runs.
     """
     origin = urlparse(url).netloc
     leaflet_dir = cartes.leaflet_source_dir()
@@ -340,9 +518,7 @@ def time_to_polygons(
         page = context.new_page()
         try:
             page.goto(url)
-            iframe = page.locator('iframe[title="streamlit_folium.st_folium"]')
-            iframe.wait_for(timeout=timeout_ms)
-            frame = iframe.element_handle().content_frame()
+            frame = map_frame(page, timeout_ms)
             frame.wait_for_function(drawn, polling="raf", timeout=timeout_ms)
             drawn_at = frame.evaluate("() => performance.timeOrigin + performance.now()")
             opened_at = page.evaluate("() => performance.timeOrigin")
@@ -359,12 +535,37 @@ def time_to_polygons(
 
 
 def measure_browsers(
-    registers: dict[str, Path | None], runs: int, workdir: Path
+    registers: dict[str, Path | None],
+    runs: int,
+    workdir: Path,
+    public: dict[str, Path] | None = None,
+    floor: bool = False,
 ) -> dict[tuple[str, str], tuple[float | None, float | None, int]]:
-    """Browser figures for each register (``None``: the demo) and each map."""
+    """Browser figures for each register (``None``: the demo) and each map.
+
+    Parameters
+    ----------
+    registers : dict
+        Register name → register file (``None``: the demonstration register).
+    runs : int
+        Measured runs per figure, after one warm-up run that is not counted.
+    workdir : pathlib.Path
+        Where the servers' logs go.
+    public : dict, optional
+        Register name → folder of its exported public map, served by :func:`static_server`
+        and measured as ``(name, "publique")``.
+    floor : bool, optional
+        Also measure the Streamlit floor page (:data:`FLOOR_APP`), as ``("demo", "plancher")``.
+
+    Returns
+    -------
+    dict
+        ``(register, kind)`` → the result of :func:`time_to_polygons`.
+    """
     from playwright.sync_api import sync_playwright
 
     chromium = _chromium()
+    public = public or {}
     results: dict[tuple[str, str], tuple[float | None, float | None, int]] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -386,6 +587,22 @@ def measure_browsers(
                         # Warm-up run (the server loads and caches the dataset), not counted.
                         time_to_polygons(browser, base + path, drawn, 1)
                         results[(name, kind)] = time_to_polygons(browser, base + path, drawn, runs)
+                if name in public:
+                    with static_server(public[name]) as base:
+                        # Warm-up as for the Streamlit pages (the files enter the OS cache).
+                        time_to_polygons(
+                            browser, base + "/", DRAWN_OPTIMISED, 1, map_frame=main_frame
+                        )
+                        results[(name, "publique")] = time_to_polygons(
+                            browser, base + "/", DRAWN_OPTIMISED, runs, map_frame=main_frame
+                        )
+            if floor:
+                env = {k: v for k, v in os.environ.items() if k != "ATELIERFLASH_REGISTRE"}
+                with streamlit_server(FLOOR_APP, env, workdir / "serveur-plancher.log") as base:
+                    time_to_polygons(browser, base + "/", DRAWN_NAIVE, 1)
+                    results[("demo", "plancher")] = time_to_polygons(
+                        browser, base + "/", DRAWN_NAIVE, runs
+                    )
         finally:
             browser.close()
     return results
@@ -437,19 +654,33 @@ def run(runs: int = 5, scale: int = 10, browser: bool = True, out=sys.stdout) ->
         codes = set(demo.atelier_communes["code"]) | set(big.atelier_communes["code"])
         print("Géométries brutes du paquet (référence naïve)…", file=sys.stderr)
         raw = raw_geometries(codes)
+        public_dirs: dict[str, Path] = {}
         for name, dataset in datasets.items():
             print(f"Mesures en mémoire : {name}…", file=sys.stderr)
             optimised, info = measure_optimised(dataset, runs)
             naive = measure_naive(dataset, max(1, min(runs, 3)), raw)
+            print(f"Carte publique : {name}…", file=sys.stderr)
+            public_dirs[name] = workdir / f"publique-{name}"
+            public, public_info = measure_public(dataset, public_dirs[name], runs)
             figures[name] = {
                 "ateliers": len(exports.public_ateliers(dataset.ateliers)),
                 "optimise": optimised,
                 "naif": naive,
                 "info": info,
+                "publique": public,
+                "info_publique": public_info,
             }
         if browser:
             print("Mesures dans Chromium…", file=sys.stderr)
-            results = measure_browsers({"demo": None, f"x{scale}": big_path}, runs, workdir)
+            # The floor is a page, not a map of the register: only its browser figures exist.
+            figures["demo"]["plancher"] = Measures(payload_kb=None, build_ms=None, filter_ms=None)
+            results = measure_browsers(
+                {"demo": None, f"x{scale}": big_path},
+                runs,
+                workdir,
+                public=public_dirs,
+                floor=True,
+            )
             for (name, kind), (ms, frame_ms, foreign) in results.items():
                 figures[name][kind].browser_ms = ms
                 figures[name][kind].frame_ms = frame_ms
@@ -470,11 +701,32 @@ def _fmt(value: float | None, digits: int = 0) -> str:
     return f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
 
 
+PUBLIC_LABEL = "carte publique intégrable"
+FLOOR_LABEL = "plancher Streamlit (un st.metric, un st_folium d'un polygone)"
+
+
 def format_table(figures: dict, runs: int, scale: int) -> str:
-    """The Markdown table of the medians, each optimised figure beside the naive one."""
+    """The Markdown table of the medians, each optimised figure beside the naive one.
+
+    Parameters
+    ----------
+    figures : dict
+        Register name → ``ateliers``, ``optimise`` and ``naif`` (:class:`Measures`), and
+        optionally ``publique`` (the public page) and ``plancher`` (the Streamlit floor).
+    runs, scale : int
+        As given to :func:`run` (for the headings).
+
+    Returns
+    -------
+    str
+        The table, then the summary lines. The public page's and the floor's figures are in
+        the « carte optimisée » column, on rows of their own.
+    """
     lines = [
         f"Médianes sur {runs} mesures (référence naïve : {min(runs, 3)} en mémoire). "
         "Ratio = naïf / optimisé.",
+        f"Lignes « {PUBLIC_LABEL} » (page statique exportée, sans Streamlit) et "
+        f"« {FLOOR_LABEL} » : leur chiffre est dans la colonne « carte optimisée ».",
         "",
         "| registre | mesure | carte optimisée | carte naïve | ratio |",
         "|---|---|---:|---:|---:|",
@@ -500,6 +752,8 @@ def format_table(figures: dict, runs: int, scale: int) -> str:
             )
         for note in opt.notes:
             lines.append(f"| {label} | note | {note} | | |")
+        lines.extend(_public_rows(label, data.get("publique"), naive))
+        lines.extend(_floor_rows(label, data.get("plancher")))
     names = list(figures)
     if len(names) == 2:
         base, big = (figures[n]["optimise"].payload_kb for n in names)
@@ -508,7 +762,73 @@ def format_table(figures: dict, runs: int, scale: int) -> str:
             f"Vue nationale ×{scale} : {_fmt(big, 1)} Ko, soit {_fmt(big / base, 2)} fois la charge "
             f"du registre de démonstration (objectif ≤ 2)."
         )
+    lines.extend(_floor_summary(figures))
     return "\n".join(lines)
+
+
+def _public_rows(label: str, pub: Measures | None, naive: Measures) -> list[str]:
+    """The public page's rows: its data against the naive payload, its browser time."""
+    if pub is None:
+        return []
+    rows = [
+        f"| {label} | {PUBLIC_LABEL} : données, donnees.js + index.html (Ko) | "
+        f"{_fmt(pub.payload_kb, 1)} | {_fmt(naive.payload_kb, 1)} | "
+        f"{_ratio(naive.payload_kb, pub.payload_kb)} |"
+    ]
+    # Browser rows only when the browser was run (no « échec » for a measure never attempted).
+    if pub.foreign_requests is not None:
+        rows.append(
+            f"| {label} | {PUBLIC_LABEL} : navigateur, ouverture → polygones (ms) | "
+            f"{_fmt(pub.browser_ms)} | {_fmt(naive.browser_ms)} | "
+            f"{_ratio(naive.browser_ms, pub.browser_ms)} |"
+        )
+        rows.append(
+            f"| {label} | {PUBLIC_LABEL} : requêtes hors de l'origine | "
+            f"{pub.foreign_requests} | {_fmt_count(naive.foreign_requests)} | – |"
+        )
+    rows.extend(f"| {label} | note | {note} | | |" for note in pub.notes)
+    return rows
+
+
+def _floor_rows(label: str, floor: Measures | None) -> list[str]:
+    """The Streamlit floor's rows (no naive counterpart, so no ratio)."""
+    if floor is None or floor.foreign_requests is None:
+        return []
+    return [
+        f"| {label} | {FLOOR_LABEL} : navigateur, ouverture → polygone (ms) | "
+        f"{_fmt(floor.browser_ms)} | | – |",
+        f"| {label} | {FLOOR_LABEL} : navigateur, cadre de la carte → polygone (ms) | "
+        f"{_fmt(floor.frame_ms)} | | – |",
+        # folium's defaults, as on the naive page: CDN files answered locally, tiles refused.
+        f"| {label} | {FLOOR_LABEL} : requêtes hors de l'origine (CDN de folium, servies "
+        f"localement) | {floor.foreign_requests} | | – |",
+    ]
+
+
+def _floor_summary(figures: dict) -> list[str]:
+    """What the floor says: the share of the map page's time that is Streamlit's start-up."""
+    lines = []
+    for name, data in figures.items():
+        floor, opt, pub = data.get("plancher"), data["optimise"], data.get("publique")
+        if floor is None or not floor.browser_ms or not opt.browser_ms:
+            continue
+        share = f"{100 * floor.browser_ms / opt.browser_ms:.0f}".replace(".", ",")
+        line = (
+            f"Plancher Streamlit ({name}) : une page Streamlit minimale montre son polygone en "
+            f"{_fmt(floor.browser_ms)} ms, soit {share} % des {_fmt(opt.browser_ms)} ms de la "
+            "page carte : c'est le démarrage de Streamlit, qu'aucun code de carte ne retire."
+        )
+        if pub is not None and pub.browser_ms:
+            line += (
+                f" La carte publique intégrable, sans Streamlit, dessine ses polygones en "
+                f"{_fmt(pub.browser_ms)} ms."
+            )
+        lines.extend(["", line])
+    return lines
+
+
+def _fmt_count(value: int | None) -> str:
+    return "–" if value is None else str(value)
 
 
 def to_json(figures: dict) -> str:

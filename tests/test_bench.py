@@ -1,0 +1,434 @@
+"""Unit tests of the benchmark's plumbing (no browser, no Streamlit server, no real référentiel).
+
+The browser figures themselves come from ``python -m atelierflash bench``; here, the pieces
+around them: the static server of the public map, the export measured as its payload, the frame
+lookup of ``time_to_polygons`` (driven with stand-ins for Playwright's objects), the plumbing of
+``measure_browsers`` and the table.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from atelierflash import bench
+from atelierflash.bench import Measures
+
+
+def _fetch(url: str) -> tuple[int, str, bytes]:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.status, response.headers.get("Content-Type", ""), response.read()
+
+
+def _server_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "bench-static-server" and t.is_alive()]
+
+
+# =============================================================================================
+# Static server
+# =============================================================================================
+def test_static_server_serves_a_folder_then_stops(tmp_path, capfd):
+    (tmp_path / "index.html").write_text("<!doctype html><p>bonjour</p>", encoding="utf-8")
+    (tmp_path / "sous").mkdir()
+    (tmp_path / "sous" / "a.js").write_text("window.A = 1;", encoding="utf-8")
+    before = len(_server_threads())
+    with bench.static_server(tmp_path) as base:
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+", base)
+        assert len(_server_threads()) == before + 1
+        status, kind, body = _fetch(base + "/")
+        assert status == 200 and kind.startswith("text/html") and b"bonjour" in body
+        status, kind, body = _fetch(base + "/sous/a.js")
+        assert status == 200 and "javascript" in kind and body == b"window.A = 1;"
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            _fetch(base + "/absent.js")
+        assert missing.value.code == 404
+    assert len(_server_threads()) == before
+    with pytest.raises(OSError):
+        _fetch(base + "/")
+    # Quiet: no request log on the benchmark's stderr.
+    assert capfd.readouterr().err == ""
+
+
+def test_static_server_stops_when_the_block_fails(tmp_path):
+    before = len(_server_threads())
+    with pytest.raises(RuntimeError), bench.static_server(tmp_path) as base:
+        raise RuntimeError("échec dans le bloc")
+    assert len(_server_threads()) == before
+    with pytest.raises(OSError):
+        _fetch(base + "/")
+
+
+# =============================================================================================
+# The public map, exported and served
+# =============================================================================================
+def test_measure_public_exports_the_page_and_its_data_size(mini_dataset, tmp_path):
+    out = tmp_path / "publique"
+    measures, info = bench.measure_public(mini_dataset, out, runs=2)
+    data_bytes = (out / "donnees.js").stat().st_size + (out / "index.html").stat().st_size
+    assert measures.payload_kb == pytest.approx(data_bytes / 1000)
+    assert measures.build_ms > 0
+    assert measures.browser_ms is None and measures.foreign_requests is None
+    assert info["vue"] == "communes" and info["communes"] > 0 and info["ateliers"] > 0
+    # The whole page counts Leaflet and the map's code, not the downloads nor marker images.
+    loaded = [
+        p
+        for p in out.rglob("*")
+        if p.is_file() and p.suffix not in (".csv", ".geojson") and p.parent.name != "images"
+    ]
+    assert {"leaflet.js", "carte.js", "publique.js"} <= {p.name for p in loaded}
+    assert info["page_kb"] == pytest.approx(sum(p.stat().st_size for p in loaded) / 1000)
+    assert "carte publique" in measures.notes[0]
+
+
+def test_exported_public_map_is_served_whole_from_one_origin(mini_dataset, tmp_path):
+    out = tmp_path / "publique"
+    bench.measure_public(mini_dataset, out, runs=1)
+    with bench.static_server(out) as base:
+        status, kind, body = _fetch(base + "/")
+        assert status == 200 and kind.startswith("text/html")
+        page = body.decode("utf-8")
+        assert "Content-Security-Policy" in page
+        status, kind, body = _fetch(base + "/donnees.js")
+        assert "javascript" in kind and body.startswith(b"window.AF_PUBLIC = ")
+        # Every script and style the page names is a relative path that this server answers.
+        assets = re.findall(r'(?:src|href)="([^"#]+\.(?:js|css))"', page)
+        assert {"leaflet/leaflet.js", "carte/carte.js", "donnees.js", "publique.js"} <= set(assets)
+        for asset in assets:
+            assert not re.match(r"[a-z]+:|//", asset), asset
+            assert _fetch(f"{base}/{asset}")[0] == 200
+
+
+# =============================================================================================
+# time_to_polygons: the frame lookup is a parameter
+# =============================================================================================
+class _Frame:
+    def __init__(self, origin: float, now: float, draws: bool = True):
+        self.origin, self.now, self.draws = origin, now, draws
+        self.waited: list[str] = []
+
+    def wait_for_function(self, drawn, polling=None, timeout=None):
+        self.waited.append(drawn)
+        if not self.draws:
+            raise TimeoutError("jamais dessiné")
+
+    def evaluate(self, script):
+        if "timeOrigin + performance.now()" in script:
+            return self.origin + self.now
+        if "timeOrigin" in script:
+            return self.origin
+        return self.now
+
+
+class _Locator:
+    def __init__(self, page, selector):
+        self.page, self.selector = page, selector
+
+    def wait_for(self, timeout=None):
+        self.page.waited_for.append(self.selector)
+
+    def element_handle(self):
+        frame = self.page.iframe
+        return type("Handle", (), {"content_frame": lambda _self: frame})()
+
+
+class _Page:
+    def __init__(self, context, draws: bool):
+        self.context = context
+        # The page opens at 1 000 ms; the Streamlit iframe starts 4 000 ms later and draws
+        # 1 300 ms after its start; the main frame draws 400 ms after opening.
+        self.main_frame = _Frame(origin=1000.0, now=400.0, draws=draws)
+        self.iframe = _Frame(origin=5000.0, now=1300.0, draws=draws)
+        self.waited_for: list[str] = []
+        self.selectors: list[str] = []
+
+    def goto(self, url):
+        for seen in (url, url + "donnees.js", "https://cdn.example.org/leaflet.js"):
+            self.context.callback(type("Request", (), {"url": seen})())
+
+    def locator(self, selector):
+        self.selectors.append(selector)
+        return _Locator(self, selector)
+
+    def evaluate(self, script):
+        return self.main_frame.evaluate(script)
+
+
+class _Context:
+    def __init__(self, browser, draws):
+        self.browser, self.draws = browser, draws
+        self.closed = False
+
+    def on(self, event, callback):
+        assert event == "request"
+        self.callback = callback
+
+    def route(self, matcher, handler):
+        self.browser.routes.append(matcher)
+
+    def new_page(self):
+        page = _Page(self, self.draws)
+        self.browser.pages.append(page)
+        return page
+
+    def close(self):
+        self.closed = True
+
+
+class _Browser:
+    def __init__(self, draws: bool = True):
+        self.draws = draws
+        self.contexts: list[_Context] = []
+        self.pages: list[_Page] = []
+        self.routes: list = []
+
+    def new_context(self, **kwargs):
+        context = _Context(self, self.draws)
+        self.contexts.append(context)
+        return context
+
+
+def test_time_to_polygons_looks_in_the_streamlit_iframe_by_default():
+    browser = _Browser()
+    ms, frame_ms, foreign = bench.time_to_polygons(
+        browser, "http://127.0.0.1:8501/carte", bench.DRAWN_OPTIMISED, runs=3
+    )
+    assert ms == pytest.approx(5000 + 1300 - 1000)
+    assert frame_ms == pytest.approx(1300)
+    assert foreign == 3  # one CDN request per run; the page's own requests are not counted
+    assert len(browser.contexts) == 3 and all(c.closed for c in browser.contexts)
+    for page in browser.pages:
+        assert page.selectors == [bench.ST_FOLIUM_IFRAME]
+        assert page.waited_for == [bench.ST_FOLIUM_IFRAME]
+        assert page.iframe.waited == [bench.DRAWN_OPTIMISED] and page.main_frame.waited == []
+    # Requests outside the origin are routed (answered locally or refused), the page's are not.
+    matcher = browser.routes[0]
+    assert matcher("https://cdn.example.org/leaflet.js")
+    assert not matcher("http://127.0.0.1:8501/static/carte.js")
+
+
+def test_time_to_polygons_in_the_main_frame_for_the_public_page():
+    browser = _Browser()
+    ms, frame_ms, foreign = bench.time_to_polygons(
+        browser, "http://127.0.0.1:9000/", bench.DRAWN_OPTIMISED, 2, map_frame=bench.main_frame
+    )
+    assert ms == pytest.approx(400) and frame_ms == pytest.approx(400)
+    assert foreign == 2
+    for page in browser.pages:
+        assert page.selectors == []  # no iframe looked for
+        assert page.main_frame.waited == [bench.DRAWN_OPTIMISED] and page.iframe.waited == []
+
+
+def test_time_to_polygons_reports_a_page_that_never_draws(caplog):
+    browser = _Browser(draws=False)
+    result = bench.time_to_polygons(
+        browser, "http://127.0.0.1:9000/", bench.DRAWN_OPTIMISED, 2, map_frame=bench.main_frame
+    )
+    assert result == (None, None, 2)
+    assert all(c.closed for c in browser.contexts)
+    assert "mesure navigateur échouée" in caplog.text
+
+
+# =============================================================================================
+# measure_browsers: which page is measured how
+# =============================================================================================
+def test_measure_browsers_measures_the_public_page_and_the_floor(monkeypatch, tmp_path):
+    calls = []
+
+    class _Playwright:
+        chromium = type("Chromium", (), {"launch": lambda _self, **kw: _Launched()})()
+
+    class _Launched:
+        closed = False
+
+        def close(self):
+            _Launched.closed = True
+
+    @contextlib.contextmanager
+    def fake_sync_playwright():
+        yield _Playwright()
+
+    @contextlib.contextmanager
+    def fake_streamlit_server(script, env, log):
+        yield f"http://streamlit/{Path(script).stem}"
+
+    def fake_time(browser, url, drawn, runs, timeout_ms=0, map_frame=bench.streamlit_map_frame):
+        calls.append((url, drawn, runs, map_frame))
+        return (float(len(calls)), 1.0, 0)
+
+    import playwright.sync_api
+
+    monkeypatch.setattr(playwright.sync_api, "sync_playwright", fake_sync_playwright)
+    monkeypatch.setattr(bench, "_chromium", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr(bench, "streamlit_server", fake_streamlit_server)
+    monkeypatch.setattr(bench, "_open_home", lambda browser, base: None)
+    monkeypatch.setattr(bench, "time_to_polygons", fake_time)
+    folder = tmp_path / "publique-demo"
+    folder.mkdir()
+    before = len(_server_threads())
+
+    results = bench.measure_browsers(
+        {"demo": None}, 4, tmp_path, public={"demo": folder}, floor=True
+    )
+
+    assert set(results) == {
+        ("demo", "optimise"),
+        ("demo", "naif"),
+        ("demo", "publique"),
+        ("demo", "plancher"),
+    }
+    assert _Launched.closed
+    public = [c for c in calls if c[0].startswith("http://127.0.0.1:")]
+    assert [c[2] for c in public] == [1, 4]  # warm-up, then the measured runs
+    assert all(c[1] == bench.DRAWN_OPTIMISED and c[3] is bench.main_frame for c in public)
+    floor = [c for c in calls if c[0].startswith("http://streamlit/bench_plancher")]
+    assert [c[2] for c in floor] == [1, 4]
+    assert all(c[1] == bench.DRAWN_NAIVE and c[3] is bench.streamlit_map_frame for c in floor)
+    assert len(_server_threads()) == before  # the static server was stopped
+
+
+def test_floor_script_sits_beside_the_naive_one():
+    assert bench.FLOOR_APP.parent == bench.NAIVE_APP.parent
+    source = bench.FLOOR_APP.read_text(encoding="utf-8")
+    assert "st.metric(" in source and "st_folium(" in source and "folium.Polygon(" in source
+    assert "atelierflash" not in source.split('"""')[-1]  # no register loaded: Streamlit only
+
+
+# =============================================================================================
+# Table and JSON
+# =============================================================================================
+def _figures(browser: bool = True) -> dict:
+    def measures(**kw):
+        m = Measures(**kw)
+        if not browser:
+            m.browser_ms = m.frame_ms = m.foreign_requests = None
+        return m
+
+    demo = {
+        "ateliers": 152,
+        "optimise": measures(
+            payload_kb=300.0,
+            build_ms=40.0,
+            filter_ms=30.0,
+            browser_ms=5300.0,
+            frame_ms=900.0,
+            foreign_requests=0,
+        ),
+        "naif": measures(
+            payload_kb=2000.0,
+            build_ms=900.0,
+            filter_ms=950.0,
+            browser_ms=6000.0,
+            frame_ms=1500.0,
+            foreign_requests=7,
+        ),
+        "info": {"vue": "communes", "communes": 811, "prepare_ms": 200.0},
+        "publique": measures(
+            payload_kb=500.0, build_ms=450.0, browser_ms=300.0, frame_ms=300.0, foreign_requests=0
+        ),
+        "info_publique": {"vue": "communes", "communes": 811, "ateliers": 152},
+    }
+    demo["optimise"].notes.append("vue communes, 811 communes")
+    demo["publique"].notes.append("carte publique : vue communes")
+    if browser:
+        demo["plancher"] = Measures(
+            payload_kb=None,
+            build_ms=None,
+            filter_ms=None,
+            browser_ms=4505.0,
+            frame_ms=700.0,
+            foreign_requests=75,
+        )
+    return {"demo": demo}
+
+
+def _rows(table: str, metric: str) -> list[list[str]]:
+    found = []
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and len(cells) > 1 and cells[1] == metric:
+            found.append(cells)
+    return found
+
+
+def test_format_table_adds_the_public_page_and_the_floor():
+    table = bench.format_table(_figures(), runs=5, scale=10)
+    label = "demo (152 ateliers)"
+    for metric in (
+        "charge utile (Ko)",
+        "construction (ms)",
+        "changement de filtre (ms)",
+        "navigateur : ouverture → polygones (ms)",
+        "navigateur : cadre de la carte → polygones (ms)",
+        "requêtes hors de l'origine",
+    ):
+        assert len(_rows(table, metric)) == 1, metric
+    assert _rows(table, "navigateur : ouverture → polygones (ms)")[0] == [
+        label,
+        "navigateur : ouverture → polygones (ms)",
+        "5\u202f300",
+        "6\u202f000",
+        "×1,1",
+    ]
+    public = bench.PUBLIC_LABEL
+    assert _rows(table, f"{public} : données, donnees.js + index.html (Ko)")[0][2:] == [
+        "500,0",
+        "2\u202f000,0",
+        "×4,0",
+    ]
+    assert _rows(table, f"{public} : navigateur, ouverture → polygones (ms)")[0][2:] == [
+        "300",
+        "6\u202f000",
+        "×20,0",
+    ]
+    assert _rows(table, f"{public} : requêtes hors de l'origine")[0][2:] == ["0", "7", "–"]
+    floor = _rows(table, f"{bench.FLOOR_LABEL} : navigateur, ouverture → polygone (ms)")
+    assert floor[0][2:] == ["4\u202f505", "", "–"]
+    floor_cdn = (
+        f"{bench.FLOOR_LABEL} : requêtes hors de l'origine (CDN de folium, servies localement)"
+    )
+    assert _rows(table, floor_cdn)[0][2:] == ["75", "", "–"]
+    notes = [row[2] for row in _rows(table, "note")]
+    assert notes == ["vue communes, 811 communes", "carte publique : vue communes"]
+    # Every table row keeps the five columns.
+    for line in table.splitlines():
+        if line.startswith("|"):
+            assert line.count("|") == 6, line
+    # The floor's share of the map page's time: 4 505 / 5 300 = 85 %.
+    assert "Plancher Streamlit (demo)" in table and "soit 85 % des 5\u202f300 ms" in table
+    assert "dessine ses polygones en 300 ms" in table
+
+
+def test_format_table_without_browser_shows_only_the_public_payload():
+    table = bench.format_table(_figures(browser=False), runs=3, scale=10)
+    assert _rows(table, f"{bench.PUBLIC_LABEL} : données, donnees.js + index.html (Ko)")
+    assert not _rows(table, f"{bench.PUBLIC_LABEL} : navigateur, ouverture → polygones (ms)")
+    assert bench.FLOOR_LABEL not in table.split("\n\n", 1)[1]  # the heading names it, no row
+    assert "Plancher Streamlit (demo)" not in table
+
+
+def test_format_table_reads_figures_without_the_new_pages():
+    figures = _figures()
+    for key in ("publique", "plancher", "info_publique"):
+        del figures["demo"][key]
+    table = bench.format_table(figures, runs=5, scale=10)
+    assert not [line for line in table.splitlines() if bench.PUBLIC_LABEL + " :" in line]
+    assert "Plancher Streamlit (demo)" not in table
+    assert len(_rows(table, "charge utile (Ko)")) == 1
+
+
+def test_to_json_holds_the_public_page_and_the_floor():
+    data = json.loads(bench.to_json(_figures()))
+    demo = data["demo"]
+    assert demo["publique"]["payload_kb"] == 500.0
+    assert demo["publique"]["browser_ms"] == 300.0
+    assert demo["publique"]["foreign_requests"] == 0
+    assert demo["plancher"]["browser_ms"] == 4505.0 and demo["plancher"]["payload_kb"] is None
+    assert demo["info_publique"]["communes"] == 811
+    assert demo["optimise"]["browser_ms"] == 5300.0 and demo["naif"]["foreign_requests"] == 7
