@@ -9,8 +9,9 @@ writes a folder that any static web server can host (the app serves one under
   the ateliers as a table (the map's accessible alternative) and the download links. No inline
   script, and a Content-Security-Policy that allows the page's own files only, so no request
   can leave for a third party, even from injected text;
-- ``donnees.js``: the basemap and the atelier layer (the same payloads as the app's map), and
-  every atelier's fiche written and escaped here, in Python;
+- ``donnees.js``: the basemap and the atelier layer (the same payloads as the app's map);
+- ``fiches.js``: every atelier's fiche, written and escaped here in Python, and the index of
+  places → ateliers, loaded once the map is drawn;
 - ``ateliers.csv`` and ``ateliers.geojson``: the public exports (formula-neutralised, marked
   fictional for a demonstration register);
 - ``leaflet/`` and ``carte/``: Leaflet from ``django-js-lib-leaflet`` and the map's own code;
@@ -35,6 +36,8 @@ from atelierflash.formats import fmt_date, fmt_int
 
 #: The page's own code and styles (copied into every export).
 PAGE_ASSETS = ("publique.js", "publique.css")
+#: Keys of :func:`public_payload` written to ``fiches.js`` (loaded after the map is drawn).
+FICHE_KEYS = ("fiches", "lieux", "titres")
 #: Files of ``static/carte`` the page needs.
 CARTE_ASSETS = ("carte.js", "carte.css")
 #: Only the page's own origin, for scripts, styles, images, data and frames.
@@ -204,9 +207,16 @@ def _write_files(work: Path, dataset, public: pd.DataFrame, payload: dict, day: 
         shutil.copyfile(cartes.STATIC_DIR / "carte" / name, work / "carte" / name)
     for name in PAGE_ASSETS:
         shutil.copyfile(cartes.STATIC_DIR / "publique" / name, work / name)
-    # A script file, not JSON: the page then works from any static host and from a disk.
+    # Script files, not JSON: the page then works from any static host and from a disk. The
+    # fiches are a second file, fetched once the map is drawn: a large register's fiches never
+    # delay the map.
+    later = {key: payload[key] for key in FICHE_KEYS}
+    first = {key: value for key, value in payload.items() if key not in FICHE_KEYS}
     (work / "donnees.js").write_text(
-        f"window.AF_PUBLIC = {cartes.js_json(payload)};\n", encoding="utf-8"
+        f"window.AF_PUBLIC = {cartes.js_json(first)};\n", encoding="utf-8"
+    )
+    (work / "fiches.js").write_text(
+        f"window.AF_FICHES = {cartes.js_json(later)};\n", encoding="utf-8"
     )
     (work / "ateliers.csv").write_bytes(exports.to_csv(dataset, public))
     (work / "ateliers.geojson").write_bytes(exports.to_geojson(dataset, public))

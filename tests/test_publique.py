@@ -27,11 +27,19 @@ def exported(mini_dataset, basemap, tmp_path_factory):
     return publique.export_public_map(mini_dataset, basemap, prepared, out, generated=DAY)
 
 
-def _data(folder) -> dict:
-    text = (folder / "donnees.js").read_text(encoding="utf-8")
-    prefix = "window.AF_PUBLIC = "
+def _script_json(path, name: str) -> dict:
+    text = path.read_text(encoding="utf-8")
+    prefix = f"window.{name} = "
     assert text.startswith(prefix) and text.rstrip().endswith(";")
     return json.loads(text[len(prefix) :].rstrip().rstrip(";"))
+
+
+def _data(folder) -> dict:
+    """Both data files: the map's (read first) and the fiches' (read once the map is drawn)."""
+    first = _script_json(folder / "donnees.js", "AF_PUBLIC")
+    later = _script_json(folder / "fiches.js", "AF_FICHES")
+    assert set(later) == set(publique.FICHE_KEYS) and not set(first) & set(later)
+    return {**first, **later}
 
 
 class _Links(HTMLParser):
@@ -75,6 +83,7 @@ def test_export_writes_a_self_contained_folder(exported, mini_dataset):
     assert {
         "index.html",
         "donnees.js",
+        "fiches.js",
         "publique.js",
         "publique.css",
         "ateliers.csv",
@@ -169,8 +178,9 @@ def test_fiches_are_escaped(tricky_dataset, basemap, tmp_path):  # noqa: F811
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; (fictif)" in text
     assert "{{ 7*7 }}" in text  # never read as a template
     assert 'href="javascript' not in text
-    raw = (result.folder / "donnees.js").read_text(encoding="utf-8")
-    assert "</script" not in raw.lower()
+    for name in ("donnees.js", "fiches.js"):
+        raw = (result.folder / name).read_text(encoding="utf-8")
+        assert "</script" not in raw.lower() and "<script" not in raw.lower()
 
 
 def test_reexport_replaces_and_foreign_folder_is_refused(mini_dataset, basemap, tmp_path):

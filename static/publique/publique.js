@@ -1,8 +1,8 @@
 /*
  * atelierflash – the public map page (static/publique/publique.js).
  *
- * Draws the map from window.AF_PUBLIC (donnees.js) with carte.js, and opens the fiche of a
- * clicked commune or département in the side panel. The fiches are written and escaped by the
+ * Draws the map from window.AF_PUBLIC (donnees.js) with carte.js, then loads fiches.js
+ * (window.AF_FICHES) and opens the fiche of a clicked commune or département in the side panel. The fiches are written and escaped by the
  * Python side (atelierflash.publique); the only other text put here, a place's name, is
  * escaped with AF.escape.
  */
@@ -34,10 +34,36 @@
       "ateliers (titre, dates, équipe, livrables, source).</p>";
   }
 
+  // The fiches come in a second file, asked for once the map is on screen.
+  var fiches = null;
+  var pending = null;
+  function loadFiches() {
+    var script = document.createElement("script");
+    script.src = "fiches.js";
+    script.onload = function () {
+      fiches = window.AF_FICHES;
+      if (pending) AF.onSelect(pending[0], pending[1]);
+      pending = null;
+    };
+    script.onerror = function () {
+      panel.textContent =
+        "Les fiches n'ont pas pu être chargées ; la liste des ateliers reste disponible.";
+    };
+    document.body.appendChild(script);
+  }
+  requestAnimationFrame(function () {
+    setTimeout(loadFiches, 0);
+  });
+
   AF.onSelect = function (kind, code) {
+    if (!fiches) {
+      pending = [kind, code];
+      panel.innerHTML = '<p class="af-aide">Chargement de la fiche…</p>';
+      return;
+    }
     var key = (kind === "departement" ? "d:" : "c:") + code;
-    var ids = data.lieux[key] || [];
-    var heading = data.titres[key] || code;
+    var ids = fiches.lieux[key] || [];
+    var heading = fiches.titres[key] || code;
     var html =
       '<section class="af-fiche"><h2>' +
       AF.escape(heading) +
@@ -47,7 +73,7 @@
       (ids.length > 1 ? "s" : "") +
       "</p>";
     ids.forEach(function (i) {
-      html += data.fiches[i];
+      html += fiches.fiches[i];
     });
     html += '<button type="button" class="af-fermer">Fermer la fiche</button></section>';
     panel.innerHTML = html;
