@@ -28,7 +28,15 @@
   var group = L.featureGroup().addTo(map);
   AF[data.kind](group, data.layer);
 
+  // The open fiche lives in the address (#commune=80253, #departement=2A): a link to it, even to
+  // the embedded page, reopens the same fiche on the same place.
+  var PLACE = /^#(commune|departement)=([0-9AB]{2,5})$/;
+  function remember(kind, code) {
+    history.replaceState(null, "", kind ? "#" + kind + "=" + code : location.pathname);
+  }
+
   function close() {
+    remember(null);
     panel.innerHTML =
       '<p class="af-aide">Cliquez sur une commune de la carte pour afficher ici la fiche de ses ' +
       "ateliers (titre, dates, équipe, livrables, source).</p>";
@@ -68,9 +76,9 @@
       '<section class="af-fiche"><h2>' +
       AF.escape(heading) +
       '</h2><p class="af-count">' +
-      ids.length +
-      " atelier" +
-      (ids.length > 1 ? "s" : "") +
+      (ids.length
+        ? ids.length + " atelier" + (ids.length > 1 ? "s" : "")
+        : "Aucun atelier publié ici.") +
       "</p>";
     ids.forEach(function (i) {
       html += fiches.fiches[i];
@@ -78,10 +86,18 @@
     html += '<button type="button" class="af-fermer">Fermer la fiche</button></section>';
     panel.innerHTML = html;
     panel.querySelector(".af-fermer").addEventListener("click", close);
+    remember(kind, code);
     panel.focus({ preventScroll: true });
     // Below the map on a narrow screen: bring the fiche into view.
     if (panel.getBoundingClientRect().top > window.innerHeight - 80) {
       panel.scrollIntoView({ block: "start" });
     }
   };
+
+  var asked = PLACE.exec(location.hash);
+  if (asked) {
+    var layer = AF.polys[asked[1] === "departement" ? "dep:" + asked[2] : asked[2]];
+    if (layer) map.fitBounds(layer.getBounds(), { maxZoom: 11, animate: false });
+    AF.onSelect(asked[1], asked[2]);
+  }
 })();

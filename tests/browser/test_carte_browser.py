@@ -307,8 +307,15 @@ def test_public_page_draws_offline_opens_fiches_and_stays_on_its_origin(page, ap
     assert fiche.locator(".af-atelier").count() >= 1
     page.set_viewport_size({"width": 1400, "height": 1300})
     screenshot(page, "carte-publique")
+    assert page.url.endswith(f"#commune={key}")  # the open fiche is in the address
     fiche.get_by_role("button", name="Fermer la fiche").click()
     page.locator("#fiche .af-aide").wait_for(timeout=10_000)
+    assert "#" not in page.url
+    # Opening that address (a new visit) zooms to the commune and opens its fiche.
+    page.goto("about:blank")
+    page.goto(f"{url}#commune={key}")
+    page.locator("#fiche .af-fiche h2", has_text=f"({key})").wait_for(timeout=30_000)
+    assert page.evaluate("() => AF.map.getZoom()") >= 8
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV").click()
     assert download.value.suggested_filename == "ateliers_flash_demo_FICTIF.csv"
