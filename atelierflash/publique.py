@@ -184,6 +184,8 @@ def export_public_map(
     public = exports.public_ateliers(dataset.ateliers)
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    # mkdtemp makes a private folder; a web server running as another user must read it.
+    work.chmod(0o755)
     try:
         files = _write_files(work, dataset, public, payload, generated or dt.date.today())
         _swap(work, out)

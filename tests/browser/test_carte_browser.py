@@ -157,7 +157,11 @@ def test_demo_map_draws_communes_and_insets_from_the_app_only(page, app_url):
     )
     legend = frame.locator(".af-legend")
     assert "Famille de thèmes" in legend.inner_text()
-    page.wait_for_load_state("networkidle")
+    # Poll for what the screenshot shows (the last elements of the page, fonts), not for an idle
+    # network: one slow request under load is not the page's state.
+    page.locator('[data-testid="stDataFrame"]').wait_for(timeout=60_000)
+    page.get_by_text("Carte publique à intégrer au site du ministère").wait_for(timeout=60_000)
+    page.wait_for_function("() => document.fonts.status === 'loaded'", timeout=30_000)
     shot = screenshot(page, "carte")
     assert shot.stat().st_size > 50_000
     assert any(u.endswith("/app/static/leaflet/leaflet.js") for u in page.requests)
