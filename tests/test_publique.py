@@ -102,6 +102,8 @@ def test_export_writes_a_self_contained_folder(exported, mini_dataset):
     assert "T-2026-1" not in set(public["id"])
     assert exported.vue == "communes"
     assert exported.fictif is True
+    # Readable by a web server running as another user.
+    assert exported.folder.stat().st_mode & 0o055 == 0o055
     # No temporary folder is left beside the export.
     assert [p.name for p in exported.folder.parent.iterdir()] == ["carte"]
 
