@@ -153,8 +153,7 @@ def test_public_page_is_exported_and_offered_with_its_iframe_code(mini_app):
     text = " ".join(m.value for m in expander.markdown)
     assert "des 6 ateliers publiés" in text
     assert "[Ouvrir la carte publique](app/static/publique/env/index.html)" in text
-    (code,) = expander.code
-    assert code.value.startswith('<iframe src="app/static/publique/env/index.html"')
+    assert '`<iframe src="app/static/publique/env/index.html" title=' in text
     page = (cartes.STATIC_DIR / "publique" / "env" / "index.html").read_text(encoding="utf-8")
     assert page.split("<tbody>", 1)[1].count("<tr>") == 6
     # The mini register's rows are marked fictif: the page and the app both say so.
