@@ -184,7 +184,7 @@ def _cmd_carte_publique(args) -> int:
         )
     if result.fictif:
         print("Registre fictif : la page et les exports portent la mention « fictif ».")
-    print(f'À intégrer : <iframe src=".../{result.folder.name}/index.html" …></iframe>')
+    print(f"À intégrer : {publique.iframe_code(f'…/{result.folder.name}/index.html')}")
     return 0
 
 

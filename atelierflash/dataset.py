@@ -32,6 +32,11 @@ class RegisterSource:
     path: Path
     fictif: bool
 
+    @property
+    def version(self) -> float:
+        """The file's modification time (0.0 when it is missing): what caches key on."""
+        return self.path.stat().st_mtime if self.path.exists() else 0.0
+
 
 def register_sources() -> dict[str, RegisterSource]:
     """The registers available, the default one first.
@@ -72,6 +77,9 @@ class Dataset:
     communes : geopandas.GeoDataFrame
         The distinct communes of the ateliers with their web geometry (EPSG:4326).
     referentiel, programme
+    version : float
+        The register file's version (``RegisterSource.version``) when it was read: the caches
+        built from this dataset key on it, without reading the file's state again.
     """
 
     source: RegisterSource
@@ -81,6 +89,7 @@ class Dataset:
     communes: gpd.GeoDataFrame
     referentiel: Referentiel
     programme: Programme
+    version: float = 0.0
 
     @property
     def fictif(self) -> bool:
@@ -118,6 +127,7 @@ def build_dataset(
     Dataset
         Rows with an error are left out of ``ateliers`` (they stay in ``report``).
     """
+    version = source.version  # before reading: a later edit is then seen as a new version
     if report is None:
         report = validate_file(source.path, referentiel, programme, resolver=resolver)
     ateliers = report.ateliers
@@ -136,6 +146,7 @@ def build_dataset(
         communes=communes,
         referentiel=referentiel,
         programme=programme,
+        version=version,
     )
 
 

@@ -91,6 +91,14 @@ class PublicMap:
         return self.folder / "index.html"
 
 
+def iframe_code(url: str) -> str:
+    """The HTML that embeds the public page at ``url`` in another site."""
+    return (
+        f'<iframe src="{html.escape(url, quote=True)}" title="Carte des Ateliers Flash" '
+        'width="100%" height="1000" style="border:0" loading="lazy"></iframe>'
+    )
+
+
 def public_payload(dataset, basemap: cartes.Basemap, prepared: cartes.PreparedCommunes) -> dict:
     """The data of the public page: basemap, atelier layer, fiches and the click index.
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from atelierflash import cartes, exports
+from atelierflash import cartes, exports, publique
 from atelierflash.formats import fmt_int
 from atelierflash.ui import carte as ui
 from atelierflash.ui.data import get_dataset, get_resolver
@@ -196,11 +196,10 @@ with st.expander("Carte publique à intégrer au site du ministère", icon=":mat
     )
     # Inline code, not st.code: the syntax highlighter's bundle alone delayed the map by about
     # 1.5 s in Chromium (measured with the benchmark's method).
-    snippet = (
-        f'<iframe src="{public_url}" title="Carte des Ateliers Flash" width="100%" '
-        'height="1000" style="border:0" loading="lazy"></iframe>'
+    st.markdown(
+        "Code d'intégration (iframe), à copier dans la page du site :\n\n"
+        f"`{publique.iframe_code(public_url)}`"
     )
-    st.markdown(f"Code d'intégration (iframe), à copier dans la page du site :\n\n`{snippet}`")
     st.caption(
         "Pour un hébergement statique : python -m atelierflash carte-publique --out DOSSIER "
         "écrit la même page dans un dossier à publier tel quel."

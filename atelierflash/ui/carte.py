@@ -52,8 +52,7 @@ def _prepared(key: str, path: str, mtime: float, _dataset: Dataset) -> cartes.Pr
 def get_prepared(dataset: Dataset) -> cartes.PreparedCommunes:
     """The dataset's communes encoded at every level of detail (once per register version)."""
     source = dataset.source
-    mtime = source.path.stat().st_mtime if source.path.exists() else 0.0
-    return _prepared(source.key, str(source.path), mtime, _dataset=dataset)
+    return _prepared(source.key, str(source.path), dataset.version, _dataset=dataset)
 
 
 @st.cache_resource(show_spinner=False)
@@ -66,8 +65,7 @@ def public_map(dataset: Dataset) -> tuple[publique.PublicMap, str]:
     """The register's public page, exported under ``static/publique/<registre>/`` once per
     register version; returns it with its address (absolute when the browser's is known)."""
     source = dataset.source
-    mtime = source.path.stat().st_mtime if source.path.exists() else 0.0
-    result = _public_map(source.key, str(source.path), mtime, _dataset=dataset)
+    result = _public_map(source.key, str(source.path), dataset.version, _dataset=dataset)
     relative = f"app/static/publique/{source.key}/index.html"
     page_url = st.context.url
     # Pages sit at the root of the app (also under a server.baseUrlPath): resolve beside them.

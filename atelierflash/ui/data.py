@@ -110,8 +110,7 @@ def get_dataset(source: RegisterSource | None = None) -> Dataset:
     """The dataset of ``source`` (default: the active one), built once per file version."""
     _ensure_entrypoint()
     source = source or current_source()
-    mtime = source.path.stat().st_mtime if source.path.exists() else 0.0
-    return _dataset(source.key, str(source.path), mtime)
+    return _dataset(source.key, str(source.path), source.version)
 
 
 def show_banner(dataset: Dataset) -> None:

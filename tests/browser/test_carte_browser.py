@@ -282,12 +282,7 @@ def _open_public(page, app_url: str) -> str:
 
 
 def _click_public(page, key: str) -> None:
-    page.evaluate(
-        "(key) => { AF.map.fitBounds(AF.polys[key].getBounds(), {animate: false, maxZoom: 10}); }",
-        key,
-    )
-    point = page.evaluate("(key) => AF.pointOf(key)", key)
-    assert point, f"commune {key} absente de la carte publique"
+    point = _point(page, key)  # the public page draws in its main frame
     box = page.locator("#carte").bounding_box()
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
 
