@@ -3,6 +3,7 @@
 import streamlit as st
 
 from atelierflash.ui.data import active_source, get_dataset, show_banner
+from atelierflash.ui.theme import ensure_dsfr
 
 st.set_page_config(
     page_title="Ateliers Flash – carte et suivi",
@@ -10,6 +11,7 @@ st.set_page_config(
     page_icon="static/favicon.png",
     layout="wide",
 )
+ensure_dsfr()  # Marianne and the DSFR's files, served from ./static (the theme names them)
 
 PAGES = [
     st.Page(

@@ -1,0 +1,200 @@
+"""The State's design system (DSFR): its own files, taken from an installed package.
+
+The DSFR's distribution (CSS, icons, the Marianne font) ships inside the PyPI wheel
+``django-dsfr`` (``dsfr/static/dsfr/dist``, DSFR 1.14). This module locates that folder
+without importing the package (its modules need a configured Django) and copies the part the
+app and the public page use into a ``dsfr/`` folder, keeping the distribution's layout so that
+the relative ``url(../fonts/…)`` and ``url(../../../icons/…)`` of its style sheets keep
+working. Nothing is ever fetched from the DSFR's site or a CDN.
+
+Terms: the DSFR's code is under the MIT licence; the Marianne font and the State's identity
+(bloc-marque « République française ») are reserved to the sites of the State and its public
+services (the DSFR's terms of use). The README says so beside the product's own licence.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+from pathlib import Path
+
+#: Import name of the ``django-dsfr`` wheel (located, never imported).
+DSFR_PACKAGE = "dsfr"
+#: The distribution's folder inside that package.
+DIST = Path("static") / "dsfr" / "dist"
+#: Style sheets copied, in the order a page links them (modern browsers: ``*.main.min.css``).
+STYLESHEETS = (
+    "core/core.main.min.css",
+    "component/link/link.main.min.css",
+    "component/logo/logo.main.min.css",
+    "component/skiplink/skiplink.main.min.css",
+    "component/header/header.main.min.css",
+    "component/footer/footer.main.min.css",
+    "component/button/button.main.min.css",
+    "component/form/form.main.min.css",
+    "component/input/input.main.min.css",
+    "component/select/select.main.min.css",
+    "component/search/search.main.min.css",
+    "component/tag/tag.main.min.css",
+    "component/badge/badge.main.min.css",
+    "component/notice/notice.main.min.css",
+    "component/table/table.main.min.css",
+    "utility/icons/icons-system/icons-system.main.min.css",
+    "utility/icons/icons-map/icons-map.main.min.css",
+    "utility/icons/icons-document/icons-document.main.min.css",
+)
+#: Marianne faces the Streamlit theme declares (``[[theme.fontFaces]]``): (file, weight, style).
+MARIANNE_FACES = (
+    ("Marianne-Regular.woff2", 400, "normal"),
+    ("Marianne-Regular_Italic.woff2", 400, "italic"),
+    ("Marianne-Medium.woff2", 500, "normal"),
+    ("Marianne-Bold.woff2", 700, "normal"),
+)
+#: The copied folder's licence note (the wheel's LICENSE is the DSFR's).
+LICENCE_FILE = "LICENCE-DSFR.md"
+#: The one style sheet a page links: :data:`STYLESHEETS` joined, their ``url()`` made relative
+#: to the ``dsfr/`` folder (one request instead of eighteen).
+BUNDLE = "dsfr.min.css"
+
+_VERSION = re.compile(r"DSFR v(\d+\.\d+\.\d+)")
+_URL = re.compile(r"url\((['\"]?)([^)'\"]+)\1\)")
+
+
+def dist_dir() -> Path:
+    """Folder of the DSFR's distribution in the installed ``django-dsfr`` package.
+
+    Returns
+    -------
+    pathlib.Path
+        ``…/site-packages/dsfr/static/dsfr/dist``.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the package or one of the files used is missing (French message naming the fix).
+    """
+    spec = importlib.util.find_spec(DSFR_PACKAGE)
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    if not locations:
+        raise FileNotFoundError(
+            "Le paquet django-dsfr (système de design de l'État) n'est pas installé : "
+            "pip install -r requirements.txt."
+        )
+    folder = Path(locations[0]) / DIST
+    missing = [name for name in STYLESHEETS if not (folder / name).is_file()]
+    if missing:
+        raise FileNotFoundError(
+            f"Fichiers du DSFR absents de {folder} : {', '.join(missing)} "
+            "(réinstallez django-dsfr à la version de requirements.txt)."
+        )
+    return folder
+
+
+def version(folder: Path | None = None) -> str:
+    """The DSFR version of the distribution (read from its core style sheet's banner)."""
+    folder = Path(folder) if folder is not None else dist_dir()
+    head = (folder / STYLESHEETS[0]).read_text(encoding="utf-8")[:400]
+    found = _VERSION.search(head)
+    return found.group(1) if found else "inconnue"
+
+
+def asset_names(folder: Path | None = None, css: str | None = None) -> list[str]:
+    """Files (relative to the dist root) that the bundle points to: fonts and icons.
+
+    Every one is copied, so no ``url()`` of the bundle can miss, whichever face or icon a page
+    uses (a miss would be a failed request, the page's only one).
+    """
+    folder = Path(folder) if folder is not None else dist_dir()
+    css = bundle_css(folder) if css is None else css
+    names = {m.group(2) for m in _URL.finditer(css)}
+    return sorted(n for n in names if not n.startswith("data:") and (folder / n).is_file())
+
+
+def bundle_css(folder: Path | None = None) -> str:
+    """:data:`STYLESHEETS` joined in order, each ``url()`` rewritten relative to the dist root.
+
+    Examples
+    --------
+    >>> _rebase("url(../fonts/Marianne-Bold.woff2)", "core")
+    'url(fonts/Marianne-Bold.woff2)'
+    >>> _rebase("url(../../../icons/map/map-pin-2-line.svg)", "utility/icons/icons-map")
+    'url(icons/map/map-pin-2-line.svg)'
+    """
+    folder = Path(folder) if folder is not None else dist_dir()
+    parts = []
+    for name in STYLESHEETS:
+        text = (folder / name).read_text(encoding="utf-8")
+        text = text.removeprefix('@charset "UTF-8";')
+        parts.append(_rebase(text, str(Path(name).parent)))
+    return '@charset "UTF-8";\n' + "\n".join(parts) + "\n"
+
+
+def _rebase(css: str, sheet_dir: str) -> str:
+    def fix(match: re.Match) -> str:
+        url = match.group(2)
+        if url.startswith(("data:", "#", "/")) or "://" in url:
+            return match.group(0)
+        parts: list[str] = [p for p in sheet_dir.split("/") if p]
+        for piece in url.split("/"):
+            if piece == "..":
+                parts.pop()
+            elif piece != ".":
+                parts.append(piece)
+        return f"url({'/'.join(parts)})"
+
+    return _URL.sub(fix, css)
+
+
+def install_dsfr(target_parent: Path) -> Path:
+    """Copy the DSFR files used into ``target_parent / "dsfr"`` (only what is missing or changed).
+
+    Parameters
+    ----------
+    target_parent : pathlib.Path
+        The app's ``static`` folder or a public export.
+
+    Returns
+    -------
+    pathlib.Path
+        The ``dsfr`` folder written.
+    """
+    source = dist_dir()
+    target = Path(target_parent) / "dsfr"
+    bundle = bundle_css(source)
+    for name in asset_names(source, bundle):
+        src, dst = source / name, target / name
+        same = dst.is_file() and dst.stat().st_size == src.stat().st_size
+        if same and dst.read_bytes() == src.read_bytes():
+            continue
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dst.with_name(dst.name + ".tmp")
+        shutil.copyfile(src, tmp)
+        tmp.replace(dst)
+    for name, text in ((BUNDLE, bundle), (LICENCE_FILE, licence_note(version(source)))):
+        path = target / name
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+    return target
+
+
+def licence_note(dsfr_version: str) -> str:
+    """The terms under which the copied DSFR files are used (written beside them)."""
+    return (
+        f"# Système de design de l'État (DSFR {dsfr_version})\n\n"
+        "Fichiers copiés tels quels depuis la distribution du DSFR incluse dans le paquet PyPI "
+        "`django-dsfr`.\n\n"
+        "- Code (CSS, icônes) : licence MIT, © Service d'information du Gouvernement (SIG).\n"
+        "- Fonte Marianne et bloc-marque « République française » : usage réservé aux sites de "
+        "l'État et des services publics, selon les conditions générales d'utilisation du DSFR.\n"
+    )
+
+
+def font_faces(prefix: str) -> list[dict]:
+    """Marianne's faces as Streamlit's ``[[theme.fontFaces]]`` entries served from ``prefix``."""
+    return [
+        {"family": "Marianne", "url": f"{prefix}/fonts/{name}", "weight": weight, "style": style}
+        for name, weight, style in MARIANNE_FACES
+    ]
