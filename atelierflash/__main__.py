@@ -7,7 +7,6 @@ validate      validate a register file (report in French, or JSON with --json)
 demo          write the seeded fictional demonstration register
 carte-publique  export the public map (a static page to embed in an iframe)
 carte-image   draw the printable national map (PNG A4 300 dpi, PDF or SVG)
-bench         measure the map page against a naive folium map (payload, times, browser)
 """
 
 from __future__ import annotations
@@ -91,14 +90,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_carte_image)
 
-    p = sub.add_parser(
-        "bench", help="mesurer la carte face à une carte folium naïve (charge, temps, navigateur)"
-    )
-    p.add_argument("--runs", type=int, default=5, help="mesures par chiffre (médiane)")
-    p.add_argument("--scale", type=int, default=10, help="taille du registre synthétique (×N)")
-    p.add_argument("--no-browser", action="store_true", help="sans les mesures dans Chromium")
-    p.add_argument("--json", type=Path, help="écrire aussi les chiffres bruts dans ce fichier")
-    p.set_defaults(func=_cmd_bench)
     return parser
 
 
@@ -172,7 +163,7 @@ def _cmd_demo(args) -> int:
 
 
 def _cmd_carte_publique(args) -> int:
-    from atelierflash import cartes, publique
+    from atelierflash import carte
     from atelierflash.dataset import RegisterSource, build_dataset, register_sources
     from atelierflash.programme import load_programme
     from atelierflash.referentiel import load_referentiel
@@ -190,10 +181,10 @@ def _cmd_carte_publique(args) -> int:
         print(report.to_text(), file=sys.stderr)
         return 2
     dataset = build_dataset(source, referentiel, programme, report=report)
-    basemap = cartes.prepare_basemap(referentiel)
-    prepared = cartes.prepare_communes(dataset)
+    basemap = carte.prepare_basemap(referentiel)
+    prepared = carte.prepare_communes(dataset)
     try:
-        result = publique.export_public_map(dataset, basemap, prepared, args.out)
+        result = carte.export_public_map(dataset, basemap, prepared, args.out)
     except FileExistsError as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -208,12 +199,12 @@ def _cmd_carte_publique(args) -> int:
         )
     if result.fictif:
         print("Registre fictif : la page et les exports portent la mention « fictif ».")
-    print(f"À intégrer : {publique.iframe_code(f'…/{result.folder.name}/index.html')}")
+    print(f"À intégrer : {carte.iframe_code(f'…/{result.folder.name}/index.html')}")
     return 0
 
 
 def _cmd_carte_image(args) -> int:
-    from atelierflash import carte_image
+    from atelierflash.carte import image as carte_image
     from atelierflash.filters import FilterState
 
     params = {k: v for k, v in (("annees", args.annees), ("theme", args.themes)) if v}
@@ -262,18 +253,6 @@ def _load_dataset(registre: Path | None):
         print(report.to_text(), file=sys.stderr)
         return None
     return build_dataset(source, referentiel, programme, report=report)
-
-
-def _cmd_bench(args) -> int:
-    from atelierflash import bench
-
-    if args.runs < 1 or args.scale < 1:
-        print("--runs et --scale doivent être des entiers positifs", file=sys.stderr)
-        return 2
-    figures = bench.run(runs=args.runs, scale=args.scale, browser=not args.no_browser)
-    if args.json:
-        args.json.write_text(bench.to_json(figures), encoding="utf-8")
-    return 0
 
 
 if __name__ == "__main__":

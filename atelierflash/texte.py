@@ -29,3 +29,23 @@ def normalize_key(text: object) -> str:
         return ""
     decomposed = unicodedata.normalize("NFKD", str(text).translate(_LIGATURES).casefold())
     return _NON_ALNUM.sub(" ", _COMBINING.sub("", decomposed)).strip()
+
+
+def cell_text(value: object) -> str:
+    """A register cell as text: the string itself, ``""`` for a missing value.
+
+    Parameters
+    ----------
+    value : object
+        A cell of ``Dataset.ateliers`` (a string, ``None`` or a missing float).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> cell_text("Doullens"), cell_text(None), cell_text(float("nan"))
+    ('Doullens', '', '')
+    """
+    return value if isinstance(value, str) else ""

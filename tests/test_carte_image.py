@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from atelierflash import carte_image
+from atelierflash.carte import image as carte_image
 from atelierflash.filters import FilterState
 
 DAY = dt.date(2026, 12, 1)

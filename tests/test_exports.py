@@ -10,7 +10,7 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from atelierflash import exports
+from atelierflash.carte import exports
 from tests.test_cartes import tricky_dataset  # noqa: F401  (fixture)
 
 

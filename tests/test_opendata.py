@@ -10,7 +10,8 @@ import json
 import pytest
 from frictionless import validate
 
-from atelierflash import exports, opendata
+from atelierflash import opendata
+from atelierflash.carte import exports
 
 DAY = dt.date(2026, 12, 1)
 

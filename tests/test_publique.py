@@ -9,7 +9,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from atelierflash import cartes, exports, publique
+from atelierflash import carte
+from atelierflash.carte import exports, publique
 from tests.test_cartes import tricky_dataset  # noqa: F401  (a fixture)
 
 DAY = dt.date(2026, 11, 29)
@@ -17,13 +18,13 @@ DAY = dt.date(2026, 11, 29)
 
 @pytest.fixture(scope="module")
 def basemap(mini_referentiel):
-    return cartes.prepare_basemap(mini_referentiel)
+    return carte.prepare_basemap(mini_referentiel)
 
 
 @pytest.fixture(scope="module")
 def exported(mini_dataset, basemap, tmp_path_factory):
     out = tmp_path_factory.mktemp("export") / "carte"
-    prepared = cartes.prepare_communes(mini_dataset)
+    prepared = carte.prepare_communes(mini_dataset)
     return publique.export_public_map(mini_dataset, basemap, prepared, out, generated=DAY)
 
 
@@ -172,7 +173,7 @@ def test_data_matches_the_map_and_indexes_every_place(exported, mini_dataset):
 
 
 def test_fiches_are_escaped(tricky_dataset, basemap, tmp_path):  # noqa: F811
-    prepared = cartes.prepare_communes(tricky_dataset)
+    prepared = carte.prepare_communes(tricky_dataset)
     result = publique.export_public_map(tricky_dataset, basemap, prepared, tmp_path / "x")
     data = _data(result.folder)
     text = "".join(data["fiches"])
@@ -186,7 +187,7 @@ def test_fiches_are_escaped(tricky_dataset, basemap, tmp_path):  # noqa: F811
 
 
 def test_reexport_replaces_and_foreign_folder_is_refused(mini_dataset, basemap, tmp_path):
-    prepared = cartes.prepare_communes(mini_dataset)
+    prepared = carte.prepare_communes(mini_dataset)
     out = tmp_path / "carte"
     publique.export_public_map(mini_dataset, basemap, prepared, out, generated=DAY)
     (out / "ancien.txt").write_text("reste d'un export précédent", encoding="utf-8")
@@ -220,7 +221,7 @@ def test_a_real_register_is_not_marked_fictif(mini_referentiel, basemap, tmp_pat
     source = RegisterSource("vrai", "Registre réel", path, fictif=False)
     dataset = build_dataset(source, mini_referentiel, programme, report=report)
     result = publique.export_public_map(
-        dataset, basemap, cartes.prepare_communes(dataset), tmp_path / "out"
+        dataset, basemap, carte.prepare_communes(dataset), tmp_path / "out"
     )
     page = result.index.read_text(encoding="utf-8")
     assert result.fictif is False and result.ateliers == 1

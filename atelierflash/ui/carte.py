@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 import streamlit as st
 from streamlit_folium import st_folium
 
-from atelierflash import cartes, publique
+from atelierflash import carte
 from atelierflash.dataset import Dataset
 
 #: The only values the map sends back: the clicked layer's tooltip text and position (so that a
@@ -29,39 +29,39 @@ PARAM_COMMUNE = "commune"
 @st.cache_resource(show_spinner=False)
 def ensure_assets() -> str:
     """Copy Leaflet's files from the installed package into ``static/`` (once per process)."""
-    return str(cartes.install_static_assets())
+    return str(carte.install_static_assets())
 
 
 @st.cache_resource(show_spinner="Préparation du fond de carte…")
-def _basemap(version: str, _referentiel) -> cartes.Basemap:
-    return cartes.prepare_basemap(_referentiel)
+def _basemap(version: str, _referentiel) -> carte.Basemap:
+    return carte.prepare_basemap(_referentiel)
 
 
-def get_basemap(dataset: Dataset) -> cartes.Basemap:
+def get_basemap(dataset: Dataset) -> carte.Basemap:
     """Départements, régions and DROM insets, encoded once per référentiel."""
     referentiel = dataset.referentiel
     return _basemap(str(referentiel.meta.get("version", "")), _referentiel=referentiel)
 
 
 @st.cache_resource(show_spinner="Préparation des contours des communes…")
-def _prepared(key: str, path: str, mtime: float, _dataset: Dataset) -> cartes.PreparedCommunes:
+def _prepared(key: str, path: str, mtime: float, _dataset: Dataset) -> carte.PreparedCommunes:
     # The dataset itself is not hashed: its source key, path and mtime identify it.
-    return cartes.prepare_communes(_dataset)
+    return carte.prepare_communes(_dataset)
 
 
-def get_prepared(dataset: Dataset) -> cartes.PreparedCommunes:
+def get_prepared(dataset: Dataset) -> carte.PreparedCommunes:
     """The dataset's communes encoded at every level of detail (once per register version)."""
     source = dataset.source
     return _prepared(source.key, str(source.path), dataset.version, _dataset=dataset)
 
 
 @st.cache_resource(show_spinner=False)
-def _public_map(key: str, path: str, mtime: float, _dataset: Dataset) -> publique.PublicMap:
-    out = cartes.STATIC_DIR / "publique" / key
-    return publique.export_public_map(_dataset, get_basemap(_dataset), get_prepared(_dataset), out)
+def _public_map(key: str, path: str, mtime: float, _dataset: Dataset) -> carte.PublicMap:
+    out = carte.STATIC_DIR / "publique" / key
+    return carte.export_public_map(_dataset, get_basemap(_dataset), get_prepared(_dataset), out)
 
 
-def public_map(dataset: Dataset) -> tuple[publique.PublicMap, str]:
+def public_map(dataset: Dataset) -> tuple[carte.PublicMap, str]:
     """The register's public page, exported under ``static/publique/<registre>/`` once per
     register version; returns it with its address (absolute when the browser's is known)."""
     source = dataset.source
@@ -72,7 +72,8 @@ def public_map(dataset: Dataset) -> tuple[publique.PublicMap, str]:
     return result, urljoin(page_url, relative) if page_url else relative
 
 
-def _map_kwargs(build: cartes.CarteBuild, height: int) -> dict:
+def map_kwargs(build: carte.CarteBuild, height: int) -> dict:
+    """The keyword arguments of the page's ``st_folium`` call (also recorded by the benchmark)."""
     return {
         "key": MAP_KEY,
         "height": height,
@@ -82,47 +83,11 @@ def _map_kwargs(build: cartes.CarteBuild, height: int) -> dict:
     }
 
 
-def show_map(build: cartes.CarteBuild, height: int = 640) -> tuple[str | None, str]:
+def show_map(build: carte.CarteBuild, height: int = 640) -> tuple[str | None, str]:
     """Draw the map; returns the last clicked tooltip's text and an identity of that click."""
-    out = st_folium(build.map, **_map_kwargs(build, height)) or {}
+    out = st_folium(build.map, **map_kwargs(build, height)) or {}
     text = out.get("last_object_clicked_tooltip")
     return text, f"{text}@{out.get('last_object_clicked')}"
-
-
-def component_args(fig, **kwargs) -> dict:
-    """What ``st_folium(fig, **kwargs)`` sends to the browser, without a running app.
-
-    streamlit-folium's component function is swapped for a recorder during the call, so the
-    arguments are exactly those of the page (used by the tests and the benchmark).
-    """
-    import streamlit_folium
-
-    recorded: dict = {}
-
-    def record(**args):
-        recorded.update(args)
-        return args.get("default")
-
-    original = streamlit_folium._component_func
-    streamlit_folium._component_func = record
-    try:
-        streamlit_folium.st_folium(fig, **kwargs)
-    finally:
-        streamlit_folium._component_func = original
-    recorded.pop("on_change", None)
-    return recorded
-
-
-def map_args(build: cartes.CarteBuild, height: int = 640) -> dict:
-    """The component arguments of the page's map (see :func:`component_args`)."""
-    return component_args(build.map, **_map_kwargs(build, height))
-
-
-def payload_bytes(args: dict) -> int:
-    """Size of the component arguments as sent (JSON, UTF-8)."""
-    import json
-
-    return len(json.dumps(args, ensure_ascii=False, default=str).encode("utf-8"))
 
 
 def url_choice(param: str, options: dict, default: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from atelierflash import dsfr
-from atelierflash.cartes import STATIC_DIR
+from atelierflash.carte import STATIC_DIR
 
 
 @st.cache_resource(show_spinner=False)

@@ -146,7 +146,7 @@ def test_demo_register_map_stays_under_budget(demo_app):
 
 
 def test_public_page_is_exported_and_offered_with_its_iframe_code(mini_app):
-    from atelierflash import cartes
+    from atelierflash import carte
 
     at = mini_app(PAGE)
     (expander,) = [e for e in at.expander if "Carte publique" in e.label]
@@ -154,7 +154,7 @@ def test_public_page_is_exported_and_offered_with_its_iframe_code(mini_app):
     assert "des 6 ateliers publiés" in text
     assert "[Ouvrir la carte publique](app/static/publique/env/index.html)" in text
     assert '`<iframe src="app/static/publique/env/index.html" title=' in text
-    page = (cartes.STATIC_DIR / "publique" / "env" / "index.html").read_text(encoding="utf-8")
+    page = (carte.STATIC_DIR / "publique" / "env" / "index.html").read_text(encoding="utf-8")
     assert page.split("<tbody>", 1)[1].count("<tr>") == 6
     # The mini register's rows are marked fictif: the page and the app both say so.
     assert "Données de démonstration fictives" in page

@@ -7,30 +7,14 @@ browser is a failure, never a silent skip.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
+from benchmarks.servers import CHROMIUM_ARGS, chromium_path, streamlit_server
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def chromium_path() -> str | None:
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
 
 
 @pytest.fixture(scope="session")
@@ -48,8 +32,6 @@ def chromium_executable() -> str:
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory) -> str:
     """Start ``streamlit run app.py`` on a free port and yield its base URL once healthy."""
-    from atelierflash.bench import streamlit_server
-
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
     env = {k: v for k, v in os.environ.items() if k != "ATELIERFLASH_REGISTRE"}
     with streamlit_server(ROOT / "app.py", env, log) as url:

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from atelierflash.bench import streamlit_server
+from benchmarks.servers import streamlit_server
 from tests.browser.conftest import ROOT, screenshot
 
 pytestmark = pytest.mark.browser

@@ -1,4 +1,4 @@
-"""The Streamlit floor of the benchmark (``python -m atelierflash bench`` starts it).
+"""The Streamlit floor of the benchmark (``python -m benchmarks`` starts it).
 
 The least a Streamlit page with a map can do: one ``st.metric`` and an ``st_folium`` of a
 folium map holding one small polygon, with the same defaults as the naive page (CDN assets,

@@ -1,6 +1,6 @@
 """Benchmark of the map page against a naive folium map, built in the same run.
 
-``python -m atelierflash bench`` measures, for the demonstration register and for a synthetic
+``python -m benchmarks`` measures, for the demonstration register and for a synthetic
 register ten times larger (ten seeds of the demo generator), the medians over several runs of:
 
 - **payload**: the arguments streamlit-folium sends to the browser for the page's map (JSON,
@@ -12,7 +12,7 @@ register ten times larger (ten seeds of the demo generator), the medians over se
 
 Two more pages put the browser figure in perspective:
 
-- the **public map** (:mod:`atelierflash.publique`), the static page to embed, exported for each
+- the **public map** (:mod:`atelierflash.carte.publique`), the static page to embed, exported for each
   register and served by a same-origin static server (the standard library's): the same map
   code without Streamlit. Its payload is the page's data, ``donnees.js`` and ``index.html``;
 - the **Streamlit floor** (demonstration register only): a minimal Streamlit script, one
@@ -26,137 +26,42 @@ entirely on each interaction and sent with ``st_folium``'s defaults. The benchma
 internet: the naive page's CDN requests are answered by Playwright (Leaflet from the installed
 package, empty files for the rest, tiles refused), so its browser times are a lower bound.
 
-The library stays free of Streamlit: the Streamlit pieces the benchmark drives (the
-serialisation of ``st_folium``, the naive page and the floor page) live in
-:mod:`atelierflash.ui` and are imported or run only when the benchmark runs.
+The benchmark lives outside the library (as geopandas keeps ``benchmarks/`` beside its
+package): it drives the Streamlit glue, the naive page (:mod:`benchmarks.page_naive`) and the
+floor page (:mod:`benchmarks.page_plancher`); the library never imports it.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import json
 import logging
-import lzma
 import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlparse
 
-import folium
-import geopandas as gpd
-import pandas as pd
-
-from atelierflash import _geo, cartes, exports, publique
+from atelierflash import carte
 from atelierflash.dataset import Dataset, RegisterSource, build_dataset
 from atelierflash.filters import FilterState, apply_filters
+from benchmarks.component import component_args, map_args, payload_bytes, quiet_streamlit
+from benchmarks.naive import naive_map, raw_geometries, synthetic_register
+from benchmarks.servers import (
+    CHROMIUM_ARGS,
+    ROOT,
+    chromium_path,
+    static_server,
+    streamlit_server,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-NAIVE_APP = Path(__file__).resolve().parent / "ui" / "bench_naive.py"
-FLOOR_APP = Path(__file__).resolve().parent / "ui" / "bench_plancher.py"
-ENV_RAW = "ATELIERFLASH_BENCH_RAW"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
-
-
-# =============================================================================================
-# Data
-# =============================================================================================
-def synthetic_register(referentiel, programme, scale: int = 10, seed: int = 2019) -> pd.DataFrame:
-    """``scale`` demonstration registers of consecutive seeds, identifiers made unique."""
-    from atelierflash.demo import generate_demo
-
-    frames = []
-    for i in range(scale):
-        frame = generate_demo(referentiel, programme, seed + i)
-        frame["id"] = frame["id"] + f"-S{i:02d}"
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
-
-
-def raw_geometries(codes=None) -> dict[str, object]:
-    """The package's own commune geometries (unsimplified, full precision), by INSEE code."""
-    from atelierflash.referentiel import source_dir
-
-    with lzma.open(source_dir() / "communes.csv.lzma") as handle:
-        frame = pd.read_csv(
-            handle,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[r"\N"],
-            usecols=["code", "type", "geometry"],
-        )
-    frame = frame[frame["type"].isin(("COM", "ARM"))]
-    if codes is not None:
-        frame = frame[frame["code"].isin(set(codes))]
-    geoms = _geo.from_hex_wkb(frame["geometry"].to_numpy())
-    return dict(zip(frame["code"], geoms, strict=True))
-
-
-# =============================================================================================
-# The naive map
-# =============================================================================================
-def naive_map(dataset: Dataset, ateliers: pd.DataFrame, raw: dict[str, object]) -> folium.Map:
-    """A first folium map: defaults everywhere, full geometry, tooltip fields per commune.
-
-    For the benchmark only: like most folium maps, it puts register text into folium's
-    templates unescaped.
-    """
-    programme = dataset.programme
-    links = dataset.atelier_communes
-    links = links[links["atelier_id"].isin(set(ateliers["id"]))]
-    info = ateliers.set_index("id")
-    rows = []
-    for code, group in links.groupby("code", sort=False):
-        ids = list(group["atelier_id"])
-        rows.append(
-            {
-                "code": code,
-                "commune": str(group["nom"].iloc[0]),
-                "ateliers": " | ".join(str(info.loc[i, "titre"]) for i in ids),
-                "annees": " | ".join(
-                    "" if pd.isna(info.loc[i, "annee"]) else str(info.loc[i, "annee"]) for i in ids
-                ),
-                "themes": " | ".join(
-                    "; ".join(programme.themes.label_of(t) for t in info.loc[i, "themes"])
-                    for i in ids
-                ),
-                "geometry": raw.get(code),
-            }
-        )
-    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
-    frame = frame[frame.geometry.notna()]
-    m = folium.Map(location=[46.6, 2.4], zoom_start=6)
-    if len(frame):
-        folium.GeoJson(
-            frame.to_json(),
-            name="Ateliers",
-            tooltip=folium.GeoJsonTooltip(["commune", "ateliers", "annees", "themes"]),
-        ).add_to(m)
-    return m
-
-
-# =============================================================================================
-# In-process measures
-# =============================================================================================
-def _quiet_streamlit() -> None:
-    """Outside a running app, Streamlit warns about its missing context on each call."""
-    import importlib
-
-    importlib.import_module("streamlit.runtime.scriptrunner_utils.script_run_context")
-    for name in list(logging.root.manager.loggerDict):
-        if name.startswith("streamlit"):
-            logging.getLogger(name).setLevel(logging.ERROR)
+HERE = Path(__file__).resolve().parent
+NAIVE_APP = HERE / "page_naive.py"
+FLOOR_APP = HERE / "page_plancher.py"
 
 
 def _median_ms(function: Callable[[], object], runs: int) -> tuple[float, object]:
@@ -191,17 +96,15 @@ class Measures:
 
 def measure_optimised(dataset: Dataset, runs: int) -> tuple[Measures, dict]:
     """Payload, build and filter-change times of the page's map (cached dataset)."""
-    from atelierflash.ui import carte as ui
-
-    _quiet_streamlit()
-    pool = exports.public_ateliers(dataset.ateliers)
+    quiet_streamlit()
+    pool = carte.public_ateliers(dataset.ateliers)
     start = time.perf_counter()
-    basemap = cartes.prepare_basemap(dataset.referentiel)
-    prepared = cartes.prepare_communes(dataset)
+    basemap = carte.prepare_basemap(dataset.referentiel)
+    prepared = carte.prepare_communes(dataset)
 
     def build(ateliers=pool):
-        result = cartes.build_map(basemap, prepared, dataset, ateliers)
-        return result, ui.map_args(result)
+        result = carte.build_map(basemap, prepared, dataset, ateliers)
+        return result, map_args(result)
 
     build()  # the first build also encodes the levels of detail it needs (then cached)
     prepare_ms = (time.perf_counter() - start) * 1000
@@ -210,12 +113,12 @@ def measure_optimised(dataset: Dataset, runs: int) -> tuple[Measures, dict]:
     states = iter(FILTER_STATES * runs)
 
     def change():
-        chosen = exports.public_ateliers(apply_filters(dataset.ateliers, next(states)))
+        chosen = carte.public_ateliers(apply_filters(dataset.ateliers, next(states)))
         return build(chosen)
 
     filter_ms, _ = _median_ms(change, runs)
     measures = Measures(
-        payload_kb=ui.payload_bytes(args) / 1000, build_ms=build_ms, filter_ms=filter_ms
+        payload_kb=payload_bytes(args) / 1000, build_ms=build_ms, filter_ms=filter_ms
     )
     measures.notes.append(
         f"vue {result.vue}, {result.communes} communes"
@@ -228,25 +131,21 @@ def measure_optimised(dataset: Dataset, runs: int) -> tuple[Measures, dict]:
 
 def measure_naive(dataset: Dataset, runs: int, raw: dict[str, object]) -> Measures:
     """The same figures for the naive map (rebuilt whole each time)."""
-    from atelierflash.ui import carte as ui
-
-    _quiet_streamlit()
-    pool = exports.public_ateliers(dataset.ateliers)
+    quiet_streamlit()
+    pool = carte.public_ateliers(dataset.ateliers)
 
     def build(ateliers=pool):
         m = naive_map(dataset, ateliers, raw)
-        return ui.component_args(m, height=640, use_container_width=True)
+        return component_args(m, height=640, use_container_width=True)
 
     build_ms, args = _median_ms(build, max(1, runs))
     states = iter(FILTER_STATES * runs)
 
     def change():
-        return build(exports.public_ateliers(apply_filters(dataset.ateliers, next(states))))
+        return build(carte.public_ateliers(apply_filters(dataset.ateliers, next(states))))
 
     filter_ms, _ = _median_ms(change, max(1, runs))
-    return Measures(
-        payload_kb=ui.payload_bytes(args) / 1000, build_ms=build_ms, filter_ms=filter_ms
-    )
+    return Measures(payload_kb=payload_bytes(args) / 1000, build_ms=build_ms, filter_ms=filter_ms)
 
 
 # =============================================================================================
@@ -299,10 +198,10 @@ def measure_public(dataset: Dataset, out: Path, runs: int) -> tuple[Measures, di
         ``vue``, ``communes``, ``ateliers``, ``export_ms`` and ``page_kb`` (see
         :func:`public_page_kb`).
     """
-    basemap = cartes.prepare_basemap(dataset.referentiel)
-    prepared = cartes.prepare_communes(dataset)
+    basemap = carte.prepare_basemap(dataset.referentiel)
+    prepared = carte.prepare_communes(dataset)
     export_ms, exported = _median_ms(
-        lambda: publique.export_public_map(dataset, basemap, prepared, out), max(1, runs)
+        lambda: carte.export_public_map(dataset, basemap, prepared, out), max(1, runs)
     )
     measures = Measures(payload_kb=public_data_kb(exported.folder), build_ms=export_ms)
     page_kb = public_page_kb(exported.folder)
@@ -319,121 +218,6 @@ def measure_public(dataset: Dataset, out: Path, runs: int) -> tuple[Measures, di
         "page_kb": page_kb,
     }
     return measures, info
-
-
-# =============================================================================================
-# Browser measures
-# =============================================================================================
-class _QuietHandler(SimpleHTTPRequestHandler):
-    """A static file handler that keeps the benchmark's output clean."""
-
-    # Keep-alive, as any real static host does; an idle connection is dropped after a while so
-    # that no handler thread outlives the measures for long.
-    protocol_version = "HTTP/1.1"
-    timeout = 10
-
-    def log_message(self, *args) -> None:
-        pass  # one line per request would bury the benchmark's progress on stderr
-
-
-class _StaticServer(ThreadingHTTPServer):
-    # Stopping must not wait for a browser's idle keep-alive connection (handler threads are
-    # daemons and end with their connection).
-    block_on_close = False
-
-
-@contextlib.contextmanager
-def static_server(folder: Path) -> Iterator[str]:
-    """Serve ``folder`` on 127.0.0.1 (a free port) in a thread; yields the base URL.
-
-    The public page is meant for any static host: the standard library's server is the
-    plainest one, and serving from one origin lets the benchmark count foreign requests as
-    for the Streamlit pages. The server is shut down when the block ends.
-
-    Parameters
-    ----------
-    folder : pathlib.Path
-        The folder to serve (``/`` is its ``index.html``).
-
-    Yields
-    ------
-    str
-        ``http://127.0.0.1:<port>``, without a trailing slash.
-    """
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = _StaticServer(("127.0.0.1", 0), handler)  # port 0: the system picks a free one
-    thread = threading.Thread(
-        target=server.serve_forever,
-        # Checked between requests: a short interval makes shutdown() return at once.
-        kwargs={"poll_interval": 0.05},
-        name="bench-static-server",
-        daemon=True,
-    )
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def streamlit_server(script: Path, env: dict[str, str], log: Path) -> Iterator[str]:
-    """``streamlit run script`` on a free port; yields the base URL once healthy.
-
-    The one server starter of the project: the benchmark and the browser tests both use it.
-    """
-    port = _free_port()
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(script),
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"le serveur Streamlit s'est arrêté ; journal : {log}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.2)  # polling interval
-        else:
-            raise TimeoutError(f"Streamlit n'a pas répondu sur {url} en 120 s ; journal : {log}")
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 DRAWN_OPTIMISED = (
@@ -517,7 +301,7 @@ def time_to_polygons(
         of requests made outside the page's origin during the runs.
     """
     origin = urlparse(url).netloc
-    leaflet_dir = cartes.leaflet_source_dir()
+    leaflet_dir = carte.leaflet_source_dir()
     times, frame_times, foreign = [], [], 0
     for _ in range(runs):
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
@@ -573,7 +357,9 @@ def measure_browsers(
     """
     from playwright.sync_api import sync_playwright
 
-    chromium = _chromium()
+    chromium = chromium_path()
+    if chromium is None:
+        raise FileNotFoundError("Chromium est introuvable (paquet Debian « chromium »).")
     public = public or {}
     results: dict[tuple[str, str], tuple[float | None, float | None, int]] = {}
     with sync_playwright() as playwright:
@@ -628,13 +414,6 @@ def _open_home(browser, base: str) -> None:
         context.close()
 
 
-def _chromium() -> str:
-    for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
-        if Path(candidate).exists():
-            return candidate
-    raise FileNotFoundError("Chromium est introuvable (paquet Debian « chromium »).")
-
-
 # =============================================================================================
 # The whole benchmark
 # =============================================================================================
@@ -672,7 +451,7 @@ def run(runs: int = 5, scale: int = 10, browser: bool = True, out=sys.stdout) ->
             public_dirs[name] = workdir / f"publique-{name}"
             public, public_info = measure_public(dataset, public_dirs[name], runs)
             figures[name] = {
-                "ateliers": len(exports.public_ateliers(dataset.ateliers)),
+                "ateliers": len(carte.public_ateliers(dataset.ateliers)),
                 "optimise": optimised,
                 "naif": naive,
                 "info": info,

@@ -17,7 +17,7 @@ writes a folder that any static web server can host (the app serves one under
 - ``leaflet/`` and ``carte/``: Leaflet from ``django-js-lib-leaflet`` and the map's own code;
   ``publique.js`` and ``publique.css``: the page's code.
 
-Only the publishable ateliers appear (see :func:`atelierflash.exports.public_ateliers`).
+Only the publishable ateliers appear (see :func:`atelierflash.carte.exports.public_ateliers`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from atelierflash import cartes, exports
+from atelierflash.carte import assets, exports, fiche
+from atelierflash.carte.basemap import Basemap
+from atelierflash.carte.communes import PreparedCommunes
+from atelierflash.carte.encoding import js_json
+from atelierflash.carte.layers import build_map
 from atelierflash.formats import fmt_date, fmt_int
 
 #: The page's own code and styles (copied into every export).
@@ -99,16 +103,16 @@ def iframe_code(url: str) -> str:
     )
 
 
-def public_payload(dataset, basemap: cartes.Basemap, prepared: cartes.PreparedCommunes) -> dict:
+def public_payload(dataset, basemap: Basemap, prepared: PreparedCommunes) -> dict:
     """The data of the public page: basemap, atelier layer, fiches and the click index.
 
     Parameters
     ----------
     dataset : Dataset
     basemap : Basemap
-        From :func:`atelierflash.cartes.prepare_basemap`.
+        From :func:`atelierflash.carte.basemap.prepare_basemap`.
     prepared : PreparedCommunes
-        From :func:`atelierflash.cartes.prepare_communes` for ``dataset``.
+        From :func:`atelierflash.carte.communes.prepare_communes` for ``dataset``.
 
     Returns
     -------
@@ -119,7 +123,7 @@ def public_payload(dataset, basemap: cartes.Basemap, prepared: cartes.PreparedCo
         ``titres`` (the same keys → « Nom (code) »).
     """
     public = exports.public_ateliers(dataset.ateliers)
-    build = cartes.build_map(basemap, prepared, dataset, public)
+    build = build_map(basemap, prepared, dataset, public)
     base = dict(basemap.payload)
     base["ign"] = None  # never tiles on the public page
     lieux: dict[str, list[int]] = {}
@@ -135,7 +139,7 @@ def public_payload(dataset, basemap: cartes.Basemap, prepared: cartes.PreparedCo
         "kind": "ateliers" if build.vue == "communes" else "overview",
         "vue": build.vue,
         "communes": build.communes,
-        "fiches": [cartes.atelier_html(dataset, row) for row in public.itertuples(index=False)],
+        "fiches": [fiche.atelier_html(dataset, row) for row in public.itertuples(index=False)],
         "lieux": lieux,
         "titres": titres,
         "fictif": bool(dataset.fictif),
@@ -155,8 +159,8 @@ def _place_names(referentiel, lieux: dict[str, list[int]]) -> dict[str, str]:
 
 def export_public_map(
     dataset,
-    basemap: cartes.Basemap,
-    prepared: cartes.PreparedCommunes,
+    basemap: Basemap,
+    prepared: PreparedCommunes,
     out: Path,
     generated: dt.date | None = None,
 ) -> PublicMap:
@@ -211,23 +215,19 @@ def export_public_map(
 
 
 def _write_files(work: Path, dataset, public: pd.DataFrame, payload: dict, day: dt.date):
-    cartes.install_static_assets(work)  # leaflet/, as the app serves it
+    assets.install_static_assets(work)  # leaflet/, as the app serves it
     (work / "carte").mkdir()
     for name in CARTE_ASSETS:
-        shutil.copyfile(cartes.STATIC_DIR / "carte" / name, work / "carte" / name)
+        shutil.copyfile(assets.STATIC_DIR / "carte" / name, work / "carte" / name)
     for name in PAGE_ASSETS:
-        shutil.copyfile(cartes.STATIC_DIR / "publique" / name, work / name)
+        shutil.copyfile(assets.STATIC_DIR / "publique" / name, work / name)
     # Script files, not JSON: the page then works from any static host and from a disk. The
     # fiches are a second file, fetched once the map is drawn: a large register's fiches never
     # delay the map.
     later = {key: payload[key] for key in FICHE_KEYS}
     first = {key: value for key, value in payload.items() if key not in FICHE_KEYS}
-    (work / "donnees.js").write_text(
-        f"window.AF_PUBLIC = {cartes.js_json(first)};\n", encoding="utf-8"
-    )
-    (work / "fiches.js").write_text(
-        f"window.AF_FICHES = {cartes.js_json(later)};\n", encoding="utf-8"
-    )
+    (work / "donnees.js").write_text(f"window.AF_PUBLIC = {js_json(first)};\n", encoding="utf-8")
+    (work / "fiches.js").write_text(f"window.AF_FICHES = {js_json(later)};\n", encoding="utf-8")
     (work / "ateliers.csv").write_bytes(exports.to_csv(dataset, public))
     (work / "ateliers.geojson").write_bytes(exports.to_geojson(dataset, public))
     (work / "index.html").write_text(page_html(dataset, public, payload, day), encoding="utf-8")
@@ -335,7 +335,7 @@ def table_html(dataset, public: pd.DataFrame) -> str:
                 text = "–" if pd.isna(value) else str(int(value))
                 cells.append(f"<td>{esc(text)}</td>")
             elif column == "source_url":
-                url = cartes.safe_url(value)
+                url = fiche.safe_url(value)
                 cells.append(
                     f'<td><a href="{esc(url, quote=True)}" rel="noopener noreferrer" '
                     f'target="_blank">source</a></td>'

@@ -22,8 +22,9 @@ import json
 import pandas as pd
 import shapely
 
-from atelierflash.cartes import _text, label_of
+from atelierflash.carte.fiche import label_of
 from atelierflash.registre import PartialDate
+from atelierflash.texte import cell_text
 
 #: The columns of an export, in order (register names, so a CSV can be read back as a register).
 PUBLIC_FIELDS = (
@@ -122,24 +123,24 @@ def export_frame(dataset, ateliers: pd.DataFrame) -> pd.DataFrame:
         records.append(
             {
                 "id": row.id,
-                "titre": _text(row.titre),
+                "titre": cell_text(row.titre),
                 "annee": row.annee,
                 "statut": label_of(p.statuts, row.statut),
                 "echelle": label_of(p.echelles, row.echelle),
                 "themes": " ; ".join(p.themes.label_of(t) for t in row.themes),
                 "familles": " ; ".join(p.familles.label_of(f) for f in row.familles),
                 "equipe": label_of(p.equipes, row.equipe),
-                "pilote": _text(row.pilote),
+                "pilote": cell_text(row.pilote),
                 "date_debut": _date(row.date_debut),
                 "date_fin": _date(row.date_fin),
                 "dates_animation": " ; ".join(_date(d) for d in row.dates_animation),
                 "livrables": " ; ".join(
                     f"{label} : {url}" if url else label for label, url in row.livrables
                 ),
-                "description": _text(row.description),
-                "source_url": _text(row.source_url),
+                "description": cell_text(row.description),
+                "source_url": cell_text(row.source_url),
                 "communes_insee": " ; ".join(row.communes),
-                "communes": _text(row.communes_noms),
+                "communes": cell_text(row.communes_noms),
                 "departements": " ; ".join(
                     f"{c} {dep_names.get(c, '')}".strip() for c in row.departements
                 ),

@@ -28,7 +28,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from atelierflash import cartes, exports
+from atelierflash import palette
+from atelierflash.carte import exports
+from atelierflash.carte.legend import DIMENSIONS, atelier_category_keys, categories_for
 from atelierflash.filters import FilterState, apply_filters
 from atelierflash.formats import fmt_date, fmt_int
 
@@ -66,7 +68,7 @@ class MapSelection:
     communes : geopandas.GeoDataFrame
         One row per commune drawn: ``code``, ``departement``, ``colour``, ``geometry``
         (EPSG:4326). A commune takes the colour of its most recent atelier, as on the app's map.
-    legend : list of cartes.Category
+    legend : list of atelierflash.carte.legend.Category
         Legend entries with at least one atelier, in the map's order.
     description : str
         The selection in words (years, themes), for the subtitle.
@@ -85,7 +87,7 @@ def select(dataset, dimension: str = "famille", state: FilterState | None = None
     ----------
     dataset : Dataset
     dimension : str
-        One of :data:`atelierflash.cartes.DIMENSIONS` (``famille``, ``annee``, ``equipe``,
+        One of :data:`atelierflash.carte.DIMENSIONS` (``famille``, ``annee``, ``equipe``,
         ``statut``).
     state : FilterState, optional
         Filters (years, themes…), as the app writes them; default: everything public.
@@ -99,17 +101,16 @@ def select(dataset, dimension: str = "famille", state: FilterState | None = None
     ValueError
         For an unknown dimension (French message listing the valid ones).
     """
-    if dimension not in cartes.DIMENSIONS:
+    if dimension not in DIMENSIONS:
         raise ValueError(
-            f"dimension inconnue : « {dimension} » (valeurs possibles : "
-            f"{', '.join(cartes.DIMENSIONS)})"
+            f"dimension inconnue : « {dimension} » (valeurs possibles : {', '.join(DIMENSIONS)})"
         )
     state = state or FilterState()
     public = exports.public_ateliers(dataset.ateliers)
     shown = apply_filters(public, state).reset_index(drop=True)
-    categories = cartes.categories_for(dataset, shown, dimension)
+    categories = categories_for(dataset, shown, dimension)
     colour_of = {c.key: c.colour for c in categories}
-    keys = cartes.atelier_category_keys(shown, dimension)
+    keys = atelier_category_keys(shown, dimension)
     years = shown["annee"].map(lambda y: -1 if pd.isna(y) else int(y))
     order = pd.DataFrame(
         {"atelier_id": shown["id"].astype(str), "key": keys.values, "year": years.values}
@@ -124,7 +125,7 @@ def select(dataset, dimension: str = "famille", state: FilterState | None = None
     geo = dataset.communes[["code", "departement", "geometry"]].merge(
         latest[["code", "key"]], on="code"
     )
-    geo["colour"] = geo["key"].map(colour_of).fillna(cartes.MISSING_COLOUR)
+    geo["colour"] = geo["key"].map(colour_of).fillna(palette.MISSING_COLOUR)
     communes = gpd.GeoDataFrame(geo, geometry="geometry", crs=dataset.communes.crs)
     legend = [c for c in categories if c.count]
     return MapSelection(shown, communes, legend, describe(dataset, state))
@@ -215,7 +216,7 @@ def national_figure(
     ]
     fig.legend(
         handles=handles,
-        title=textwrap.fill(f"{cartes.DIMENSIONS[dimension]} (nombre d'ateliers)", LEGEND_WIDTH),
+        title=textwrap.fill(f"{DIMENSIONS[dimension]} (nombre d'ateliers)", LEGEND_WIDTH),
         loc="upper left",
         bbox_to_anchor=(0.78, 0.86),
         frameon=False,

@@ -1,0 +1,70 @@
+"""The one palette: DSFR « couleurs illustratives » (light theme), by their DSFR names.
+
+Every colour the app draws comes from here: the plotly figures, the map (basemap, legend,
+choropleth) and the pages' table highlights. Series colours are chosen so that any prefix of
+:data:`CATEGORICAL` stays distinguishable under the common colour blindnesses.
+"""
+
+from __future__ import annotations
+
+DSFR = {
+    "bleu-france": "#000091",
+    "bleu-cumulus": "#417dc4",
+    "bleu-cumulus-850": "#b6cffb",
+    "bleu-ecume": "#465f9d",
+    "bleu-ecume-sun": "#2f4077",
+    "bleu-ecume-850": "#bfccfb",
+    "bleu-ecume-925": "#dee5fd",
+    "bleu-ecume-975": "#eef2f8",
+    "orange-terre-battue": "#e4794a",
+    "orange-terre-battue-sun": "#755348",
+    "violet-glycine-sun": "#6e445a",
+    "beige-gris-galet": "#aea397",
+    "vert-menthe": "#009081",
+    "jaune-tournesol": "#c8aa39",
+    "blanc": "#ffffff",
+    "gris-975": "#f6f6f6",
+    "gris-925": "#e5e5e5",
+    "gris-850": "#cecece",
+    "gris-625": "#929292",
+    "gris-425": "#666666",
+    "gris-200": "#3a3a3a",
+}
+
+BLEU_FRANCE = DSFR["bleu-france"]
+#: Categorical series, in order (families, teams…).
+CATEGORICAL = (
+    DSFR["bleu-cumulus"],
+    DSFR["orange-terre-battue"],
+    DSFR["violet-glycine-sun"],
+    DSFR["beige-gris-galet"],
+    DSFR["bleu-ecume-sun"],
+    DSFR["vert-menthe"],
+    DSFR["jaune-tournesol"],
+)
+#: A value the register leaves empty (no theme, no team…).
+MISSING_COLOUR = DSFR["gris-625"]
+#: Statut colours: the pipeline as a lightness ramp, the abandons apart in grey-beige.
+STATUT_COLOURS = {
+    "candidature": DSFR["bleu-ecume-925"],
+    "eligible": DSFR["bleu-ecume-850"],
+    "selectionne": DSFR["bleu-cumulus-850"],
+    "en_cours": DSFR["bleu-cumulus"],
+    "realise": DSFR["bleu-ecume-sun"],
+    "abandonne": DSFR["beige-gris-galet"],
+}
+#: Years on the map: a lightness ramp from « bleu cumulus 850 » to « bleu France ».
+YEAR_RAMP = (DSFR["bleu-cumulus-850"], DSFR["bleu-france"])
+#: Choropleth of the map's département overview (0 stays white).
+COUNT_RAMP = (
+    DSFR["bleu-ecume-850"],
+    DSFR["bleu-cumulus"],
+    DSFR["bleu-ecume"],
+    DSFR["bleu-ecume-sun"],
+    DSFR["bleu-france"],
+)
+#: The map's basemap: sea, land, département and région borders.
+SEA = DSFR["bleu-ecume-975"]
+LAND = DSFR["blanc"]
+DEPARTEMENT_BORDER = DSFR["gris-850"]
+REGION_BORDER = DSFR["gris-625"]
