@@ -116,6 +116,19 @@ def _point(frame, key: str) -> dict:
     return point
 
 
+def _hover(page, box: dict, frame, key: str) -> None:
+    """Move the mouse over a drawn commune, once Leaflet will see the move.
+
+    Leaflet's canvas renderer ignores a mouse move that comes within 32 ms of the last one it
+    handled (``_mouseHoverThrottled``): moving straight from one commune's tooltip to the next,
+    as a fast, unloaded machine does, lands in that window and no tooltip ever opens. Poll for
+    the renderer to accept moves again first (a state, not a sleep).
+    """
+    point = _point(frame, key)
+    frame.wait_for_function("(key) => !AF.polys[key]._renderer._mouseHoverThrottled", arg=key)
+    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+
+
 def _click_commune(page, iframe, frame, key: str) -> None:
     box = _map_box(iframe)
     point = _point(frame, key)
@@ -246,8 +259,7 @@ def test_hostile_titles_stay_text_and_fire_no_dialog(page, xss_url):
     }
     box = _map_box(iframe)
     for key, title in titles.items():
-        point = _point(frame, key)
-        page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+        _hover(page, box, frame, key)
         frame.locator(".af-tooltip", has_text=title).wait_for(timeout=10_000)
     _click_commune(page, iframe, frame, "80253")
     fiche = page.locator(".af-fiche")
