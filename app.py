@@ -23,6 +23,12 @@ PAGES = [
     ),
     st.Page("pages/carte.py", title="Carte", icon=":material/map:", url_path="carte"),
     st.Page(
+        "pages/atelier.py",
+        title="Fiche d'un atelier",
+        icon=":material/article:",
+        url_path="atelier",
+    ),
+    st.Page(
         "pages/thematiques.py", title="Thématiques", icon=":material/sell:", url_path="thematiques"
     ),
     st.Page(
