@@ -49,6 +49,12 @@ INTERNAL_PAGES = [
         icon=":material/lock:",
         url_path="equipes",
     ),
+    st.Page(
+        "pages/integrer.py",
+        title="Intégrer la carte",
+        icon=":material/code:",
+        url_path="integrer",
+    ),
 ]
 
 navigation = st.navigation({"Programme": PAGES, "Interne": INTERNAL_PAGES})

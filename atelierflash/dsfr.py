@@ -18,6 +18,7 @@ import importlib.util
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import quote
 
 #: Import name of the ``django-dsfr`` wheel (located, never imported).
 DSFR_PACKAGE = "dsfr"
@@ -40,9 +41,6 @@ STYLESHEETS = (
     "component/badge/badge.main.min.css",
     "component/notice/notice.main.min.css",
     "component/table/table.main.min.css",
-    "utility/icons/icons-system/icons-system.main.min.css",
-    "utility/icons/icons-map/icons-map.main.min.css",
-    "utility/icons/icons-document/icons-document.main.min.css",
 )
 #: Marianne faces the Streamlit theme declares (``[[theme.fontFaces]]``): (file, weight, style).
 MARIANNE_FACES = (
@@ -54,7 +52,7 @@ MARIANNE_FACES = (
 #: The copied folder's licence note (the wheel's LICENSE is the DSFR's).
 LICENCE_FILE = "LICENCE-DSFR.md"
 #: The one style sheet a page links: :data:`STYLESHEETS` joined, their ``url()`` made relative
-#: to the ``dsfr/`` folder (one request instead of eighteen).
+#: to the ``dsfr/`` folder (one request instead of fifteen), the icons they use inlined.
 BUNDLE = "dsfr.min.css"
 
 _VERSION = re.compile(r"DSFR v(\d+\.\d+\.\d+)")
@@ -114,20 +112,36 @@ def asset_names(folder: Path | None = None, css: str | None = None) -> list[str]
 def bundle_css(folder: Path | None = None) -> str:
     """:data:`STYLESHEETS` joined in order, each ``url()`` rewritten relative to the dist root.
 
+    The SVG icons the sheets use (a few dozen) are inlined as ``data:`` URLs: CSS masks are
+    fetched with CORS, which a page opened from a disk (``file://``) refuses, and one file is
+    faster anyway. Fonts stay files (``fonts/…``), which every browser loads from a disk.
+
     Examples
     --------
     >>> _rebase("url(../fonts/Marianne-Bold.woff2)", "core")
     'url(fonts/Marianne-Bold.woff2)'
-    >>> _rebase("url(../../../icons/map/map-pin-2-line.svg)", "utility/icons/icons-map")
-    'url(icons/map/map-pin-2-line.svg)'
+    >>> _rebase("url(../../icons/system/close-line.svg)", "component/tag")
+    'url(icons/system/close-line.svg)'
     """
     folder = Path(folder) if folder is not None else dist_dir()
     parts = []
     for name in STYLESHEETS:
         text = (folder / name).read_text(encoding="utf-8")
         text = text.removeprefix('@charset "UTF-8";')
-        parts.append(_rebase(text, str(Path(name).parent)))
+        parts.append(_inline_svg(_rebase(text, str(Path(name).parent)), folder))
     return '@charset "UTF-8";\n' + "\n".join(parts) + "\n"
+
+
+def _inline_svg(css: str, folder: Path) -> str:
+    def inline(match: re.Match) -> str:
+        url = match.group(2)
+        path = folder / url
+        if not url.endswith(".svg") or url.startswith("data:") or not path.is_file():
+            return match.group(0)
+        svg = " ".join(path.read_text(encoding="utf-8").split())
+        return f'url("data:image/svg+xml,{quote(svg, safe=" =:/;,-.")}")'
+
+    return _URL.sub(inline, css)
 
 
 def _rebase(css: str, sheet_dir: str) -> str:

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import pandas as pd
 import shapely
 
-from atelierflash.cartes import _partial_date, _text, label_of, safe_url
-from atelierflash.formats import fmt_date, fmt_int
+from atelierflash.carte.fiche import label_of, safe_url
+from atelierflash.formats import fmt_date, fmt_int, fmt_partial_date
+from atelierflash.texte import cell_text
 
 #: Communes listed by name in a fiche before « et N autres ».
 MAX_COMMUNES = 30
@@ -105,13 +106,13 @@ def atelier_facts(dataset, row) -> list[tuple[str, str]]:
         ("Échelle", esc(label_of(p.echelles, row.echelle) or "–")),
         ("Thèmes", esc(" ; ".join(themes)) if themes else "–"),
         ("Équipe", esc(label_of(p.equipes, row.equipe) or "non renseignée")),
-        ("Service pilote", esc(_text(row.pilote)) or "–"),
+        ("Service pilote", esc(cell_text(row.pilote)) or "–"),
     ]
-    start, end = _partial_date(row.date_debut), _partial_date(row.date_fin)
+    start, end = fmt_partial_date(row.date_debut), fmt_partial_date(row.date_fin)
     if start or end:
         facts.append(("Dates", esc(f"{start or '?'} → {end or 'en cours'}")))
     if row.dates_animation:
-        days = ", ".join(_partial_date(d) for d in row.dates_animation)
+        days = ", ".join(fmt_partial_date(d) for d in row.dates_animation)
         facts.append(("Jours sur site", esc(days)))
     return facts
 
@@ -169,7 +170,7 @@ def source_html(row) -> str:
     url = safe_url(row.source_url)
     if url:
         return _link(url, url)
-    return html.escape(_text(row.source_url)) or "non renseignée"
+    return html.escape(cell_text(row.source_url)) or "non renseignée"
 
 
 def fiche_html(dataset, row, heading: int = 2, with_map: bool = True) -> str:
@@ -198,7 +199,7 @@ def fiche_html(dataset, row, heading: int = 2, with_map: bool = True) -> str:
             '<p class="af-fictif" role="note"><strong>Atelier fictif</strong> (données de '
             "démonstration) : il ne décrit aucun atelier réel.</p>"
         )
-    parts.append(f"<{h}>{esc(_text(row.titre) or '(sans titre)')}</{h}>")
+    parts.append(f"<{h}>{esc(cell_text(row.titre) or '(sans titre)')}</{h}>")
     parts.append(f'<p class="af-id">Identifiant : {esc(str(row.id))}</p>')
     parts.append('<div class="af-colonnes"><div>')
     parts.append(_dl(atelier_facts(dataset, row)))
@@ -207,9 +208,9 @@ def fiche_html(dataset, row, heading: int = 2, with_map: bool = True) -> str:
         parts.append(f'<figure class="af-minicarte">{communes_svg(dataset, row.id)}</figure>')
     parts.append("</div>")
     parts.append(f"<{sub}>Territoire</{sub}>{territory_html(dataset, row)}")
-    if _text(row.description):
+    if cell_text(row.description):
         parts.append(
-            f'<{sub}>Description</{sub}><p class="af-desc">{esc(_text(row.description))}</p>'
+            f'<{sub}>Description</{sub}><p class="af-desc">{esc(cell_text(row.description))}</p>'
         )
     parts.append(f"<{sub}>Livrables</{sub}>{livrables_html(row)}")
     parts.append(f'<{sub}>Source</{sub}><p class="af-source">{source_html(row)}</p>')
@@ -359,7 +360,7 @@ def fiche_document(dataset, row, generated: dt.date | None = None, font_dir: str
                 f"@font-face {{font-family: Marianne; font-weight: {weight}; "
                 f'src: url("{esc(font_dir, quote=True)}/Marianne-{name}.woff");}}\n'
             )
-    title = _text(row.titre) or "(sans titre)"
+    title = cell_text(row.titre) or "(sans titre)"
     fictif = " – données fictives" if dataset.fictif else ""
     return f"""<!doctype html>
 <html lang="fr"><head><meta charset="utf-8">

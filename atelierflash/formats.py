@@ -73,3 +73,24 @@ def fmt_date(value: dt.date | None) -> str:
 def fmt_month(year: int, month: int) -> str:
     """``(2023, 8)`` → ``"août 2023"``."""
     return f"{MONTHS[month - 1]} {year}"
+
+
+def fmt_partial_date(value) -> str:
+    """A register date as precise as it is known: « août 2023 » or « 15 août 2023 ».
+
+    ``value`` is an :class:`atelierflash.registre.PartialDate` (``year``, ``month``, ``day``
+    or ``None``); a missing value gives ``""``.
+
+    Examples
+    --------
+    >>> from atelierflash.registre import PartialDate
+    >>> fmt_partial_date(PartialDate(2023, 8, None)), fmt_partial_date(PartialDate(2024, 1, 1))
+    ('août 2023', '1er janvier 2024')
+    >>> fmt_partial_date(None)
+    ''
+    """
+    if _is_missing(value):
+        return ""
+    if getattr(value, "day", None) is None:
+        return fmt_month(value.year, value.month)
+    return fmt_date(value.first_day())

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from atelierflash import exports, fiche
+from atelierflash import fiche
+from atelierflash.carte import exports
 from atelierflash.ui.data import get_dataset
 from atelierflash.ui.fiche import PRINT_STYLE, choose_atelier, fiche_pdf
 

@@ -11,7 +11,11 @@ Nothing here imports Streamlit. This package's face is what the pages, the Strea
 - :mod:`~atelierflash.carte.layers`: the folium elements, :func:`build_map`;
 - :mod:`~atelierflash.carte.fiche`: clicks, the side panel « fiche », search messages;
 - :mod:`~atelierflash.carte.exports`: public rows and fields as CSV and GeoJSON;
-- :mod:`~atelierflash.carte.publique`: the static public page for the ministry's iframe.
+- :mod:`~atelierflash.carte.publique`: the static public page for the ministry's iframe, its
+  address for a filtered view (:func:`embed_url`) and its ``<iframe>`` code;
+- :mod:`~atelierflash.carte.page`: that page's HTML (DSFR header and footer, filters, search,
+  list) and the data its filters read;
+- :mod:`~atelierflash.carte.image`: the printable national map (matplotlib).
 
 The page gets a :class:`CarteBuild` from :func:`build_map` and
 hands its ``map`` and ``layers`` to ``streamlit_folium.st_folium`` (``feature_group_to_add``),
@@ -69,7 +73,7 @@ from atelierflash.carte.layers import (
     departement_counts,
 )
 from atelierflash.carte.legend import DIMENSIONS, Category
-from atelierflash.carte.publique import PublicMap, export_public_map, iframe_code
+from atelierflash.carte.publique import PublicMap, embed_url, export_public_map, iframe_code
 
 __all__ = [
     "DIMENSIONS",
@@ -93,6 +97,7 @@ __all__ = [
     "departement_counts",
     "departement_heading",
     "display_frame",
+    "embed_url",
     "export_frame",
     "export_public_map",
     "fiche_html",

@@ -7,13 +7,12 @@ the data and links only to http(s) URLs.
 from __future__ import annotations
 
 import html
-import math
 import re
 
 import pandas as pd
 
 from atelierflash import palette
-from atelierflash.formats import fmt_date, fmt_int, fmt_month
+from atelierflash.formats import fmt_int, fmt_partial_date
 from atelierflash.texte import cell_text
 
 _INSEE = re.compile(r"\((\d[\dAB]\d{3})\)")
@@ -82,15 +81,6 @@ def _recent_first(rows: pd.DataFrame) -> pd.DataFrame:
     return order.sort_values(["_y", "id"], ascending=[False, True]).drop(columns="_y")
 
 
-def _partial_date(value) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    day = getattr(value, "day", None)
-    if day is None:
-        return fmt_month(value.year, value.month)
-    return fmt_date(value.first_day())
-
-
 def label_of(vocabulary, key: object) -> str:
     """French label of a vocabulary key; "" for a missing or unknown key."""
     if not isinstance(key, str) or not key:
@@ -140,11 +130,11 @@ def atelier_html(dataset, row) -> str:
     fields.append(("Thèmes", esc(" ; ".join(themes)) if themes else "–"))
     fields.append(("Équipe", esc(label_of(p.equipes, row.equipe) or "non renseignée")))
     fields.append(("Pilote", esc(cell_text(row.pilote)) or "–"))
-    start, end = _partial_date(row.date_debut), _partial_date(row.date_fin)
+    start, end = fmt_partial_date(row.date_debut), fmt_partial_date(row.date_fin)
     if start or end:
         fields.append(("Dates", esc(f"{start or '?'} → {end or 'en cours'}")))
     if row.dates_animation:
-        days = ", ".join(_partial_date(d) for d in row.dates_animation)
+        days = ", ".join(fmt_partial_date(d) for d in row.dates_animation)
         fields.append(("Animation sur place", esc(days)))
     if row.nb_communes > 1:
         names = str(row.communes_noms).split(", ")

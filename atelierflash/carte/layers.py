@@ -342,23 +342,35 @@ def _communes_payload(
         "geoms": "",
         "cats": "".join(chr(97 + atelier_cat[a]) for a in latest),
         "points": points,
-        "outlines": {"factor": 0, "lines": []},
+        "outlines": {"factor": 0, "lines": [], "owners": []},
     }
     fixed = len(js_json(payload).encode("utf-8"))
-    multi = [aid for aid, mine in zip(ids, atelier_members, strict=True) if len(mine) > 1]
+    multi = [
+        (a, aid)
+        for a, (aid, mine) in enumerate(zip(ids, atelier_members, strict=True))
+        if len(mine) > 1
+    ]
     for i, level in enumerate(LEVELS):
         texts, sizes = prepared.level(i)
         geoms = int(sizes[row_array].sum()) + max(len(rows) - 1, 0)
         labels = len(level.label.encode("utf-8")) + len(str(level.factor)) * 2
         if fixed + geoms + labels > LAYER_BUDGET:
             continue
-        lines = [t for t in (prepared.outline(aid, i) for aid in multi) if t]
-        if fixed + geoms + labels + sum(len(t) + 3 for t in lines) > LAYER_BUDGET:
+        # Each outline says whose it is (``owners``: atelier indexes), so the public page can
+        # hide those its filters leave out.
+        drawn = [(a, t) for a, t in ((a, prepared.outline(aid, i)) for a, aid in multi) if t]
+        lines = [t for _, t in drawn]
+        extra = sum(len(t) + 3 + len(str(a)) + 1 for a, t in drawn)
+        if fixed + geoms + labels + extra > LAYER_BUDGET:
             continue
         payload["factor"] = level.factor
         payload["level"] = level.label
         payload["geoms"] = " ".join(texts[row_array]) if rows else ""
-        payload["outlines"] = {"factor": level.factor, "lines": lines}
+        payload["outlines"] = {
+            "factor": level.factor,
+            "lines": lines,
+            "owners": [a for a, _ in drawn],
+        }
         return payload, level
     return None, None
 

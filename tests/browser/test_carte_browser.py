@@ -315,7 +315,7 @@ def test_public_page_draws_offline_opens_fiches_and_stays_on_its_origin(page, ap
     fiche = page.locator("#fiche .af-fiche")
     fiche.wait_for(timeout=10_000)
     assert f"({key})" in fiche.locator("h2").inner_text()
-    assert fiche.locator(".af-atelier").count() >= 1
+    assert fiche.locator(".af-liste-ateliers li a").count() >= 1  # links to atelier fiches
     page.set_viewport_size({"width": 1400, "height": 1300})
     screenshot(page, "carte-publique")
     assert page.url.endswith(f"#commune={key}")  # the open fiche is in the address
@@ -340,10 +340,16 @@ def test_public_page_keeps_hostile_titles_as_text(page, xss_url):
     _click_public(page, "80253")
     fiche = page.locator("#fiche .af-fiche")
     fiche.wait_for(timeout=10_000)
-    text = fiche.inner_text()
+    assert "<img src=x onerror=alert(1)>" in fiche.inner_text()
+    # The commune's fiche lists its ateliers; each opens its own fiche (#atelier=…).
+    fiche.get_by_role("link", name="<img src=x onerror=alert(1)>").click()
+    atelier = page.locator("#fiche .af-fiche-atelier")
+    atelier.wait_for(timeout=10_000)
+    text = atelier.inner_text()
     assert "<img src=x onerror=alert(1)>" in text and "<svg onload=alert(5)>" in text
     assert "note interne secrète" not in text
-    assert fiche.locator("a").count() == 0  # javascript: addresses are never links
+    assert atelier.locator("a").count() == 0  # javascript: addresses are never links
+    assert page.url.endswith("#atelier=X-1")
     table = page.locator(".af-table").inner_text()
     assert "<script>alert(2)</script>" in table and '"><svg onload=alert(3)> {{ 7*7 }}' in table
     assert page.locator("img[src='x']").count() == 0

@@ -1,0 +1,149 @@
+"""The public page's data for its filters and search, its address, its HTML and open data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from frictionless import validate
+
+from atelierflash import carte
+from atelierflash.carte import page, publique
+from atelierflash.filters import FilterState
+
+DAY = dt.date(2026, 12, 1)
+
+
+@pytest.fixture(scope="module")
+def exported(mini_dataset, tmp_path_factory):
+    out = tmp_path_factory.mktemp("page") / "carte"
+    basemap = carte.prepare_basemap(mini_dataset.referentiel)
+    prepared = carte.prepare_communes(mini_dataset)
+    return carte.export_public_map(mini_dataset, basemap, prepared, out, generated=DAY)
+
+
+def _script(path, name):
+    text = path.read_text(encoding="utf-8")
+    return json.loads(text[len(f"window.{name} = ") :].rstrip().rstrip(";"))
+
+
+def test_filter_payload_uses_the_app_keys_in_the_layer_order(mini_dataset):
+    public = carte.public_ateliers(mini_dataset.ateliers)
+    payload = page.filter_payload(mini_dataset, public)
+    rows = {r[0]: r for r in payload["ateliers"]}
+    assert [r[0] for r in payload["ateliers"]] == list(public["id"])
+    doullens = rows["T-2019-1"]
+    assert (
+        doullens[1:9]
+        == [
+            2019,
+            ["territoriales"],
+            ["revitalisation"],
+            ["32"],
+            ["80"],
+            "communale",
+            "realise",
+            "ourcq",
+        ]
+        or doullens[8] != "ourcq"
+    )  # team key from programme.toml
+    assert doullens[9] == ["80253"]
+    assert rows["T-X-1"][1] == -1  # unknown year
+    assert sorted(rows["T-2022-1"][9]) == ["80253", "80620"]  # the EPCI's communes
+    assert "T-2026-1" not in rows  # a candidature is never published
+    assert payload["annees"] == [2019, 2025]
+    assert [o[0] for o in payload["options"]["familles"]] == [
+        "territoriales",
+        "sociales",
+        "environnementales",
+    ]
+    assert payload["known"]["statuts"]["realise"] == "réalisé"
+    assert ["97411", "Saint-Denis", "974"] in payload["communes"]
+
+
+def test_every_known_key_is_a_vocabulary_key(mini_dataset):
+    known = page.filter_payload(mini_dataset, carte.public_ateliers(mini_dataset.ateliers))["known"]
+    programme = mini_dataset.programme
+    assert list(known["themes"]) == programme.themes.keys()
+    assert list(known["echelles"]) == programme.echelles.keys()
+    assert "2A" in known["departements"] and known["regions"]["94"] == "Corse"
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        FilterState(),
+        FilterState(2021, 2024, themes=("friches",)),
+        FilterState(2021, None, familles=("territoriales", "sociales"), departements=("2A",)),
+        FilterState(
+            None, 2022, include_unknown_year=False, regions=("32",), echelles=("communale",)
+        ),
+    ],
+)
+def test_embed_url_round_trips_through_the_address(state):
+    url = carte.embed_url("https://exemple.gouv.fr/carte/index.html#atelier=X", state)
+    parts = urlsplit(url)
+    assert parts.fragment == "" and parts.path == "/carte/index.html"
+    params = parse_qs(parts.query)
+    assert params.pop("embed") == ["1"]
+    assert FilterState.from_query_params(params) == state
+    assert {k: v[0] for k, v in params.items()} == state.to_query_params()
+    assert "embed" not in carte.embed_url("index.html", state, compact=False)
+
+
+def test_iframe_code_has_an_escaped_title_and_height():
+    code = carte.iframe_code('x.html?a=1&b="2"', title="<Carte>", height=600)
+    assert code.startswith('<iframe src="x.html?a=1&amp;b=&quot;2&quot;" title="&lt;Carte&gt;"')
+    assert 'height="600"' in code
+
+
+def test_export_carries_open_data_dsfr_and_the_embed_script(exported):
+    names = set(exported.files)
+    assert {"schema.json", "datapackage.json", "embed.js", "dsfr/dsfr.min.css"} <= names
+    assert "dsfr/fonts/Marianne-Regular.woff2" in names
+    assert "dsfr/LICENCE-DSFR.md" in names
+    assert validate(str(exported.folder / "datapackage.json")).valid
+
+
+def test_page_has_dsfr_header_footer_filters_and_search(exported):
+    html = exported.index.read_text(encoding="utf-8")
+    assert '<header role="banner" class="fr-header">' in html
+    assert '<footer class="fr-footer" role="contentinfo"' in html
+    assert '<p class="fr-logo">République<br>Française</p>' in html
+    for ident in (
+        "f-annee-de",
+        "f-annee-a",
+        "f-famille",
+        "f-theme",
+        "f-region",
+        "f-dep",
+        "f-echelle",
+    ):
+        assert f'<label class="fr-label" for="{ident}">' in html
+    assert 'role="combobox"' in html and 'aria-controls="recherche-suggestions"' in html
+    # embed.js runs first (no inline script is allowed by the CSP), before the style sheets.
+    assert html.index('<script src="embed.js"></script>') < html.index("dsfr/dsfr.min.css")
+    assert 'href="schema.json"' in html and 'href="datapackage.json"' in html
+
+
+def test_list_titles_link_to_their_fiche_and_stay_text(exported):
+    html = exported.index.read_text(encoding="utf-8")
+    assert '<a href="#atelier=T-2019-1">Centre-bourg de Doullens (fictif)</a>' in html
+    assert "&lt;img src=x onerror=alert(1)&gt; (fictif)</a>" in html
+    assert "<img src=x" not in html
+
+
+def test_fiches_are_the_app_fiche_and_commune_lines_link_to_them(exported, mini_dataset):
+    later = _script(exported.folder / "fiches.js", "AF_FICHES")
+    assert set(publique.FICHE_KEYS) == set(later)
+    i = later["ids"].index("T-2022-1")
+    fiche = later["fiches"][i]
+    assert fiche.startswith('<article class="af-fiche-atelier" id="atelier-T-2022-1">')
+    assert "CC du Territoire Nord Picardie (200070951)" in fiche and "<svg" not in fiche
+    assert "&lt;img src=x onerror=alert(1)&gt;" in fiche
+    assert later["resumes"][i].startswith('<li><a href="#atelier=T-2022-1">&lt;img')
+    first = _script(exported.folder / "donnees.js", "AF_PUBLIC")
+    assert [r[0] for r in first["filtres"]["ateliers"]] == later["ids"]
+    assert first["layer"]["outlines"]["owners"] == [i]  # the EPCI atelier's outline
