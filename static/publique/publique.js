@@ -439,7 +439,12 @@
   }
 
   function show(html, hash) {
-    panel.innerHTML = html + '<button type="button" class="fr-btn fr-btn--secondary fr-btn--sm af-fermer">Fermer la fiche</button>';
+    // The close button belongs to the fiche: inside its section.
+    var button =
+      '<button type="button" class="fr-btn fr-btn--secondary fr-btn--sm af-fermer">' +
+      "Fermer la fiche</button>";
+    var end = html.lastIndexOf("</section>");
+    panel.innerHTML = end >= 0 ? html.slice(0, end) + button + html.slice(end) : html + button;
     panel.querySelector(".af-fermer").addEventListener("click", close);
     if (hash !== location.hash) {
       history.replaceState(null, "", location.pathname + location.search + hash);
@@ -480,12 +485,32 @@
     zoomToAtelier(i);
   }
 
+  // A commune's bounds: its drawn polygon, or (left out by the filters) its geometry in the
+  // full layer, decoded.
+  var allCodes = data.kind === "ateliers" ? data.layer.codes : "";
+  var allGeoms = data.kind === "ateliers" && data.layer.geoms ? data.layer.geoms.split(" ") : [];
+  function boundsOf(code) {
+    var layer = AF.polys[code];
+    if (layer && layer.getBounds) return layer.getBounds();
+    for (var k = 0; k * 5 < allCodes.length; k++) {
+      if (allCodes.substr(k * 5, 5) !== code) continue;
+      var points = [];
+      AF.decodeGeom(allGeoms[k], data.layer.factor).forEach(function (poly) {
+        poly.forEach(function (ring) {
+          points = points.concat(ring);
+        });
+      });
+      return points.length ? L.latLngBounds(points) : null;
+    }
+    return null;
+  }
+
   function zoomToAtelier(i) {
     var bounds = null;
     F.ateliers[i][9].forEach(function (code) {
-      var layer = AF.polys[code];
-      if (!layer || !layer.getBounds) return;
-      bounds = bounds ? bounds.extend(layer.getBounds()) : L.latLngBounds(layer.getBounds().getSouthWest(), layer.getBounds().getNorthEast());
+      var b = boundsOf(code);
+      if (!b) return;
+      bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast());
     });
     if (bounds) fitTo(bounds);
   }
@@ -506,8 +531,8 @@
       return;
     }
     if (zoom) {
-      var layer = AF.polys[kind === "departement" ? "dep:" + code : code];
-      if (layer && layer.getBounds) fitTo(layer.getBounds());
+      var dep = AF.polys["dep:" + code];
+      fitTo(kind === "departement" ? dep && dep.getBounds() : boundsOf(code));
     }
     placeFiche(kind, code);
   }

@@ -258,7 +258,7 @@ def test_hostile_titles_fire_no_dialog(page, hostile_export):
     fiche.wait_for()
     assert fiche.locator("h2").inner_text() == "<img src=x onerror=alert(1)> (fictif)"
     page.get_by_role("combobox", name="Chercher une commune").fill("doul")
-    page.get_by_role("option").first.click()
+    page.locator("#recherche-suggestions li").first.click()
     page.locator("#fiche .af-liste-ateliers").wait_for()
     assert "<img src=x onerror=alert(1)> (fictif)" in page.locator("#fiche").inner_text()
     page.goto(
