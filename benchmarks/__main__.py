@@ -21,13 +21,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, default=10, help="taille du registre synthétique (×N)")
     parser.add_argument("--no-browser", action="store_true", help="sans les mesures dans Chromium")
     parser.add_argument("--json", type=Path, help="écrire aussi les chiffres bruts dans ce fichier")
+    parser.add_argument(
+        "--python",
+        type=Path,
+        help="interpréteur des serveurs Streamlit (défaut : .venv/bin/python du projet, "
+        "l'installation du README)",
+    )
     args = parser.parse_args(argv)
     if args.runs < 1 or args.scale < 1:
         print("--runs et --scale doivent être des entiers positifs", file=sys.stderr)
         return 2
     from benchmarks import carte
 
-    figures = carte.run(runs=args.runs, scale=args.scale, browser=not args.no_browser)
+    python = args.python or carte.project_python()
+    if python is None and not args.no_browser:
+        print(
+            "Pas d'environnement .venv dans le projet : créez-le comme le README "
+            "(python3 -m venv .venv && .venv/bin/pip install -r requirements-dev.txt) ou "
+            "indiquez --python (les mesures ne seraient pas celles de l'installation du README).",
+            file=sys.stderr,
+        )
+        return 2
+    figures = carte.run(
+        runs=args.runs, scale=args.scale, browser=not args.no_browser, python=python
+    )
     if args.json:
         args.json.write_text(carte.to_json(figures), encoding="utf-8")
     return 0

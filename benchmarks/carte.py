@@ -38,6 +38,7 @@ import logging
 import os
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -333,6 +334,7 @@ def measure_browsers(
     workdir: Path,
     public: dict[str, Path] | None = None,
     floor: bool = False,
+    python: str | None = None,
 ) -> dict[tuple[str, str], tuple[float | None, float | None, int]]:
     """Browser figures for each register (``None``: the demo) and each map.
 
@@ -349,6 +351,8 @@ def measure_browsers(
         and measured as ``(name, "publique")``.
     floor : bool, optional
         Also measure the Streamlit floor page (:data:`FLOOR_APP`), as ``("demo", "plancher")``.
+    python : str, optional
+        The interpreter of the Streamlit servers (see :func:`project_python`).
 
     Returns
     -------
@@ -376,7 +380,7 @@ def measure_browsers(
                     ("naif", NAIVE_APP, "/", DRAWN_NAIVE),
                 ):
                     log = workdir / f"serveur-{name}-{kind}.log"
-                    with streamlit_server(script, env, log) as base:
+                    with streamlit_server(script, env, log, python=python) as base:
                         if kind == "optimise":
                             _open_home(browser, base)
                         # Warm-up run (the server loads and caches the dataset), not counted.
@@ -393,7 +397,8 @@ def measure_browsers(
                         )
             if floor:
                 env = {k: v for k, v in os.environ.items() if k != "ATELIERFLASH_REGISTRE"}
-                with streamlit_server(FLOOR_APP, env, workdir / "serveur-plancher.log") as base:
+                log = workdir / "serveur-plancher.log"
+                with streamlit_server(FLOOR_APP, env, log, python=python) as base:
                     time_to_polygons(browser, base + "/", DRAWN_NAIVE, 1)
                     results[("demo", "plancher")] = time_to_polygons(
                         browser, base + "/", DRAWN_NAIVE, runs
@@ -417,14 +422,68 @@ def _open_home(browser, base: str) -> None:
 # =============================================================================================
 # The whole benchmark
 # =============================================================================================
-def run(runs: int = 5, scale: int = 10, browser: bool = True, out=sys.stdout) -> dict:
-    """Measure everything and print the table; returns the raw figures."""
+def project_python(root: Path = ROOT) -> Path | None:
+    """The interpreter of the setup the README creates: ``.venv/bin/python`` inside the project.
+
+    The benchmark starts its Streamlit servers with it, so that what a user who follows the
+    README gets is what is measured: a virtual environment inside the project once made
+    Streamlit's file watcher register every imported module (0.8 s on the map page).
+    """
+    candidate = Path(root) / ".venv" / "bin" / "python"
+    return candidate if candidate.exists() else None
+
+
+def server_setup(python: str | Path, root: Path = ROOT) -> dict:
+    """What the servers run with: the interpreter, its ``sys.prefix``, the file watcher.
+
+    Returns
+    -------
+    dict
+        ``python``, ``prefix``, ``inside`` (the environment lies inside the project, as the
+        README makes it) and ``watcher`` (``server.fileWatcherType`` as Streamlit reads it from
+        the project's configuration).
+    """
+    code = (
+        "import sys, os; os.chdir(sys.argv[1]); from streamlit import config; "
+        "print(sys.prefix); print(config.get_option('server.fileWatcherType'))"
+    )
+    result = subprocess.run(
+        [str(python), "-c", code, str(root)], capture_output=True, text=True, check=True
+    )
+    prefix, watcher = result.stdout.split()[-2:]
+    inside = Path(prefix).absolute().is_relative_to(Path(root).absolute())
+    return {"python": str(python), "prefix": prefix, "inside": inside, "watcher": watcher}
+
+
+def run(
+    runs: int = 5,
+    scale: int = 10,
+    browser: bool = True,
+    out=sys.stdout,
+    python: str | Path | None = None,
+) -> dict:
+    """Measure everything and print the table; returns the raw figures.
+
+    Parameters
+    ----------
+    runs, scale : int
+        Measures per figure (medians) and size of the synthetic register (×N the demo).
+    browser : bool
+        Measure in Chromium too.
+    out : file
+        Where the table goes.
+    python : str or pathlib.Path, optional
+        The servers' interpreter; default :func:`project_python`, else this one (the table
+        says so).
+    """
     from atelierflash.dataset import register_sources
     from atelierflash.programme import load_programme
     from atelierflash.referentiel import load_referentiel
 
     referentiel = load_referentiel()
     programme = load_programme()
+    python = str(python or project_python() or sys.executable)
+    setup = server_setup(python)
     figures: dict = {}
     with tempfile.TemporaryDirectory(prefix="atelierflash-bench-") as tmp:
         workdir = Path(tmp)
@@ -468,12 +527,13 @@ def run(runs: int = 5, scale: int = 10, browser: bool = True, out=sys.stdout) ->
                 workdir,
                 public=public_dirs,
                 floor=True,
+                python=python,
             )
             for (name, kind), (ms, frame_ms, foreign) in results.items():
                 figures[name][kind].browser_ms = ms
                 figures[name][kind].frame_ms = frame_ms
                 figures[name][kind].foreign_requests = foreign
-    print(format_table(figures, runs, scale), file=out)
+    print(format_table(figures, runs, scale, setup), file=out)
     return figures
 
 
@@ -493,7 +553,133 @@ PUBLIC_LABEL = "carte publique intégrable"
 FLOOR_LABEL = "plancher Streamlit (un st.metric, un st_folium d'un polygone)"
 
 
-def format_table(figures: dict, runs: int, scale: int) -> str:
+#: Budgets of the map page, checked on the figures of one run (limits in the same units).
+PAYLOAD_BUDGET_KB = 200.0
+PAYLOAD_SCALE_RATIO = 2.0
+FLOOR_RATIO = 1.3
+
+
+@dataclass(frozen=True)
+class Budget:
+    """One budget of the map page and what the run measured against it."""
+
+    label: str
+    measured: str
+    limit: str
+    met: bool | None  # None: not measured in this run (e.g. without the browser)
+
+
+def _budget(
+    label: str,
+    value: float | None,
+    limit: float | None,
+    text: str,
+    strict: bool = False,
+    digits: int = 0,
+) -> Budget:
+    """``value`` against ``limit`` (``<`` when ``strict``, else ``≤``); unmeasured: met None."""
+    if value is None or limit is None:
+        return Budget(label, "–" if value is None else _fmt(value, digits), text, None)
+    met = value < limit if strict else value <= limit
+    return Budget(label, _fmt(value, digits), f"{text} ({_fmt(limit, digits)})", met)
+
+
+def budgets(figures: dict) -> list[Budget]:
+    """The budgets of the map page, each against the figures of the same run.
+
+    - map page, opening → polygons: faster than the naive page on every register, and at most
+      :data:`FLOOR_RATIO` × the Streamlit floor on the demonstration register;
+    - map frame → polygons: faster than the naive page on every register;
+    - payload: at most :data:`PAYLOAD_BUDGET_KB` on the demonstration register, and the largest
+      register at most :data:`PAYLOAD_SCALE_RATIO` × that.
+
+    Parameters
+    ----------
+    figures : dict
+        As returned by :func:`run` (``demo`` first, then the synthetic register).
+
+    Returns
+    -------
+    list of Budget
+        ``met`` is None for a figure this run did not measure (never counted as met).
+    """
+    out: list[Budget] = []
+    names = list(figures)
+    for name in names:
+        opt, naive = figures[name]["optimise"], figures[name]["naif"]
+        out.append(
+            _budget(
+                f"{name} : page carte, ouverture → polygones (ms)",
+                opt.browser_ms,
+                naive.browser_ms,
+                "< page naïve",
+                strict=True,
+            )
+        )
+        out.append(
+            _budget(
+                f"{name} : cadre de la carte → polygones (ms)",
+                opt.frame_ms,
+                naive.frame_ms,
+                "< page naïve",
+                strict=True,
+            )
+        )
+    demo = figures[names[0]]
+    floor = demo.get("plancher")
+    floor_ms = floor.browser_ms if floor is not None else None
+    out.append(
+        _budget(
+            f"{names[0]} : page carte, ouverture → polygones (ms) ≤ {_fmt(FLOOR_RATIO, 1)} × plancher",
+            demo["optimise"].browser_ms,
+            FLOOR_RATIO * floor_ms if floor_ms else None,
+            f"≤ {_fmt(FLOOR_RATIO, 1)} × plancher",
+        )
+    )
+    base_kb = demo["optimise"].payload_kb
+    out.append(
+        _budget(f"{names[0]} : charge utile (Ko)", base_kb, PAYLOAD_BUDGET_KB, "≤ 200 Ko", digits=1)
+    )
+    for name in names[1:]:
+        kb = figures[name]["optimise"].payload_kb
+        out.append(
+            _budget(
+                f"{name} : charge utile (Ko) ≤ {_fmt(PAYLOAD_SCALE_RATIO, 0)} × {names[0]}",
+                kb,
+                PAYLOAD_SCALE_RATIO * base_kb if base_kb else None,
+                f"≤ {_fmt(PAYLOAD_SCALE_RATIO, 0)} × {names[0]}",
+                digits=1,
+            )
+        )
+    return out
+
+
+def budget_table(figures: dict) -> list[str]:
+    """The budgets as a Markdown table: measured, limit, met (« oui », « NON », « non mesuré »)."""
+    lines = ["| budget | mesuré | limite | tenu |", "|---|---:|---|---|"]
+    for b in budgets(figures):
+        met = "non mesuré" if b.met is None else ("oui" if b.met else "NON")
+        lines.append(f"| {b.label} | {b.measured} | {b.limit} | {met} |")
+    return lines
+
+
+def setup_lines(setup: dict | None) -> list[str]:
+    """The servers' setup, first in the output: the interpreter and the file watcher."""
+    if not setup:
+        return []
+    where = (
+        "dans le projet, comme le README l'installe"
+        if setup["inside"]
+        else "HORS du projet : ce n'est pas l'installation du README"
+    )
+    return [
+        f"Serveurs Streamlit : {setup['python']} (environnement {setup['prefix']}, {where}) ; "
+        f"server.fileWatcherType = {setup['watcher']}.",
+        "",
+    ]
+
+
+def format_table(figures: dict, runs: int, scale: int, setup: dict | None = None) -> str:
     """The Markdown table of the medians, each optimised figure beside the naive one.
 
     Parameters
@@ -503,14 +689,18 @@ def format_table(figures: dict, runs: int, scale: int) -> str:
         optionally ``publique`` (the public page) and ``plancher`` (the Streamlit floor).
     runs, scale : int
         As given to :func:`run` (for the headings).
+    setup : dict, optional
+        From :func:`server_setup`, printed first.
 
     Returns
     -------
     str
-        The table, then the summary lines. The public page's and the floor's figures are in
-        the « carte optimisée » column, on rows of their own.
+        The setup, the table, the summary lines, then the budgets and whether each is met. The
+        public page's and the floor's figures are in the « carte optimisée » column, on rows of
+        their own.
     """
     lines = [
+        *setup_lines(setup),
         f"Médianes sur {runs} mesures (référence naïve : {min(runs, 3)} en mémoire). "
         "Ratio = naïf / optimisé.",
         f"Lignes « {PUBLIC_LABEL} » (page statique exportée, sans Streamlit) et "
@@ -551,6 +741,7 @@ def format_table(figures: dict, runs: int, scale: int) -> str:
             f"du registre de démonstration (objectif ≤ 2)."
         )
     lines.extend(_floor_summary(figures))
+    lines.extend(["", "Budgets (mêmes mesures, même exécution) :", "", *budget_table(figures)])
     return "\n".join(lines)
 
 

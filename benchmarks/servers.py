@@ -105,16 +105,41 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(script: Path, env: dict[str, str], log: Path) -> Iterator[str]:
+def streamlit_server(
+    script: Path,
+    env: dict[str, str],
+    log: Path,
+    python: str | None = None,
+    options: tuple[str, ...] = (),
+) -> Iterator[str]:
     """``streamlit run script`` on a free port; yields the base URL once healthy.
 
     The one server starter of the project: the benchmark and the browser tests both use it.
+
+    Parameters
+    ----------
+    script : pathlib.Path
+        The Streamlit script (``app.py`` or a benchmark page).
+    env : dict
+        The server's environment.
+    log : pathlib.Path
+        Where its output goes (named in the error when it stops or never answers).
+    python : str, optional
+        The interpreter to run it with (default: this one). The benchmark passes the project's
+        ``.venv/bin/python``, the setup the README creates.
+    options : tuple of str, optional
+        More ``streamlit run`` options, e.g. ``("--server.fileWatcherType", "auto")``.
+
+    Yields
+    ------
+    str
+        ``http://127.0.0.1:<port>``.
     """
     port = _free_port()
     with log.open("wb") as out:
         process = subprocess.Popen(
             [
-                sys.executable,
+                python or sys.executable,
                 "-m",
                 "streamlit",
                 "run",
@@ -127,6 +152,7 @@ def streamlit_server(script: Path, env: dict[str, str], log: Path) -> Iterator[s
                 "true",
                 "--browser.gatherUsageStats",
                 "false",
+                *options,
             ],
             cwd=ROOT,
             env=env,
