@@ -119,8 +119,9 @@ class _Frame:
             raise TimeoutError("jamais dessiné")
 
     def evaluate(self, script):
-        if "timeOrigin + performance.now()" in script:
-            return self.origin + self.now
+        # The drawn moment is the one the page noted itself (see bench.stamped).
+        if "__afDrawnAt" in script:
+            return [self.origin + self.now, self.origin]
         if "timeOrigin" in script:
             return self.origin
         return self.now
@@ -206,7 +207,8 @@ def test_time_to_polygons_looks_in_the_streamlit_iframe_by_default():
     for page in browser.pages:
         assert page.selectors == [bench.ST_FOLIUM_IFRAME]
         assert page.waited_for == [bench.ST_FOLIUM_IFRAME]
-        assert page.iframe.waited == [bench.DRAWN_OPTIMISED] and page.main_frame.waited == []
+        assert page.iframe.waited == [bench.stamped(bench.DRAWN_OPTIMISED)]
+        assert page.main_frame.waited == []
     # Requests outside the origin are routed (answered locally or refused), the page's are not.
     # A pattern the driver matches itself (a Python callable would stop every request).
     matcher = browser.routes[0]
@@ -227,7 +229,15 @@ def test_time_to_polygons_in_the_main_frame_for_the_public_page():
     assert foreign == 2
     for page in browser.pages:
         assert page.selectors == []  # no iframe looked for
-        assert page.main_frame.waited == [bench.DRAWN_OPTIMISED] and page.iframe.waited == []
+        assert page.main_frame.waited == [bench.stamped(bench.DRAWN_OPTIMISED)]
+        assert page.iframe.waited == []
+
+
+def test_stamped_predicate_notes_the_first_moment_it_holds():
+    code = bench.stamped(bench.DRAWN_NAIVE)
+    assert code.startswith("() => {") and bench.DRAWN_NAIVE in code
+    # Noted once (the first frame where the polygons are there), never overwritten.
+    assert "window.__afDrawnAt = window.__afDrawnAt ||" in code
 
 
 def test_time_to_polygons_reports_a_page_that_never_draws(caplog):
@@ -260,7 +270,7 @@ def test_measure_browsers_measures_the_public_page_and_the_floor(monkeypatch, tm
         yield _Playwright()
 
     @contextlib.contextmanager
-    def fake_streamlit_server(script, env, log):
+    def fake_streamlit_server(script, env, log, python=None):
         yield f"http://streamlit/{Path(script).stem}"
 
     def fake_time(browser, url, drawn, runs, timeout_ms=0, map_frame=bench.streamlit_map_frame):
@@ -401,13 +411,74 @@ def test_format_table_adds_the_public_page_and_the_floor():
     assert _rows(table, floor_cdn)[0][2:] == ["75", "", "–"]
     notes = [row[2] for row in _rows(table, "note")]
     assert notes == ["vue communes, 811 communes", "carte publique : vue communes"]
-    # Every table row keeps the five columns.
-    for line in table.splitlines():
+    # Every row of the measures' table keeps the five columns.
+    measures_table = table.split("Budgets")[0]
+    for line in measures_table.splitlines():
         if line.startswith("|"):
             assert line.count("|") == 6, line
     # The floor's share of the map page's time: 4 505 / 5 300 = 85 %.
     assert "Plancher Streamlit (demo)" in table and "soit 85 % des 5\u202f300 ms" in table
     assert "dessine ses polygones en 300 ms" in table
+
+
+def test_budgets_are_checked_on_the_figures_of_the_run():
+    figures = _figures()
+    figures["x10"] = _figures()["demo"]
+    figures["x10"]["optimise"].payload_kb = 700.0  # more than 2 × the demo's 300
+    figures["x10"]["optimise"].browser_ms = 7000.0  # slower than its naive page (6 000)
+    met = {b.label: b.met for b in bench.budgets(figures)}
+    assert met == {
+        "demo : page carte, ouverture → polygones (ms)": True,  # 5 300 < 6 000
+        "demo : cadre de la carte → polygones (ms)": True,  # 900 < 1 500
+        "x10 : page carte, ouverture → polygones (ms)": False,
+        "x10 : cadre de la carte → polygones (ms)": True,
+        "demo : page carte, ouverture → polygones (ms) ≤ 1,3 × plancher": True,  # ≤ 5 856,5
+        "demo : charge utile (Ko)": False,  # 300 > 200
+        "x10 : charge utile (Ko) ≤ 2 × demo": False,  # 700 > 600
+    }
+    table = bench.format_table(figures, runs=5, scale=10)
+    assert "| demo : charge utile (Ko) | 300,0 | ≤ 200 Ko (200,0) | NON |" in table
+    assert (
+        "| demo : cadre de la carte → polygones (ms) | 900 | < page naïve (1\u202f500) | oui |"
+        in table
+    )
+
+
+def test_a_budget_not_measured_is_never_counted_as_met():
+    figures = _figures(browser=False)
+    budgets = {b.label: b for b in bench.budgets(figures)}
+    timed = [b for label, b in budgets.items() if "(ms)" in label]
+    assert timed and all(b.met is None for b in timed)
+    assert "non mesuré" in bench.format_table(figures, runs=5, scale=10)
+
+
+def test_setup_line_says_whether_the_servers_run_as_the_readme_installs():
+    inside = bench.setup_lines(
+        {"python": "/p/.venv/bin/python", "prefix": "/p/.venv", "inside": True, "watcher": "none"}
+    )
+    assert "dans le projet, comme le README l'installe" in inside[0] and "none" in inside[0]
+    outside = bench.setup_lines(
+        {"python": "/usr/bin/python3", "prefix": "/usr", "inside": False, "watcher": "auto"}
+    )
+    assert "HORS du projet" in outside[0]
+
+
+def test_server_setup_reads_the_interpreter_and_the_project_watcher(tmp_path):
+    import sys
+
+    setup = bench.server_setup(sys.executable)
+    assert setup["python"] == sys.executable and setup["prefix"] == sys.prefix
+    # The project's configuration: a deployed app does not watch its sources.
+    assert setup["watcher"] == "none"
+    assert setup["inside"] == Path(sys.prefix).resolve().is_relative_to(bench.ROOT.resolve())
+
+
+def test_project_python_is_the_readme_virtual_environment(tmp_path):
+    assert bench.project_python(tmp_path) is None
+    python = tmp_path / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text("")
+    assert bench.project_python(tmp_path) == python
 
 
 def test_format_table_without_browser_shows_only_the_public_payload():

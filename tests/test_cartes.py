@@ -125,9 +125,12 @@ def test_js_json_escapes_markup_and_line_separators():
 # ------------------------------------------------------------------------------ assets
 def test_map_loads_only_local_assets(basemap, prepared, mini_dataset, public):
     build = _build(basemap, prepared, mini_dataset, public)
+    # One script and one style sheet (Leaflet and the map's code bundled): one round trip each.
     assert [url for _, url in build.map.default_js] == [
-        "../../app/static/leaflet/leaflet.js",
-        "../../app/static/carte/carte.js",
+        "../../app/static/leaflet/carte-bundle.js",
+    ]
+    assert [url for _, url in build.map.default_css] == [
+        "../../app/static/leaflet/carte-bundle.css",
     ]
     assert all(url.startswith(STATIC_URL) for _, url in build.map.default_css)
     html = _html(build)
@@ -173,6 +176,23 @@ def test_static_assets_are_copied_from_the_installed_package(tmp_path):
     before = (target / "leaflet.css").stat().st_mtime_ns
     carte.install_static_assets(tmp_path)  # up to date: nothing rewritten
     assert (target / "leaflet.css").stat().st_mtime_ns == before
+    assert not (target / "carte-bundle.js").exists()  # the public page loads the files apart
+
+
+def test_the_app_map_bundle_is_leaflet_then_the_map_code(tmp_path):
+    target = carte.install_static_assets(tmp_path, bundle=True)
+    source = carte.leaflet_source_dir()
+    code = (carte.STATIC_DIR / "carte" / "carte.js").read_bytes()
+    bundle = (target / "carte-bundle.js").read_bytes()
+    assert bundle == (source / "leaflet.js").read_bytes() + b"\n;\n" + code
+    style = (target / "carte-bundle.css").read_bytes()
+    assert style.startswith((source / "leaflet.css").read_bytes())
+    assert style.endswith((carte.STATIC_DIR / "carte" / "carte.css").read_bytes())
+    # Leaflet's images stay where its style sheet names them (relative to static/leaflet/).
+    assert b"url(images/" in style and (target / "images" / "layers.png").is_file()
+    before = (target / "carte-bundle.js").stat().st_mtime_ns
+    carte.install_static_assets(tmp_path, bundle=True)
+    assert (target / "carte-bundle.js").stat().st_mtime_ns == before
 
 
 def test_map_code_is_in_the_repository():

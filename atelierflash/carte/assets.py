@@ -8,15 +8,15 @@ Streamlit serves both (``server.enableStaticServing``).
 from __future__ import annotations
 
 import importlib.util
-import shutil
 from pathlib import Path
+
+from atelierflash.paths import STATIC_DIR
 
 LEAFLET_PACKAGE = "js_lib_leaflet"  # from django-js-lib-leaflet (Leaflet 1.9.4)
 LEAFLET_FILES = ("leaflet.js", "leaflet.css")
 #: URL of ``static/`` seen from streamlit-folium's iframe (``<base>/component/<name>/``):
 #: relative, so the map also works under a ``server.baseUrlPath``.
 STATIC_URL = "../../app/static"
-STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 
 
 def leaflet_source_dir() -> Path:
@@ -42,13 +42,23 @@ def leaflet_source_dir() -> Path:
     return folder
 
 
-def install_static_assets(static_dir: Path | None = None) -> Path:
+#: The map's script and style sheet in one file each (``static/leaflet/``): Leaflet then the
+#: map's code. streamlit-folium loads scripts one after the other; one file is one round trip
+#: fewer to the app's server before the map draws.
+BUNDLE_JS = "carte-bundle.js"
+BUNDLE_CSS = "carte-bundle.css"
+
+
+def install_static_assets(static_dir: Path | None = None, bundle: bool = False) -> Path:
     """Copy Leaflet's files into ``static/leaflet`` when missing or different.
 
     Parameters
     ----------
     static_dir : pathlib.Path, optional
         The app's ``static`` folder (default: next to ``app.py``).
+    bundle : bool, optional
+        Also write :data:`BUNDLE_JS` and :data:`BUNDLE_CSS` (Leaflet followed by
+        ``static/carte``'s code), the files the app's map loads (see :func:`asset_links`).
 
     Returns
     -------
@@ -61,22 +71,32 @@ def install_static_assets(static_dir: Path | None = None) -> Path:
     (target / "images").mkdir(parents=True, exist_ok=True)
     wanted = [*LEAFLET_FILES, *(f"images/{p.name}" for p in (source / "images").glob("*.png"))]
     for name in wanted:
-        src, dst = source / name, target / name
-        if not dst.is_file() or dst.read_bytes() != src.read_bytes():
-            tmp = dst.with_suffix(dst.suffix + ".tmp")
-            shutil.copyfile(src, tmp)
-            tmp.replace(dst)
+        _write_if_changed(target / name, (source / name).read_bytes())
+    if bundle:
+        for name, parts in (
+            (BUNDLE_JS, (source / "leaflet.js", STATIC_DIR / "carte" / "carte.js")),
+            (BUNDLE_CSS, (source / "leaflet.css", STATIC_DIR / "carte" / "carte.css")),
+        ):
+            # A newline and a semicolon between the files: each ends a statement on its own.
+            _write_if_changed(target / name, b"\n;\n".join(p.read_bytes() for p in parts))
     return target
 
 
+def _write_if_changed(dst: Path, data: bytes) -> None:
+    """Replace ``dst`` atomically when its bytes differ (a server may be reading it)."""
+    if dst.is_file() and dst.read_bytes() == data:
+        return
+    tmp = dst.with_suffix(dst.suffix + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(dst)
+
+
 def asset_links(prefix: str = STATIC_URL) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """The (name, url) of the scripts and style sheets the map loads, all from the app."""
-    js = [
-        ("leaflet", f"{prefix}/leaflet/leaflet.js"),
-        ("atelierflash_carte", f"{prefix}/carte/carte.js"),
-    ]
-    css = [
-        ("leaflet_css", f"{prefix}/leaflet/leaflet.css"),
-        ("atelierflash_carte_css", f"{prefix}/carte/carte.css"),
-    ]
+    """The (name, url) of the script and style sheet the app's map loads, from the app.
+
+    One bundle each (:data:`BUNDLE_JS`, :data:`BUNDLE_CSS`, written by
+    :func:`install_static_assets` with ``bundle=True``).
+    """
+    js = [("atelierflash_carte", f"{prefix}/leaflet/{BUNDLE_JS}")]
+    css = [("atelierflash_carte_css", f"{prefix}/leaflet/{BUNDLE_CSS}")]
     return js, css

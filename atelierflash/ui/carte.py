@@ -28,8 +28,8 @@ PARAM_COMMUNE = "commune"
 
 @st.cache_resource(show_spinner=False)
 def ensure_assets() -> str:
-    """Copy Leaflet's files from the installed package into ``static/`` (once per process)."""
-    return str(carte.install_static_assets())
+    """Copy Leaflet's files into ``static/`` and write the map's bundle (once per process)."""
+    return str(carte.install_static_assets(bundle=True))
 
 
 @st.cache_resource(show_spinner="Préparation du fond de carte…")

@@ -194,6 +194,39 @@
         tileSize: 256,
       }).addTo(map);
     }
+    // The final view first, then the layers: each layer is projected once, at that view (set
+    // after them, the view change re-projected and redrew the whole basemap).
+    control("topright", function (div) {
+      div.className = "leaflet-bar af-home";
+      var a = el("a", "", "⌂");
+      a.href = "#";
+      a.title = "Revenir à la France entière";
+      a.setAttribute("role", "button");
+      a.setAttribute("aria-label", "Revenir à la France entière");
+      L.DomEvent.on(a, "click", function (e) {
+        L.DomEvent.preventDefault(e);
+        AF.home();
+      });
+      div.appendChild(a);
+    }).addTo(map);
+    L.control.scale({ position: "bottomright", imperial: false }).addTo(map);
+    control("bottomleft", function (div) {
+      div.className = "af-legend";
+      div.setAttribute("role", "region");
+      div.setAttribute("aria-label", "Légende de la carte");
+      AF.legendBox = div;
+    }).addTo(map);
+    AF.home = function () {
+      // Leave the legend's height free at the bottom so it never hides Corsica or the south.
+      var legend = AF.legendBox ? AF.legendBox.offsetHeight : 0;
+      map.fitBounds(data.view, {
+        animate: false,
+        paddingTopLeft: [40, 4],
+        paddingBottomRight: [4, Math.min(legend + 6, map.getSize().y / 2.5)],
+      });
+    };
+    map.on("zoomend", AF.showDots);
+    AF.home();
     var landStyle = {
       color: colours.dep,
       weight: 0.6,
@@ -250,37 +283,6 @@
         interactive: false,
       }).addTo(map);
     }
-    control("topright", function (div) {
-      div.className = "leaflet-bar af-home";
-      var a = el("a", "", "⌂");
-      a.href = "#";
-      a.title = "Revenir à la France entière";
-      a.setAttribute("role", "button");
-      a.setAttribute("aria-label", "Revenir à la France entière");
-      L.DomEvent.on(a, "click", function (e) {
-        L.DomEvent.preventDefault(e);
-        AF.home();
-      });
-      div.appendChild(a);
-    }).addTo(map);
-    L.control.scale({ position: "bottomright", imperial: false }).addTo(map);
-    control("bottomleft", function (div) {
-      div.className = "af-legend";
-      div.setAttribute("role", "region");
-      div.setAttribute("aria-label", "Légende de la carte");
-      AF.legendBox = div;
-    }).addTo(map);
-    AF.home = function () {
-      // Leave the legend's height free at the bottom so it never hides Corsica or the south.
-      var legend = AF.legendBox ? AF.legendBox.offsetHeight : 0;
-      map.fitBounds(data.view, {
-        animate: false,
-        paddingTopLeft: [40, 4],
-        paddingBottomRight: [4, Math.min(legend + 6, map.getSize().y / 2.5)],
-      });
-    };
-    map.on("zoomend", AF.showDots);
-    AF.home();
     AF.stats.basemap = true;
     AF.stats.basemapMs = Math.round(performance.now() - started);
   };

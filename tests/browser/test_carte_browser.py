@@ -177,8 +177,8 @@ def test_demo_map_draws_communes_and_insets_from_the_app_only(page, app_url):
     page.wait_for_function("() => document.fonts.status === 'loaded'", timeout=30_000)
     shot = screenshot(page, "carte")
     assert shot.stat().st_size > 50_000
-    assert any(u.endswith("/app/static/leaflet/leaflet.js") for u in page.requests)
-    assert any(u.endswith("/app/static/carte/carte.js") for u in page.requests)
+    assert any(u.endswith("/app/static/leaflet/carte-bundle.js") for u in page.requests)
+    assert any(u.endswith("/app/static/leaflet/carte-bundle.css") for u in page.requests)
     assert _own_origin(page, app_url) == [], "requêtes hors de l'origine de l'application"
     assert page.dialogs == []
 
