@@ -13,11 +13,11 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from atelierflash.paths import DATA_DIR
 from atelierflash.programme import Programme
 from atelierflash.referentiel import Referentiel
 from atelierflash.validation import ValidationReport, validate_file
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 PUBLIC_REGISTER = DATA_DIR / "ateliers.csv"
 DEMO_REGISTER = DATA_DIR / "demo" / "ateliers_demo.csv"
 ENV_REGISTER = "ATELIERFLASH_REGISTRE"

@@ -28,13 +28,14 @@ import numpy as np
 import pandas as pd
 
 from atelierflash import registre
+from atelierflash.paths import DATA_DIR
 from atelierflash.programme import Agreement, Programme
 from atelierflash.referentiel import Referentiel
 from atelierflash.rotation import Order, RotationState
 
 REFERENCE_DATE = dt.date(2026, 11, 29)
 DEFAULT_SEED = 2019
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "demo" / "ateliers_demo.csv"
+DEFAULT_PATH = DATA_DIR / "demo" / "ateliers_demo.csv"
 
 # The register's canonical columns, in order: declared once, in registre.COLUMNS.
 DEMO_COLUMNS = tuple(column.name for column in registre.COLUMNS)

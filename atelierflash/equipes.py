@@ -1,9 +1,9 @@
 """Data of the « Équipes et tourniquet » page: orders read from a register, the audit tables,
-the teams' workload over time and their figures.
+the teams' workload over time (their figures are in :mod:`atelierflash.figures`).
 
 No Streamlit here. The rule itself lives in :mod:`atelierflash.rotation`; this module turns the
 rows of ``Dataset.ateliers`` into :class:`~atelierflash.rotation.Order` objects and the replay
-into tables and plotly figures.
+into tables.
 
 Dates of orders
 ---------------
@@ -28,15 +28,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
-import plotly.graph_objects as go
 
-from atelierflash import figures
+from atelierflash import palette
 from atelierflash.formats import fmt_date, fmt_eur, fmt_int, fmt_month
 from atelierflash.programme import Agreement, Programme
 from atelierflash.rotation import AgreementAudit, Order, ReplayedOrder, audit, orders_of_atelier
 
 #: Colours of the teams (stable whatever the selection), from the DSFR categorical palette.
-TEAM_COLOURS = figures.CATEGORICAL
+TEAM_COLOURS = palette.CATEGORICAL
 
 
 @dataclass(frozen=True)
@@ -126,10 +125,39 @@ def all_deviations(audits: Iterable[AgreementAudit]) -> list[ReplayedOrder]:
     return [r for a in audits for r in a.deviations]
 
 
-def _status(r: ReplayedOrder) -> str:
+#: The deviation of an order: key → French label (column ``ecart`` of :func:`order_table`).
+DEVIATIONS = {
+    "non_justifie": "écart non justifié",
+    "documente": "dérogation documentée",
+    "conforme": "conforme",
+}
+#: Row highlight of the order-by-order table, by deviation key (none for a conforming order).
+DEVIATION_COLOURS = {"non_justifie": palette.ROW_ALERT, "documente": palette.ROW_NOTICE}
+
+
+def _deviation(r: ReplayedOrder) -> str:
     if not r.deviation:
         return "conforme"
-    return "dérogation documentée" if r.documented else "écart non justifié"
+    return "documente" if r.documented else "non_justifie"
+
+
+def order_row_styles(table: pd.DataFrame) -> list[str]:
+    """The CSS of each row of :func:`order_table` (its highlight by deviation key).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`order_table` (column ``ecart_cle``).
+
+    Returns
+    -------
+    list of str
+        One ``background-color: …`` (or ``""``) per row, in the table's order.
+    """
+    return [
+        f"background-color: {DEVIATION_COLOURS[key]}" if key in DEVIATION_COLOURS else ""
+        for key in table["ecart_cle"]
+    ]
 
 
 def order_table(
@@ -145,8 +173,9 @@ def order_table(
     pandas.DataFrame
         Columns ``date``, ``atelier`` (id), ``titre``, ``communes_noms``, ``bon`` (1 or 2),
         ``titulaire``, ``attendu``, ``ecart`` (« conforme », « dérogation documentée », « écart
-        non justifié »), ``motif``, ``explication``, ``date_repli`` (dated by the atelier's
-        start), ``montant_eur``; within a group, by date.
+        non justifié »), ``ecart_cle`` (its key in :data:`DEVIATIONS`), ``motif``,
+        ``explication``, ``date_repli`` (dated by the atelier's start), ``montant_eur``; within a
+        group, by date.
     """
     fallback = set(fallback)
     info = ateliers.set_index(ateliers["id"].astype(str))
@@ -163,7 +192,8 @@ def order_table(
                 "bon": o.rank,
                 "titulaire": labels.get(o.team, o.team),
                 "attendu": labels.get(r.expected, r.expected),
-                "ecart": _status(r),
+                "ecart": DEVIATIONS[_deviation(r)],
+                "ecart_cle": _deviation(r),
                 "motif": o.motif,
                 "explication": r.explanation,
                 "date_repli": o.atelier_id in fallback,
@@ -180,6 +210,7 @@ def order_table(
         "titulaire",
         "attendu",
         "ecart",
+        "ecart_cle",
         "motif",
         "explication",
         "date_repli",
@@ -393,176 +424,6 @@ def lanes(periods: pd.DataFrame) -> list[int]:
             team_ends[lane] = end
         result[i] = lane
     return result
-
-
-# -- figures -------------------------------------------------------------------------------------
-def holder_year_figure(
-    table: pd.DataFrame, colours: Mapping[str, str], title: str, source: str
-) -> go.Figure:
-    """Bons per holder and year of issue (grouped bars)."""
-    fig = go.Figure()
-    years = [str(y) for y in sorted(table["annee"].unique())]
-    for team, part in table.groupby("equipe", sort=False):
-        fig.add_trace(
-            go.Bar(
-                x=[str(y) for y in part["annee"]],
-                y=part["bons"],
-                name=part["titulaire"].iloc[0],
-                marker={"color": colours.get(team, TEAM_COLOURS[0])},
-                customdata=part[["montant_eur"]],
-                hovertemplate="%{x} : %{y} bon(s), %{customdata[0]:,.0f} €<extra>%{fullData.name}"
-                "</extra>",
-            )
-        )
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=years)
-    fig.update_yaxes(title="Bons de commande", rangemode="tozero", dtick=1 if len(years) else None)
-    return figures._base_figure(
-        fig,
-        title=title,
-        subtitle="Bons de commande reçus par chaque titulaire, par année d'émission du bon.",
-        source=source,
-        height=360,
-    )
-
-
-def cumulative_figure(
-    table: pd.DataFrame, colours: Mapping[str, str], title: str, source: str
-) -> go.Figure:
-    """Cumulative bons per holder along the agreement's orders (step lines)."""
-    fig = go.Figure()
-    for team, part in table.groupby("equipe", sort=False):
-        fig.add_trace(
-            go.Scatter(
-                x=[d.isoformat() for d in part["date"]],
-                y=part["cumul_bons"],
-                name=part["titulaire"].iloc[0],
-                mode="lines",
-                line={"shape": "hv", "color": colours.get(team, TEAM_COLOURS[0]), "width": 2.5},
-                hovertemplate="%{x|%d/%m/%Y} : %{y} bon(s)<extra>%{fullData.name}</extra>",
-            )
-        )
-    if len(table):
-        ticks, texts = figures.month_ticks(min(table["date"]), max(table["date"]))
-        fig.update_xaxes(type="date", tickvals=[t.isoformat() for t in ticks], ticktext=texts)
-    fig.update_yaxes(title="Bons (cumul)", rangemode="tozero")
-    return figures._base_figure(
-        fig,
-        title=title,
-        subtitle="Nombre cumulé de bons reçus par chaque titulaire, bon après bon ; sous un "
-        "tourniquet strict, les courbes restent à un bon d'écart au plus.",
-        source=source,
-        height=360,
-    )
-
-
-def timeline_figure(
-    periods: pd.DataFrame,
-    labels: Mapping[str, str],
-    colours: Mapping[str, str],
-    source: str,
-) -> go.Figure:
-    """Ateliers per team on lanes (one bar per atelier), on-site days as diamonds."""
-    periods = periods.reset_index(drop=True)
-    lane = lanes(periods)
-    fig = go.Figure()
-    categories: list[str] = []
-    for team in dict.fromkeys(periods["equipe"]):
-        idx = [i for i in range(len(periods)) if periods["equipe"].iloc[i] == team]
-        part = periods.iloc[idx]
-        name = labels.get(team, team)
-        ys = [f"{name} · {lane[i] + 1}" for i in idx]
-        categories += sorted(set(ys), key=lambda y: int(y.rsplit("· ", 1)[1]))
-        fig.add_trace(
-            go.Bar(
-                base=[d.isoformat() for d in part["debut"]],
-                x=[
-                    (pd.Timestamp(f) - pd.Timestamp(d)).total_seconds() * 1000 + 86_400_000
-                    for d, f in zip(part["debut"], part["fin"], strict=True)
-                ],
-                y=ys,
-                orientation="h",
-                name=name,
-                marker={
-                    "color": colours.get(team, TEAM_COLOURS[0]),
-                    "line": {"color": "#ffffff", "width": 1},
-                    "pattern": {"shape": ["/" if o else "" for o in part["ouvert"]]},
-                },
-                customdata=list(
-                    zip(
-                        part["atelier"].map(figures.escape),
-                        part["titre"].map(figures.escape),
-                        strict=True,
-                    )
-                ),
-                hovertemplate="%{customdata[0]} – %{customdata[1]}<extra>%{fullData.name}</extra>",
-            )
-        )
-        days_x, days_y, days_id = [], [], []
-        for i in idx:
-            for day in periods["sur_site"].iloc[i]:
-                days_x.append(day.isoformat())
-                days_y.append(f"{name} · {lane[i] + 1}")
-                days_id.append(periods["atelier"].iloc[i])
-        if days_x:
-            fig.add_trace(
-                go.Scatter(
-                    x=days_x,
-                    y=days_y,
-                    mode="markers",
-                    name=f"{name} : jours sur site",
-                    showlegend=False,
-                    marker={"symbol": "diamond", "size": 7, "color": figures.DSFR["gris-200"]},
-                    customdata=days_id,
-                    hovertemplate="%{customdata} : sur site le %{x|%d/%m/%Y}<extra></extra>",
-                )
-            )
-    fig.update_layout(barmode="overlay")
-    fig.update_yaxes(
-        type="category", categoryorder="array", categoryarray=categories[::-1], showgrid=False
-    )
-    if len(periods):
-        low, high = min(periods["debut"]), max(periods["fin"])
-        ticks, texts = figures.month_ticks(low, high)
-        fig.update_xaxes(type="date", tickvals=[t.isoformat() for t in ticks], ticktext=texts)
-    return figures._base_figure(
-        fig,
-        title="Ateliers en cours par équipe",
-        subtitle="Une barre par atelier, du début à la fin ; une équipe a autant de lignes que "
-        "d'ateliers menés en même temps au plus. Losanges : jours sur site. Hachures : atelier "
-        "en cours sans date de fin.",
-        source=source,
-        height=max(260, 30 * len(categories)),
-        left=200,
-    )
-
-
-def load_figure(load: pd.DataFrame, colours: Mapping[str, str], source: str) -> go.Figure:
-    """Ateliers in progress per team and month (step lines)."""
-    fig = go.Figure()
-    for team, part in load.groupby("equipe", sort=False):
-        fig.add_trace(
-            go.Scatter(
-                x=[m.isoformat() for m in part["mois"]],
-                y=part["en_cours"],
-                name=part["titulaire"].iloc[0],
-                mode="lines",
-                line={"shape": "hv", "color": colours.get(team, TEAM_COLOURS[0]), "width": 2.5},
-                customdata=part[["sur_site"]],
-                hovertemplate="%{x|%m/%Y} : %{y} atelier(s) en cours, dont %{customdata[0]} "
-                "sur site<extra>%{fullData.name}</extra>",
-            )
-        )
-    if len(load):
-        ticks, texts = figures.month_ticks(min(load["mois"]), max(load["mois"]))
-        fig.update_xaxes(type="date", tickvals=[t.isoformat() for t in ticks], ticktext=texts)
-    fig.update_yaxes(title="Ateliers en cours", rangemode="tozero")
-    return figures._base_figure(
-        fig,
-        title="Charge mensuelle : ateliers menés en même temps par chaque équipe",
-        subtitle="Un atelier compte chaque mois de son début à sa fin (un mois entamé compte).",
-        source=source,
-        height=340,
-    )
 
 
 # -- texts and display tables --------------------------------------------------------------------

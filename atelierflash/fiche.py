@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 import shapely
 
-from atelierflash.carte.fiche import label_of, safe_url
+from atelierflash.carte.fiche import safe_url
 from atelierflash.formats import fmt_date, fmt_int, fmt_partial_date
 from atelierflash.texte import cell_text
 
@@ -102,10 +102,10 @@ def atelier_facts(dataset, row) -> list[tuple[str, str]]:
     themes = [p.themes.label_of(t) for t in row.themes]
     facts = [
         ("Année de sélection", esc(year)),
-        ("Statut", esc(label_of(p.statuts, row.statut) or "–")),
-        ("Échelle", esc(label_of(p.echelles, row.echelle) or "–")),
+        ("Statut", esc(p.statuts.label_of(row.statut) or "–")),
+        ("Échelle", esc(p.echelles.label_of(row.echelle) or "–")),
         ("Thèmes", esc(" ; ".join(themes)) if themes else "–"),
-        ("Équipe", esc(label_of(p.equipes, row.equipe) or "non renseignée")),
+        ("Équipe", esc(p.equipes.label_of(row.equipe) or "non renseignée")),
         ("Service pilote", esc(cell_text(row.pilote)) or "–"),
     ]
     start, end = fmt_partial_date(row.date_debut), fmt_partial_date(row.date_fin)

@@ -23,72 +23,31 @@ import html
 import io
 import math
 import textwrap
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from atelierflash import equipes, palette
 from atelierflash.formats import (
-    MONTHS,
     NNBSP,
     fmt_date,
     fmt_decimal,
     fmt_eur,
     fmt_int,
+    fmt_partial_date,
     fmt_percent,
 )
 
-# ---------------------------------------------------------------------------------------------
-# DSFR illustrative colours (light theme), by their DSFR names
-# ---------------------------------------------------------------------------------------------
-DSFR = {
-    "bleu-france": "#000091",
-    "bleu-cumulus": "#417dc4",
-    "bleu-cumulus-850": "#b6cffb",
-    "bleu-ecume": "#465f9d",
-    "bleu-ecume-sun": "#2f4077",
-    "bleu-ecume-850": "#bfccfb",
-    "bleu-ecume-925": "#dee5fd",
-    "orange-terre-battue": "#e4794a",
-    "orange-terre-battue-sun": "#755348",
-    "violet-glycine-sun": "#6e445a",
-    "beige-gris-galet": "#aea397",
-    "vert-menthe": "#009081",
-    "jaune-tournesol": "#c8aa39",
-    "gris-975": "#f6f6f6",
-    "gris-925": "#e5e5e5",
-    "gris-625": "#929292",
-    "gris-425": "#666666",
-    "gris-200": "#3a3a3a",
-}
-
+# Colours: the one DSFR palette (:mod:`atelierflash.palette`); the figures use these names.
+DSFR = palette.DSFR
 #: Categorical series, in order: any prefix stays distinguishable under colour blindness.
-CATEGORICAL = (
-    DSFR["bleu-cumulus"],
-    DSFR["orange-terre-battue"],
-    DSFR["violet-glycine-sun"],
-    DSFR["beige-gris-galet"],
-    DSFR["bleu-ecume-sun"],
-)
+CATEGORICAL = palette.CATEGORICAL
 #: Sequential scale (heat maps): a lightness ramp of « bleu écume », from grey-white for 0.
-SEQUENTIAL = (
-    DSFR["gris-975"],
-    DSFR["bleu-ecume-925"],
-    DSFR["bleu-ecume-850"],
-    DSFR["bleu-cumulus"],
-    DSFR["bleu-ecume"],
-    DSFR["bleu-ecume-sun"],
-)
-#: Statut colours: the pipeline as a lightness ramp, the abandons apart in grey-beige.
-STATUT_COLOURS = {
-    "candidature": DSFR["bleu-ecume-925"],
-    "eligible": DSFR["bleu-ecume-850"],
-    "selectionne": DSFR["bleu-cumulus-850"],
-    "en_cours": DSFR["bleu-cumulus"],
-    "realise": DSFR["bleu-ecume-sun"],
-    "abandonne": DSFR["beige-gris-galet"],
-}
+SEQUENTIAL = palette.SEQUENTIAL
+STATUT_COLOURS = palette.STATUT_COLOURS
 #: Reference lines (targets, official figures, announced spans).
 REFERENCE_COLOUR = DSFR["orange-terre-battue"]
 TEXT_COLOUR = DSFR["gris-200"]
@@ -208,8 +167,8 @@ def _base_figure(
         },
         separators=SEPARATORS,
         font={"family": FONT_FAMILY, "size": 13, "color": TEXT_COLOUR},
-        paper_bgcolor="#ffffff",
-        plot_bgcolor="#ffffff",
+        paper_bgcolor=DSFR["blanc"],
+        plot_bgcolor=DSFR["blanc"],
         height=height,
         margin={"t": top, "b": margin_bottom, "l": left or 60, "r": 24},
         showlegend=bool(names),
@@ -680,6 +639,178 @@ def cooccurrence_heatmap(matrix: pd.DataFrame, themes, source: str) -> go.Figure
 
 
 # ---------------------------------------------------------------------------------------------
+# Équipes et tourniquet (tables from atelierflash.equipes)
+# ---------------------------------------------------------------------------------------------
+def holder_year_figure(
+    table: pd.DataFrame, colours: Mapping[str, str], title: str, source: str
+) -> go.Figure:
+    """Bons per holder and year of issue (grouped bars)."""
+    fig = go.Figure()
+    years = [str(y) for y in sorted(table["annee"].unique())]
+    for team, part in table.groupby("equipe", sort=False):
+        fig.add_trace(
+            go.Bar(
+                x=[str(y) for y in part["annee"]],
+                y=part["bons"],
+                name=part["titulaire"].iloc[0],
+                marker={"color": colours.get(team, CATEGORICAL[0])},
+                customdata=part[["montant_eur"]],
+                hovertemplate="%{x} : %{y} bon(s), %{customdata[0]:,.0f} €<extra>%{fullData.name}"
+                "</extra>",
+            )
+        )
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=years)
+    fig.update_yaxes(title="Bons de commande", rangemode="tozero", dtick=1 if len(years) else None)
+    return _base_figure(
+        fig,
+        title=title,
+        subtitle="Bons de commande reçus par chaque titulaire, par année d'émission du bon.",
+        source=source,
+        height=360,
+    )
+
+
+def cumulative_orders_figure(
+    table: pd.DataFrame, colours: Mapping[str, str], title: str, source: str
+) -> go.Figure:
+    """Cumulative bons per holder along the agreement's orders (step lines)."""
+    fig = go.Figure()
+    for team, part in table.groupby("equipe", sort=False):
+        fig.add_trace(
+            go.Scatter(
+                x=[d.isoformat() for d in part["date"]],
+                y=part["cumul_bons"],
+                name=part["titulaire"].iloc[0],
+                mode="lines",
+                line={"shape": "hv", "color": colours.get(team, CATEGORICAL[0]), "width": 2.5},
+                hovertemplate="%{x|%d/%m/%Y} : %{y} bon(s)<extra>%{fullData.name}</extra>",
+            )
+        )
+    if len(table):
+        ticks, texts = month_ticks(min(table["date"]), max(table["date"]))
+        fig.update_xaxes(type="date", tickvals=[t.isoformat() for t in ticks], ticktext=texts)
+    fig.update_yaxes(title="Bons (cumul)", rangemode="tozero")
+    return _base_figure(
+        fig,
+        title=title,
+        subtitle="Nombre cumulé de bons reçus par chaque titulaire, bon après bon ; sous un "
+        "tourniquet strict, les courbes restent à un bon d'écart au plus.",
+        source=source,
+        height=360,
+    )
+
+
+def team_timeline_figure(
+    periods: pd.DataFrame,
+    labels: Mapping[str, str],
+    colours: Mapping[str, str],
+    source: str,
+) -> go.Figure:
+    """Ateliers per team on lanes (one bar per atelier), on-site days as diamonds."""
+    periods = periods.reset_index(drop=True)
+    lane = equipes.lanes(periods)
+    fig = go.Figure()
+    categories: list[str] = []
+    for team in dict.fromkeys(periods["equipe"]):
+        idx = [i for i in range(len(periods)) if periods["equipe"].iloc[i] == team]
+        part = periods.iloc[idx]
+        name = labels.get(team, team)
+        ys = [f"{name} · {lane[i] + 1}" for i in idx]
+        categories += sorted(set(ys), key=lambda y: int(y.rsplit("· ", 1)[1]))
+        fig.add_trace(
+            go.Bar(
+                base=[d.isoformat() for d in part["debut"]],
+                x=[
+                    (pd.Timestamp(f) - pd.Timestamp(d)).total_seconds() * 1000 + 86_400_000
+                    for d, f in zip(part["debut"], part["fin"], strict=True)
+                ],
+                y=ys,
+                orientation="h",
+                name=name,
+                marker={
+                    "color": colours.get(team, CATEGORICAL[0]),
+                    "line": {"color": DSFR["blanc"], "width": 1},
+                    "pattern": {"shape": ["/" if o else "" for o in part["ouvert"]]},
+                },
+                customdata=list(
+                    zip(
+                        part["atelier"].map(escape),
+                        part["titre"].map(escape),
+                        strict=True,
+                    )
+                ),
+                hovertemplate="%{customdata[0]} – %{customdata[1]}<extra>%{fullData.name}</extra>",
+            )
+        )
+        days_x, days_y, days_id = [], [], []
+        for i in idx:
+            for day in periods["sur_site"].iloc[i]:
+                days_x.append(day.isoformat())
+                days_y.append(f"{name} · {lane[i] + 1}")
+                days_id.append(periods["atelier"].iloc[i])
+        if days_x:
+            fig.add_trace(
+                go.Scatter(
+                    x=days_x,
+                    y=days_y,
+                    mode="markers",
+                    name=f"{name} : jours sur site",
+                    showlegend=False,
+                    marker={"symbol": "diamond", "size": 7, "color": DSFR["gris-200"]},
+                    customdata=days_id,
+                    hovertemplate="%{customdata} : sur site le %{x|%d/%m/%Y}<extra></extra>",
+                )
+            )
+    fig.update_layout(barmode="overlay")
+    fig.update_yaxes(
+        type="category", categoryorder="array", categoryarray=categories[::-1], showgrid=False
+    )
+    if len(periods):
+        low, high = min(periods["debut"]), max(periods["fin"])
+        ticks, texts = month_ticks(low, high)
+        fig.update_xaxes(type="date", tickvals=[t.isoformat() for t in ticks], ticktext=texts)
+    return _base_figure(
+        fig,
+        title="Ateliers en cours par équipe",
+        subtitle="Une barre par atelier, du début à la fin ; une équipe a autant de lignes que "
+        "d'ateliers menés en même temps au plus. Losanges : jours sur site. Hachures : atelier "
+        "en cours sans date de fin.",
+        source=source,
+        height=max(260, 30 * len(categories)),
+        left=200,
+    )
+
+
+def team_load_figure(load: pd.DataFrame, colours: Mapping[str, str], source: str) -> go.Figure:
+    """Ateliers in progress per team and month (step lines)."""
+    fig = go.Figure()
+    for team, part in load.groupby("equipe", sort=False):
+        fig.add_trace(
+            go.Scatter(
+                x=[m.isoformat() for m in part["mois"]],
+                y=part["en_cours"],
+                name=part["titulaire"].iloc[0],
+                mode="lines",
+                line={"shape": "hv", "color": colours.get(team, CATEGORICAL[0]), "width": 2.5},
+                customdata=part[["sur_site"]],
+                hovertemplate="%{x|%m/%Y} : %{y} atelier(s) en cours, dont %{customdata[0]} "
+                "sur site<extra>%{fullData.name}</extra>",
+            )
+        )
+    if len(load):
+        ticks, texts = month_ticks(min(load["mois"]), max(load["mois"]))
+        fig.update_xaxes(type="date", tickvals=[t.isoformat() for t in ticks], ticktext=texts)
+    fig.update_yaxes(title="Ateliers en cours", rangemode="tozero")
+    return _base_figure(
+        fig,
+        title="Charge mensuelle : ateliers menés en même temps par chaque équipe",
+        subtitle="Un atelier compte chaque mois de son début à sa fin (un mois entamé compte).",
+        source=source,
+        height=340,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
 # Sélection annuelle
 # ---------------------------------------------------------------------------------------------
 def selection_figure(table: pd.DataFrame, target, source: str, statuts) -> go.Figure:
@@ -703,7 +834,7 @@ def selection_figure(table: pd.DataFrame, target, source: str, statuts) -> go.Fi
                 y=table[statut],
                 name=f"{statuts.label_of(statut)}",
                 marker_color=STATUT_COLOURS[statut],
-                marker_line={"color": "#ffffff", "width": 0.5},
+                marker_line={"color": DSFR["blanc"], "width": 0.5},
                 hovertemplate="%{x} : %{y:,d} ateliers « " + statuts.label_of(statut) + " »"
                 "<extra></extra>",
             ),
@@ -1135,8 +1266,8 @@ def timeline_figure(
                 "debut": first,
                 "fin": last,
                 "ouvert": open_ended,
-                "texte": f"{_partial_text(start)} → "
-                + ("(pas de date de fin)" if open_ended else _partial_text(end)),
+                "texte": f"{fmt_partial_date(start)} → "
+                + ("(pas de date de fin)" if open_ended else fmt_partial_date(end)),
             }
         )
     frame = pd.DataFrame(rows, columns=["titre", "statut", "debut", "fin", "ouvert", "texte"])
@@ -1188,13 +1319,6 @@ def timeline_figure(
         height=_horizontal_height(len(frame), 36, 300),
         bottom=50,
     )
-
-
-def _partial_text(value) -> str:
-    """« octobre 2019 » for a month, « 15 octobre 2019 » for a day."""
-    if value.precision == "mois":
-        return f"{MONTHS[value.month - 1]} {value.year}"
-    return fmt_date(value.first_day())
 
 
 def month_ticks(low: dt.date, high: dt.date, max_ticks: int = 14) -> tuple[list, list]:

@@ -76,21 +76,48 @@ def fmt_month(year: int, month: int) -> str:
 
 
 def fmt_partial_date(value) -> str:
-    """A register date as precise as it is known: « août 2023 » or « 15 août 2023 ».
+    """A register date known to the month or to the day, in French; ``""`` when missing.
 
-    ``value`` is an :class:`atelierflash.registre.PartialDate` (``year``, ``month``, ``day``
-    or ``None``); a missing value gives ``""``.
+    The one way a partial date becomes text in the app (fiche, figures, tables).
+
+    Parameters
+    ----------
+    value : atelierflash.registre.PartialDate or None
+        A date of ``Dataset.ateliers`` (``date_debut``, ``date_fin``, ``dates_animation``).
+
+    Returns
+    -------
+    str
+        « octobre 2019 » for a month, « 15 octobre 2019 » for a day.
 
     Examples
     --------
     >>> from atelierflash.registre import PartialDate
-    >>> fmt_partial_date(PartialDate(2023, 8, None)), fmt_partial_date(PartialDate(2024, 1, 1))
-    ('août 2023', '1er janvier 2024')
+    >>> fmt_partial_date(PartialDate(2019, 10)), fmt_partial_date(PartialDate(2019, 10, 15))
+    ('octobre 2019', '15 octobre 2019')
+    >>> fmt_partial_date(PartialDate(2024, 1, 1))
+    '1er janvier 2024'
     >>> fmt_partial_date(None)
     ''
     """
-    if _is_missing(value):
+    if _is_missing_date(value):
         return ""
-    if getattr(value, "day", None) is None:
+    if value.precision == "mois":
         return fmt_month(value.year, value.month)
     return fmt_date(value.first_day())
+
+
+def iso_date(value) -> str:
+    """A partial date as ISO 8601 text (``2019-10`` or ``2019-10-15``); ``""`` when missing.
+
+    Examples
+    --------
+    >>> from atelierflash.registre import PartialDate
+    >>> iso_date(PartialDate(2019, 10)), iso_date(None)
+    ('2019-10', '')
+    """
+    return "" if _is_missing_date(value) else value.iso()
+
+
+def _is_missing_date(value) -> bool:
+    return not hasattr(value, "iso")

@@ -72,7 +72,7 @@ def table_schema(programme) -> dict:
     dict
         A Frictionless Table Schema, with the metadata schema.data.gouv.fr shows.
     """
-    launch = int(programme.info.get("annee_lancement", 2019))
+    launch = programme.launch_year
     themes = programme.themes.labels()
     familles = programme.familles.labels()
     h = exports.DISPLAY_HEADERS

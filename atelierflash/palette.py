@@ -29,18 +29,27 @@ DSFR = {
     "gris-625": "#929292",
     "gris-425": "#666666",
     "gris-200": "#3a3a3a",
+    "gris-50": "#161616",
 }
 
 BLEU_FRANCE = DSFR["bleu-france"]
-#: Categorical series, in order (families, teams…).
+#: Categorical series, in order (families, teams…): any prefix stays distinguishable under
+#: colour blindness (a test checks every pair).
 CATEGORICAL = (
     DSFR["bleu-cumulus"],
     DSFR["orange-terre-battue"],
     DSFR["violet-glycine-sun"],
     DSFR["beige-gris-galet"],
     DSFR["bleu-ecume-sun"],
-    DSFR["vert-menthe"],
-    DSFR["jaune-tournesol"],
+)
+#: Sequential scale (heat maps): a lightness ramp of « bleu écume », from grey-white for 0.
+SEQUENTIAL = (
+    DSFR["gris-975"],
+    DSFR["bleu-ecume-925"],
+    DSFR["bleu-ecume-850"],
+    DSFR["bleu-cumulus"],
+    DSFR["bleu-ecume"],
+    DSFR["bleu-ecume-sun"],
 )
 #: A value the register leaves empty (no theme, no team…).
 MISSING_COLOUR = DSFR["gris-625"]
@@ -63,6 +72,10 @@ COUNT_RAMP = (
     DSFR["bleu-ecume-sun"],
     DSFR["bleu-france"],
 )
+#: Table rows that need attention: an unexplained deviation (DSFR « rouge marianne 925 »), a
+#: documented one (a pale « jaune tournesol »).
+ROW_ALERT = "#fddede"
+ROW_NOTICE = "#fff4cc"
 #: The map's basemap: sea, land, département and région borders.
 SEA = DSFR["bleu-ecume-975"]
 LAND = DSFR["blanc"]

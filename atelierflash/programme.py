@@ -11,9 +11,10 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from atelierflash.paths import DATA_DIR
 from atelierflash.texte import normalize_key
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "programme.toml"
+DEFAULT_PATH = DATA_DIR / "programme.toml"
 
 RULES = ("single", "rotation", "cascade")
 REFUSAL_EFFECTS = ("garde_son_tour", "perd_son_tour")
@@ -75,9 +76,32 @@ class Vocabulary:
                 return term
         raise KeyError(key)
 
-    def label_of(self, key: str | None) -> str:
-        """French label of ``key``; empty text for ``None``."""
-        return "" if key is None else self.term(key).label
+    def label_of(self, key: object) -> str:
+        """French label of ``key``: the one way to show a vocabulary key.
+
+        Parameters
+        ----------
+        key : object
+            A key of this vocabulary, or a register cell (``None``, NaN or ``""`` when empty).
+
+        Returns
+        -------
+        str
+            The term's label; ``""`` for a missing value; the key itself when it is not one of
+            this vocabulary (shown as written rather than hidden).
+
+        Examples
+        --------
+        >>> v = Vocabulary("statuts", "Statut", (Term("en_cours", "En cours"),))
+        >>> v.label_of("en_cours"), v.label_of(None), v.label_of(float("nan")), v.label_of("x")
+        ('En cours', '', '', 'x')
+        """
+        if not isinstance(key, str) or not key:
+            return ""
+        for term in self.terms:
+            if term.key == key:
+                return term.label
+        return key
 
     def keys(self) -> list[str]:
         """Keys in declaration order."""
@@ -163,6 +187,12 @@ class Programme:
     agreements: tuple[Agreement, ...]
     analyses: dict
     path: Path
+
+    @property
+    def launch_year(self) -> int:
+        """The programme's first year (``annee_lancement`` of ``[programme]``): yearly series,
+        year checks and « depuis … » texts all start there."""
+        return int(self.info["annee_lancement"])
 
     @property
     def statuts(self) -> Vocabulary:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from atelierflash.dataset import Dataset
-from atelierflash.formats import fmt_int
+from atelierflash.formats import fmt_int, iso_date
 from atelierflash.programme import Programme
 
 
@@ -459,7 +459,7 @@ def theme_year_counts(
         ``None`` for the ateliers without a known year, present only when there are some),
         ``ateliers``. Every theme and every year from ``first_year`` to the last year appear.
     """
-    first_year = first_year or int(programme.info.get("annee_lancement", 2019))
+    first_year = first_year or programme.launch_year
     years: list[int | None] = list(_year_range(ateliers, first_year, None))
     if ateliers["annee"].isna().any():
         years.append(None)
@@ -560,7 +560,7 @@ def selection_by_year(
         (``selectionnes - objectif``), ``abandonnes``, ``candidatures`` (candidature or
         éligible, not yet selected).
     """
-    first_year = first_year or int(programme.info.get("annee_lancement", 2019))
+    first_year = first_year or programme.launch_year
     target = programme.figures["selection_annuelle"].value
     years = _year_range(ateliers, first_year, last_year)
     known = ateliers[ateliers["annee"].notna()]
@@ -664,6 +664,7 @@ def official_gap(
     Returns
     -------
     pandas.DataFrame
+        ``cle`` (the official figure's key: ``ateliers_realises``, ``communes_accompagnees``),
         ``indicateur``, ``registre``, ``officiel`` (as published, « plus de 500 »),
         ``officiel_valeur``, ``ecart`` (register − official value), ``ecart_texte``,
         ``sans_annee`` (réalisés without a known year, counted in ``registre``),
@@ -673,7 +674,12 @@ def official_gap(
     communes = selection_links(realised, atelier_communes)["code"].nunique()
     unknown_year = int(realised["annee"].isna().sum())
     rows = [
-        ("ateliers_realises", "Ateliers réalisés depuis 2019", len(realised), "atelier"),
+        (
+            "ateliers_realises",
+            f"Ateliers réalisés depuis {programme.launch_year}",
+            len(realised),
+            "atelier",
+        ),
         ("communes_accompagnees", "Communes couvertes par ces ateliers", communes, "commune"),
     ]
     records = []
@@ -682,6 +688,7 @@ def official_gap(
         gap = value - figure.value
         records.append(
             {
+                "cle": key,
                 "indicateur": label,
                 "registre": int(value),
                 "officiel": figure.display(),
@@ -976,34 +983,20 @@ def ateliers_of_year(ateliers: pd.DataFrame, year: int, dataset: Dataset) -> pd.
         {
             "id": of_year["id"],
             "titre": of_year["titre"],
-            "statut_libelle": of_year["statut"].map(lambda k: _label(programme.statuts, k)),
-            "echelle_libelle": of_year["echelle"].map(lambda k: _label(programme.echelles, k)),
+            "statut_libelle": of_year["statut"].map(programme.statuts.label_of),
+            "echelle_libelle": of_year["echelle"].map(programme.echelles.label_of),
             "communes_noms": of_year["communes_noms"],
             "departements": of_year["departements"].map(", ".join),
             "themes_libelles": of_year["themes"].map(
                 lambda keys: " ; ".join(programme.themes.label_of(k) for k in keys)
             ),
-            "equipe_libelle": of_year["equipe"].map(lambda k: _label(programme.equipes, k)),
-            "debut": of_year["date_debut"].map(_partial_iso),
-            "fin": of_year["date_fin"].map(_partial_iso),
+            "equipe_libelle": of_year["equipe"].map(programme.equipes.label_of),
+            "debut": of_year["date_debut"].map(iso_date),
+            "fin": of_year["date_fin"].map(iso_date),
             "duree_mois": of_year["id"].map(durations).astype("Float64"),
             "montant_eur": pd.to_numeric(of_year["montant_eur"], errors="coerce"),
         }
     ).reset_index(drop=True)
-
-
-def _label(vocabulary, key) -> str:
-    """French label of a key; empty for a missing key (``None``, NaN, empty text)."""
-    if key is None or (not isinstance(key, str) and pd.isna(key)) or key == "":
-        return ""
-    try:
-        return vocabulary.label_of(key)
-    except KeyError:
-        return str(key)
-
-
-def _partial_iso(value) -> str:
-    return value.iso() if hasattr(value, "iso") else ""
 
 
 def year_row(table: pd.DataFrame, year: int) -> dict:

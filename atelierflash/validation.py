@@ -22,8 +22,6 @@ from atelierflash.programme import Programme
 from atelierflash.referentiel import Referentiel
 from atelierflash.resolution import CommuneResolver
 
-FIRST_YEAR = 2019
-
 # Without an explicit « public » cell, an atelier is published from « sélectionné » on.
 PUBLIC_STATUTS = ("selectionne", "en_cours", "realise")
 NEVER_PUBLIC_STATUTS = ("candidature", "eligible", "abandonne")
@@ -277,7 +275,7 @@ def validate_register(
     resolver : CommuneResolver, optional
         Built from ``referentiel`` when not given (indexes are built once per resolver).
     today : datetime.date, optional
-        Reference date: years run from 2019 to next year.
+        Reference date: years run from the programme's launch year to next year.
 
     Returns
     -------
@@ -418,9 +416,10 @@ class _RowChecker:
             return None
         if year is None:
             row.warning("année non renseignée : l'atelier compte comme « année inconnue »", "annee")
-        elif not FIRST_YEAR <= year <= self.last_year:
+        elif not self.programme.launch_year <= year <= self.last_year:
+            first = self.programme.launch_year
             row.error(
-                f"année hors période : {year} (attendu de {FIRST_YEAR} à {self.last_year})", "annee"
+                f"année hors période : {year} (attendu de {first} à {self.last_year})", "annee"
             )
             return None
         return year

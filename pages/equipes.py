@@ -132,7 +132,7 @@ for tab, item in zip(tabs, ordered, strict=True):
             )
         per_year = equipes.holder_year_table(item.replayed, agreement, labels)
         chart_block(
-            equipes.holder_year_figure(
+            figures.holder_year_figure(
                 per_year, colours, f"Bons par titulaire et par année – {name}", source
             ),
             per_year,
@@ -141,7 +141,7 @@ for tab, item in zip(tabs, ordered, strict=True):
         )
         cumulative = equipes.cumulative_table(item.replayed, labels)
         chart_block(
-            equipes.cumulative_figure(
+            figures.cumulative_orders_figure(
                 cumulative, colours, f"Bons cumulés par titulaire – {name}", source
             ),
             cumulative,
@@ -163,19 +163,8 @@ for tab, item in zip(tabs, ordered, strict=True):
             st.subheader("Bons un par un")
             table = equipes.order_table(item.replayed, dataset.ateliers, labels, read.fallback)
             shown = equipes.order_display(table)
-            styled = shown.style.apply(
-                lambda row: (
-                    [
-                        "background-color: #fddede"
-                        if row["Écart"] == "écart non justifié"
-                        else "background-color: #fff4cc"
-                        if row["Écart"] == "dérogation documentée"
-                        else ""
-                    ]
-                    * len(row)
-                ),
-                axis=1,
-            )
+            rows = equipes.order_row_styles(table)
+            styled = shown.style.apply(lambda row, css=rows: [css[row.name]] * len(row), axis=1)
             st.caption(
                 "Les écarts sont en tête (non justifiés en rouge, puis dérogations documentées "
                 "en jaune), puis les bons conformes par date."
@@ -206,13 +195,13 @@ else:
     peaks = equipes.peak_load(load)
     st.table(equipes.load_display(peaks), hide_index=True)
     chart_block(
-        equipes.timeline_figure(periods, labels, colours, source),
+        figures.team_timeline_figure(periods, labels, colours, source),
         periods,
         key="equipes_calendrier",
         columns=["atelier", "titre", "equipe", "debut", "fin"],
     )
     chart_block(
-        equipes.load_figure(load, colours, source),
+        figures.team_load_figure(load, colours, source),
         load,
         key="equipes_charge_mensuelle",
         columns=["titulaire", "mois", "en_cours", "sur_site", "ids_ateliers"],

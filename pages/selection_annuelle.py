@@ -15,7 +15,7 @@ from atelierflash.ui.filters import filter_sidebar
 dataset = get_dataset()
 programme = dataset.programme
 info = programme.info
-launch = int(info["annee_lancement"])
+launch = programme.launch_year
 target = programme.figures["selection_annuelle"]
 official_realised = programme.figures["ateliers_realises"]
 official_communes = programme.figures["communes_accompagnees"]
@@ -47,7 +47,8 @@ year = year_selector(years, stats.default_year(years, today))
 selection = stats.selection_by_year(ateliers, programme, launch)
 row = stats.year_row(selection, year)
 gap = stats.official_gap(ateliers, links, programme)
-realised, communes = gap.iloc[0], gap.iloc[1]
+official = gap.set_index("cle")
+realised, communes = official.loc["ateliers_realises"], official.loc["communes_accompagnees"]
 
 cols = st.columns(4)
 cols[0].metric(

@@ -239,7 +239,9 @@ def test_official_gap_counts_every_realised_and_says_the_gap(mini_dataset):
     gap = stats.official_gap(
         mini_dataset.ateliers, mini_dataset.atelier_communes, mini_dataset.programme
     )
-    realised, communes = gap.iloc[0], gap.iloc[1]
+    # Each figure is found by its key, whatever the rows' order.
+    by_key = gap.iloc[::-1].set_index("cle")
+    realised, communes = by_key.loc["ateliers_realises"], by_key.loc["communes_accompagnees"]
     assert realised["registre"] == 4 and realised["sans_annee"] == 1
     assert realised["ecart"] == 4 - 114
     assert realised["ecart_texte"] == (

@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from atelierflash import equipes
+from atelierflash import equipes, palette
 from atelierflash.programme import Agreement, Holder, load_programme
 from atelierflash.registre import PartialDate
 from atelierflash.rotation import replay
@@ -89,6 +89,14 @@ def test_order_table_puts_unexplained_first_then_documented():
         "conforme",
     ]
     assert list(table["attendu"]) == ["Équipe B", "Équipe A", "Équipe A", "Équipe A"]
+    # Rows are highlighted by the deviation's key, never by its display text.
+    assert list(table["ecart_cle"]) == ["non_justifie", "documente", "conforme", "conforme"]
+    assert equipes.order_row_styles(table) == [
+        f"background-color: {palette.ROW_ALERT}",
+        f"background-color: {palette.ROW_NOTICE}",
+        "",
+        "",
+    ]
     shown = equipes.order_display(table)
     assert shown["Date du bon"][0] == "10 février 2021"
 

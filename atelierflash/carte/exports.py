@@ -22,8 +22,7 @@ import json
 import pandas as pd
 import shapely
 
-from atelierflash.carte.fiche import label_of
-from atelierflash.registre import PartialDate
+from atelierflash.formats import iso_date
 from atelierflash.texte import cell_text
 
 #: The columns of an export, in order (register names, so a CSV can be read back as a register).
@@ -93,10 +92,6 @@ def neutralize(value: object) -> object:
     return value
 
 
-def _date(value) -> str:
-    return value.iso() if isinstance(value, PartialDate) else ""
-
-
 def export_frame(dataset, ateliers: pd.DataFrame) -> pd.DataFrame:
     """The public fields of the publishable ``ateliers``, as French text (labels, ISO dates).
 
@@ -125,15 +120,15 @@ def export_frame(dataset, ateliers: pd.DataFrame) -> pd.DataFrame:
                 "id": row.id,
                 "titre": cell_text(row.titre),
                 "annee": row.annee,
-                "statut": label_of(p.statuts, row.statut),
-                "echelle": label_of(p.echelles, row.echelle),
+                "statut": p.statuts.label_of(row.statut),
+                "echelle": p.echelles.label_of(row.echelle),
                 "themes": " ; ".join(p.themes.label_of(t) for t in row.themes),
                 "familles": " ; ".join(p.familles.label_of(f) for f in row.familles),
-                "equipe": label_of(p.equipes, row.equipe),
+                "equipe": p.equipes.label_of(row.equipe),
                 "pilote": cell_text(row.pilote),
-                "date_debut": _date(row.date_debut),
-                "date_fin": _date(row.date_fin),
-                "dates_animation": " ; ".join(_date(d) for d in row.dates_animation),
+                "date_debut": iso_date(row.date_debut),
+                "date_fin": iso_date(row.date_fin),
+                "dates_animation": " ; ".join(iso_date(d) for d in row.dates_animation),
                 "livrables": " ; ".join(
                     f"{label} : {url}" if url else label for label, url in row.livrables
                 ),

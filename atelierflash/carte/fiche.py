@@ -81,16 +81,6 @@ def _recent_first(rows: pd.DataFrame) -> pd.DataFrame:
     return order.sort_values(["_y", "id"], ascending=[False, True]).drop(columns="_y")
 
 
-def label_of(vocabulary, key: object) -> str:
-    """French label of a vocabulary key; "" for a missing or unknown key."""
-    if not isinstance(key, str) or not key:
-        return ""
-    try:
-        return vocabulary.label_of(key)
-    except KeyError:
-        return key
-
-
 def safe_url(url: str | None) -> str | None:
     """``url`` when it is an http(s) address, else ``None`` (never a ``javascript:`` link)."""
     if isinstance(url, str) and url.lower().startswith(("https://", "http://")):
@@ -124,11 +114,11 @@ def atelier_html(dataset, row) -> str:
     fields: list[tuple[str, str]] = []
     year = "Année inconnue" if pd.isna(row.annee) else str(int(row.annee))
     fields.append(("Année", esc(year)))
-    fields.append(("Statut", esc(label_of(p.statuts, row.statut) or "–")))
-    fields.append(("Échelle", esc(label_of(p.echelles, row.echelle) or "–")))
+    fields.append(("Statut", esc(p.statuts.label_of(row.statut) or "–")))
+    fields.append(("Échelle", esc(p.echelles.label_of(row.echelle) or "–")))
     themes = [p.themes.label_of(t) for t in row.themes]
     fields.append(("Thèmes", esc(" ; ".join(themes)) if themes else "–"))
-    fields.append(("Équipe", esc(label_of(p.equipes, row.equipe) or "non renseignée")))
+    fields.append(("Équipe", esc(p.equipes.label_of(row.equipe) or "non renseignée")))
     fields.append(("Pilote", esc(cell_text(row.pilote)) or "–"))
     start, end = fmt_partial_date(row.date_debut), fmt_partial_date(row.date_fin)
     if start or end:

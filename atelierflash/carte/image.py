@@ -54,7 +54,7 @@ SIMPLIFY_M = 400
 DOT_SIZE = 9
 #: Characters per line of a legend entry (the right margin is about 5 cm wide).
 LEGEND_WIDTH = 34
-_LAND, _BORDER, _SEA = "#f6f6f6", "#929292", "#ffffff"
+_LAND, _BORDER, _SEA = palette.DSFR["gris-975"], palette.DSFR["gris-625"], palette.DSFR["blanc"]
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ def describe(dataset, state: FilterState) -> str:
     """
     low, high = state.year_min, state.year_max
     if low is None and high is None:
-        parts = [f"depuis {dataset.programme.info.get('annee_lancement', '…')}"]
+        parts = [f"depuis {dataset.programme.launch_year}"]
     elif high is None:
         parts = [f"depuis {low}"]
     elif low is None:
@@ -205,11 +205,11 @@ def national_figure(
         ax.set_title(name, fontsize=8, loc="left", pad=2)
         for spine in ax.spines.values():
             spine.set_visible(True)
-            spine.set_edgecolor("#cecece")
+            spine.set_edgecolor(palette.DSFR["gris-850"])
     handles = [
         Patch(
             facecolor=c.colour,
-            edgecolor="#666666",
+            edgecolor=palette.DSFR["gris-425"],
             label=textwrap.fill(f"{c.label} ({fmt_int(c.count)})", LEGEND_WIDTH),
         )
         for c in selection.legend
@@ -225,7 +225,7 @@ def national_figure(
         alignment="left",
     )
     title = TITLE + (" – données fictives" if fictif else "")
-    fig.text(0.03, 0.95, title, fontsize=16, weight="bold", color="#000091", gid="titre")
+    fig.text(0.03, 0.95, title, fontsize=16, weight="bold", color=palette.BLEU_FRANCE, gid="titre")
     n, communes = len(selection.ateliers), len(selection.communes)
     fig.text(
         0.03,
@@ -233,7 +233,7 @@ def national_figure(
         f"{fmt_int(n)} atelier(s) publié(s) sur {fmt_int(communes)} commune(s) · "
         f"{selection.description}",
         fontsize=10,
-        color="#3a3a3a",
+        color=palette.DSFR["gris-200"],
         gid="selection",
     )
     source = (
@@ -243,7 +243,14 @@ def national_figure(
     )
     if fictif:
         source = "DONNÉES FICTIVES (démonstration) – aucun de ces ateliers n'est réel. " + source
-    fig.text(0.03, 0.025, textwrap.fill(source, 190), fontsize=7, color="#3a3a3a", gid="source")
+    fig.text(
+        0.03,
+        0.025,
+        textwrap.fill(source, 190),
+        fontsize=7,
+        color=palette.DSFR["gris-200"],
+        gid="source",
+    )
     return fig
 
 
@@ -265,7 +272,7 @@ def _draw(ax, deps: gpd.GeoDataFrame, selection: MapSelection, crs: str) -> None
             points.y,
             s=DOT_SIZE,
             c=list(mine["colour"]),
-            edgecolors="#161616",
+            edgecolors=palette.DSFR["gris-50"],
             linewidths=0.2,
             zorder=3,
         )

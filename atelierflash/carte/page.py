@@ -18,7 +18,7 @@ import pandas as pd
 
 from atelierflash import filters
 from atelierflash.carte import exports
-from atelierflash.carte.fiche import label_of, safe_url
+from atelierflash.carte.fiche import safe_url
 from atelierflash.formats import fmt_date, fmt_int
 
 #: Columns of the table under the map: (header, export column).
@@ -123,7 +123,7 @@ def resume_html(dataset, row) -> str:
     """One line of a commune's fiche: the atelier's title (a link to its fiche), year, statut."""
     esc = html.escape
     year = "année inconnue" if pd.isna(row.annee) else str(int(row.annee))
-    statut = label_of(dataset.programme.statuts, row.statut)
+    statut = dataset.programme.statuts.label_of(row.statut)
     title = row.titre if isinstance(row.titre, str) and row.titre else "(sans titre)"
     href = "#atelier=" + _fragment(str(row.id))
     return (
