@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 import shapely
 
+from atelierflash import palette
 from atelierflash.carte.fiche import safe_url
 from atelierflash.formats import fmt_date, fmt_int, fmt_partial_date
 from atelierflash.texte import cell_text
@@ -25,8 +26,8 @@ from atelierflash.texte import cell_text
 MAX_COMMUNES = 30
 #: The small map's drawing box (SVG user units; the page scales it).
 MAP_WIDTH, MAP_HEIGHT = 480, 360
-_COMMUNE_FILL, _COMMUNE_EDGE = "#000091", "#ffffff"
-_GROUND_FILL, _GROUND_EDGE = "#f6f6f6", "#929292"
+_COMMUNE_FILL, _COMMUNE_EDGE = palette.BLEU_FRANCE, palette.DSFR["blanc"]
+_GROUND_FILL, _GROUND_EDGE = palette.DSFR["gris-975"], palette.DSFR["gris-625"]
 
 
 @dataclass(frozen=True)
@@ -279,7 +280,7 @@ def _svg_frame(label: str, body: str) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {MAP_WIDTH} {MAP_HEIGHT}" '
         f'role="img" aria-label="{esc}" class="af-svg">'
         f"<title>{html.escape(label)}</title>"
-        f'<rect width="{MAP_WIDTH}" height="{MAP_HEIGHT}" fill="#eef2f8"/>{body}</svg>'
+        f'<rect width="{MAP_WIDTH}" height="{MAP_HEIGHT}" fill="{palette.SEA}"/>{body}</svg>'
     )
 
 

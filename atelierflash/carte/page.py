@@ -92,7 +92,7 @@ def filter_payload(dataset, public: pd.DataFrame) -> dict:
         for name in ("familles", "themes", "regions", "departements", "echelles")
     }
     years = [int(y) for y in public["annee"].dropna()]
-    launch = int(p.info.get("annee_lancement", min(years, default=2019)))
+    launch = p.launch_year
     codes = sorted({c for r in rows for c in r[9]})
     com = dataset.communes.set_index("code")
     communes = [
