@@ -2,16 +2,18 @@
 
 One builder for every place a fiche shows: the app's fiche page (``pages/atelier.py``), its
 PDF download (WeasyPrint, server-side) and the public page's fiche. Every register value is
-escaped with :func:`html.escape`; links go to http(s) addresses only; the small map is an
-inline SVG drawn here from the référentiel's geometries, so a fiche never loads anything
-(no tile, no script) and prints as it shows.
+escaped with :func:`html.escape`; links go to http(s) addresses only; the small map is an SVG
+drawn here from the référentiel's geometries and embedded as a ``data:`` image, so a fiche
+never loads anything (no tile, no script) and prints as it shows.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import html
 import math
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -206,7 +208,7 @@ def fiche_html(dataset, row, heading: int = 2, with_map: bool = True) -> str:
     parts.append(_dl(atelier_facts(dataset, row)))
     parts.append("</div>")
     if with_map:
-        parts.append(f'<figure class="af-minicarte">{communes_svg(dataset, row.id)}</figure>')
+        parts.append(f'<figure class="af-minicarte">{communes_img(dataset, row.id)}</figure>')
     parts.append("</div>")
     parts.append(f"<{sub}>Territoire</{sub}>{territory_html(dataset, row)}")
     if cell_text(row.description):
@@ -272,6 +274,18 @@ def communes_svg(dataset, atelier_id: str) -> str:
                 f'stroke="{_COMMUNE_EDGE}" stroke-width="0.8"/>'
             )
     return _svg_frame(label, "".join(body))
+
+
+def communes_img(dataset, atelier_id: str) -> str:
+    """The small map as an ``<img>`` of the SVG (a ``data:`` URL), its label as ``alt`` text.
+
+    An image rather than inline SVG: Streamlit's ``st.html`` sanitiser drops inline ``<svg>``,
+    an ``<img>`` passes everywhere (the app, the PDF, a static page) and cannot run anything.
+    """
+    svg = communes_svg(dataset, atelier_id)
+    label = re.search(r'aria-label="([^"]*)"', svg).group(1)  # already escaped
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f'<img class="af-svg" alt="{label}" src="data:image/svg+xml;base64,{data}">'
 
 
 def _svg_frame(label: str, body: str) -> str:

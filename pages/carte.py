@@ -6,6 +6,7 @@ from atelierflash import carte
 from atelierflash.formats import fmt_int
 from atelierflash.ui import carte as ui
 from atelierflash.ui.data import get_dataset, get_resolver
+from atelierflash.ui.fiche import atelier_url
 from atelierflash.ui.filters import filter_sidebar
 
 dataset = get_dataset()
@@ -150,7 +151,8 @@ def carte_section() -> None:
             heading = carte.departement_heading(dataset, code)
         hidden = carte.hidden_count(dataset, pool, shown, place)
         with st.container(height=640, border=False, key="carte_fiche_panneau"):
-            st.html(carte.FICHE_CSS + carte.fiche_html(dataset, rows, heading, hidden))
+            fiche = carte.fiche_html(dataset, rows, heading, hidden, fiche_url=atelier_url)
+            st.html(carte.FICHE_CSS + fiche)
             st.button("Fermer la fiche", on_click=_close_fiche, key="carte_fermer")
 
 
@@ -162,8 +164,15 @@ st.caption(
     "téléchargements contiennent la même sélection, avec ses champs publics uniquement."
 )
 table = carte.display_frame(dataset, shown)
-st.dataframe(table, hide_index=True, width="stretch", key="carte_tableau")
-buttons = st.columns(3)
+table.insert(0, "Fiche", [atelier_url(i) for i in shown["id"]])
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    key="carte_tableau",
+    column_config={"Fiche": st.column_config.LinkColumn("Fiche", display_text="ouvrir")},
+)
+buttons = st.columns(4)
 buttons[0].download_button(
     "Télécharger la sélection (CSV)",
     data=lambda: carte.to_csv(dataset, shown),
@@ -180,8 +189,27 @@ buttons[1].download_button(
     on_click="ignore",
     key="carte_geojson",
 )
+dimension = st.session_state.get("carte_couleur", "famille")
+buttons[2].download_button(
+    "Carte nationale imprimable (PNG A4)",
+    data=lambda: carte.national_map_bytes(dataset, "png", dimension, state),
+    file_name=carte.filename(dataset, "png").replace("ateliers_flash", "carte_nationale"),
+    mime="image/png",
+    on_click="ignore",
+    key="carte_image_png",
+    help="Les communes de la sélection, colorées comme sur la carte, la France métropolitaine "
+    "et les cinq départements d'outre-mer, légende, titre et source (300 dpi).",
+)
+buttons[3].download_button(
+    "Carte nationale (PDF)",
+    data=lambda: carte.national_map_bytes(dataset, "pdf", dimension, state),
+    file_name=carte.filename(dataset, "pdf").replace("ateliers_flash", "carte_nationale"),
+    mime="application/pdf",
+    on_click="ignore",
+    key="carte_image_pdf",
+)
 if dataset.fictif:
-    buttons[2].caption("Registre fictif : chaque export porte la mention « fictif ».")
+    st.caption("Registre fictif : chaque export porte la mention « fictif ».")
 
 # Last on the page: the export (a fraction of a second, once per register version) never delays
 # the map and the table above, which are already on their way to the browser.
@@ -190,8 +218,9 @@ with st.expander("Carte publique à intégrer au site du ministère", icon=":mat
     st.markdown(
         f"Une page autonome, sans Streamlit : la carte des {fmt_int(public.ateliers)} ateliers "
         "publiés, la fiche au clic, la liste et les téléchargements. Elle ne demande rien à un "
-        "site tiers et ne dépend pas des filtres ci-dessus. "
-        f"[Ouvrir la carte publique]({public_url})"
+        "site tiers ; ce lien l'ouvre sur les filtres ci-dessus. "
+        f"[Ouvrir la carte publique]({carte.embed_url(public_url, state, compact=False)}) · "
+        "[composer un cadre à intégrer](integrer) (filtres, hauteur, titre, aperçu)"
         + (" — registre fictif : la page le dit en tête." if public.fictif else "")
     )
     # Inline code, not st.code: the syntax highlighter's bundle alone delayed the map by about

@@ -148,3 +148,12 @@ def test_command_refuses_unknown_theme_and_format(tmp_path):
     fmt = _cli(str(tmp_path / "c.gif"), "--registre", "data/ateliers.csv")
     assert fmt.returncode == 2 and "format non pris en charge" in fmt.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_bytes_for_the_map_page_download(mini_dataset):
+    state = FilterState.from_query_params({"annees": "2021-2024"})
+    png = carte_image.national_map_bytes(mini_dataset, "png", "statut", state, generated=DAY)
+    assert png.startswith(b"\x89PNG")
+    assert carte_image.national_map_bytes(mini_dataset, "svg").startswith(b"<?xml")
+    with pytest.raises(ValueError, match="format non pris en charge : « gif »"):
+        carte_image.national_map_bytes(mini_dataset, "gif")

@@ -69,8 +69,14 @@ def test_epci_atelier_lists_its_communes_and_population(mini_dataset):
 def test_hostile_title_stays_text(mini_dataset):
     row = fiche.find_atelier(mini_dataset, "T-2022-1")
     page = fiche.fiche_html(mini_dataset, row)
-    tags = [tag for tag, _ in _parse(page).tags]
-    assert "img" not in tags and "script" not in tags
+    parsed = _parse(page).tags
+    tags = [tag for tag, _ in parsed]
+    assert "script" not in tags
+    # The one image is the small map, an SVG data URL; the title's <img> stayed text.
+    images = [a for tag, a in parsed if tag == "img"]
+    assert [a["class"] for a in images] == ["af-svg"]
+    assert images[0]["src"].startswith("data:image/svg+xml;base64,")
+    assert all(not k.startswith("on") for _, a in parsed for k in a)
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
     assert not re.search(r"\son\w+=", page.replace("onerror=alert", ""))
 
@@ -83,6 +89,12 @@ def test_small_map_is_inline_svg_of_the_communes(mini_dataset):
     fills = [a.get("fill") for tag, a in tags if tag == "path"]
     assert fills.count("#000091") == 2  # the two communes
     assert "href" not in svg and "http://" not in svg.replace("http://www.w3.org/2000/svg", "")
+    # In a fiche it travels as an image (st.html drops inline SVG), its label as alt text.
+    (img,) = [a for tag, a in _parse(fiche.communes_img(mini_dataset, "T-2022-1")).tags]
+    assert img["alt"] == tags[0][1]["aria-label"]
+    import base64
+
+    assert base64.b64decode(img["src"].split(",", 1)[1]).decode() == svg
 
 
 def test_unknown_atelier_is_none(mini_dataset):
@@ -120,3 +132,15 @@ def test_a_large_atelier_stays_within_two_pages(mini_dataset, monkeypatch):
 def test_filename_is_safe(mini_dataset):
     row = fiche.find_atelier(mini_dataset, "T-2019-1")
     assert fiche.fiche_filename(mini_dataset, row) == "fiche_T-2019-1_FICTIF.pdf"
+
+
+def test_map_side_panel_links_each_atelier_to_its_fiche_page(mini_dataset):
+    from atelierflash import carte
+
+    rows = carte.commune_ateliers(mini_dataset, mini_dataset.ateliers, "80253")
+    panel = carte.fiche_html(
+        mini_dataset, rows, "Doullens (80253)", fiche_url=lambda i: f"atelier?id={i}"
+    )
+    hrefs = [a["href"] for tag, a in _parse(panel).tags if tag == "a"]
+    assert "atelier?id=T-2019-1" in hrefs and "atelier?id=T-2022-1" in hrefs
+    assert "atelier?id=" not in carte.fiche_html(mini_dataset, rows, "Doullens (80253)")

@@ -65,6 +65,7 @@ from atelierflash.carte.fiche import (
     parse_click,
     search_message,
 )
+from atelierflash.carte.image import national_map_bytes
 from atelierflash.carte.layers import (
     VIEWS,
     CarteBuild,
@@ -106,6 +107,7 @@ __all__ = [
     "iframe_code",
     "install_static_assets",
     "leaflet_source_dir",
+    "national_map_bytes",
     "parse_click",
     "prepare_basemap",
     "prepare_communes",

@@ -95,7 +95,7 @@ def _link(url: str, label: str) -> str:
     )
 
 
-def atelier_html(dataset, row) -> str:
+def atelier_html(dataset, row, fiche_link: str | None = None) -> str:
     """One atelier of a fiche as an ``<article>``: its public fields, every value escaped.
 
     Parameters
@@ -103,6 +103,8 @@ def atelier_html(dataset, row) -> str:
     dataset : Dataset
     row : namedtuple
         A row of ``dataset.ateliers`` (from ``itertuples(index=False)``).
+    fiche_link : str, optional
+        Address of the atelier's own fiche (the app's fiche page), linked under its title.
 
     Returns
     -------
@@ -145,7 +147,13 @@ def atelier_html(dataset, row) -> str:
         fields.append(("Source", "non renseignée"))
     parts = ['<article class="af-atelier">']
     parts.append(f"<h4>{esc(cell_text(row.titre) or '(sans titre)')}</h4>")
-    parts.append(f'<p class="af-id">{esc(row.id)}</p><dl>')
+    parts.append(f'<p class="af-id">{esc(row.id)}</p>')
+    if fiche_link:
+        parts.append(
+            f'<p class="af-lien-fiche"><a href="{esc(fiche_link, quote=True)}" target="_self">'
+            "Fiche complète, à imprimer ou en PDF</a></p>"
+        )
+    parts.append("<dl>")
     for label, value in fields:
         parts.append(f"<dt>{esc(label)}</dt><dd>{value}</dd>")
     parts.append("</dl>")
@@ -155,7 +163,7 @@ def atelier_html(dataset, row) -> str:
     return "".join(parts)
 
 
-def fiche_html(dataset, rows: pd.DataFrame, heading: str, hidden: int = 0) -> str:
+def fiche_html(dataset, rows: pd.DataFrame, heading: str, hidden: int = 0, fiche_url=None) -> str:
     """The side panel « fiche »: every atelier of ``rows``, all values escaped.
 
     Parameters
@@ -167,6 +175,8 @@ def fiche_html(dataset, rows: pd.DataFrame, heading: str, hidden: int = 0) -> st
         Title of the panel (the commune or the département), escaped too.
     hidden : int
         Ateliers of the same place left out by the filters (mentioned, not shown).
+    fiche_url : callable, optional
+        ``fiche_url(atelier_id) -> str``: the address of each atelier's fiche page, linked.
 
     Returns
     -------
@@ -180,7 +190,8 @@ def fiche_html(dataset, rows: pd.DataFrame, heading: str, hidden: int = 0) -> st
     else:
         parts.append(f'<p class="af-count">{fmt_int(len(rows))} atelier(s)</p>')
     for row in rows.itertuples(index=False):
-        parts.append(atelier_html(dataset, row))
+        link = fiche_url(str(row.id)) if fiche_url else None
+        parts.append(atelier_html(dataset, row, link))
     if hidden:
         parts.append(
             f'<p class="af-hidden">{fmt_int(hidden)} autre(s) atelier(s) ici, hors des filtres.</p>'

@@ -14,6 +14,7 @@ Only publishable ateliers appear (the image is public); a demonstration register
 from __future__ import annotations
 
 import datetime as dt
+import io
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -328,10 +329,29 @@ def save_national_map(
             f"format non pris en charge : « {out.suffix or '(aucun)'} » pour {out.name} ; "
             f"choisissez {', '.join(FORMATS)}"
         )
+    out.write_bytes(national_map_bytes(dataset, suffix[1:], dimension, state, generated))
+    return out
+
+
+def national_map_bytes(
+    dataset,
+    fmt: str = "png",
+    dimension: str = "famille",
+    state: FilterState | None = None,
+    generated: dt.date | None = None,
+) -> bytes:
+    """The national map as the bytes of a ``png`` (A4, 300 dpi), ``pdf`` or ``svg`` file.
+
+    The map page's download uses it for its current filters; :func:`save_national_map` writes
+    the same bytes to a file.
+    """
+    if f".{fmt}" not in FORMATS:
+        raise ValueError(f"format non pris en charge : « {fmt} » ; choisissez {', '.join(FORMATS)}")
     fig = national_figure(dataset, dimension, state, generated)
+    buffer = io.BytesIO()
     try:
         metadata = {"Title": fig.texts[0].get_text()}
-        fig.savefig(out, dpi=PNG_DPI if suffix == ".png" else None, metadata=metadata)
+        fig.savefig(buffer, format=fmt, dpi=PNG_DPI if fmt == "png" else None, metadata=metadata)
     finally:
         plt.close(fig)
-    return out
+    return buffer.getvalue()

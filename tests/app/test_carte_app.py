@@ -47,6 +47,8 @@ def test_page_runs_and_draws_the_public_ateliers(mini_app):
     assert [b.label for b in at.get("download_button")] == [
         "Télécharger la sélection (CSV)",
         "Télécharger la sélection (GeoJSON)",
+        "Carte nationale imprimable (PNG A4)",
+        "Carte nationale (PDF)",
     ]
     assert any("fictif" in c.value for c in at.caption)
 
@@ -159,3 +161,15 @@ def test_public_page_is_exported_and_offered_with_its_iframe_code(mini_app):
     # The mini register's rows are marked fictif: the page and the app both say so.
     assert "Données de démonstration fictives" in page
     assert "registre fictif" in text
+
+
+def test_list_links_fiches_and_the_national_map_follows_the_filters(mini_app):
+    at = mini_app(PAGE, {"annees": "2021-2024", "theme": "friches"})
+    (table,) = [t for t in at.dataframe if "Fiche" in t.value.columns]
+    assert list(table.value["Fiche"]) == ["atelier?id=T-2021-1", "atelier?id=T-2022-1"]
+    labels = [b.label for b in at.get("download_button")]
+    assert "Carte nationale imprimable (PNG A4)" in labels and "Carte nationale (PDF)" in labels
+    (expander,) = [e for e in at.expander if "Carte publique" in e.label]
+    text = " ".join(m.value for m in expander.markdown)
+    # The public page opens on the same filters, with the app's parameter names.
+    assert "(app/static/publique/env/index.html?annees=2021-2024&theme=friches)" in text

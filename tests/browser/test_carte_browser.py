@@ -268,7 +268,9 @@ def test_hostile_titles_stay_text_and_fire_no_dialog(page, xss_url):
     assert "<img src=x onerror=alert(1)>" in text
     assert "<svg onload=alert(5)>" in text and "<b onmouseover=alert(7)>gras</b>" in text
     assert "note interne secrète" not in text
-    assert fiche.locator("a").count() == 0  # javascript: addresses are never links
+    # javascript: addresses are never links; the only link is the atelier's own fiche page.
+    hrefs = [a.get_attribute("href") for a in fiche.locator("a").all()]
+    assert hrefs == ["atelier?id=X-1"]
     _click_commune(page, iframe, frame, "97411")
     page.get_by_text('"><svg onload=alert(3)> {{ 7*7 }}').first.wait_for(timeout=60_000)
     table = page.locator('[data-testid="stDataFrame"]')
