@@ -7,7 +7,7 @@ filtered view is a permalink and the logic is tested without a UI.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -39,7 +39,6 @@ class FilterState:
     regions: tuple[str, ...] = ()
     departements: tuple[str, ...] = ()
     echelles: tuple[str, ...] = ()
-    extra: dict = field(default_factory=dict, compare=False)
 
     @property
     def is_default(self) -> bool:
@@ -136,8 +135,3 @@ def filter_options(ateliers: pd.DataFrame) -> dict[str, list[str]]:
     for name in ("themes", "familles", "departements", "regions"):
         options[name] = sorted({v for values in ateliers[name] for v in values})
     return options
-
-
-def state_fields() -> list[str]:
-    """Names of the state's fields (for the UI and tests)."""
-    return [f.name for f in fields(FilterState) if f.name != "extra"]

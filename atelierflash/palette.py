@@ -20,8 +20,6 @@ DSFR = {
     "orange-terre-battue-sun": "#755348",
     "violet-glycine-sun": "#6e445a",
     "beige-gris-galet": "#aea397",
-    "vert-menthe": "#009081",
-    "jaune-tournesol": "#c8aa39",
     "blanc": "#ffffff",
     "gris-975": "#f6f6f6",
     "gris-925": "#e5e5e5",

@@ -366,7 +366,6 @@ class RegisterTable:
 _CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 _XLSX_SUFFIXES = (".xlsx", ".xlsm")
 _SEPARATORS = (",", ";", "\t")
-_SEPARATOR_NAMES = {",": "virgule", ";": "point-virgule", "\t": "tabulation"}
 
 
 @dataclass

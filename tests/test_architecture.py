@@ -173,3 +173,55 @@ def test_map_wing_is_one_small_module_per_concern():
     assert face.__all__ and all(hasattr(face, name) for name in face.__all__)
     # The face is small: the names pages, the Streamlit glue and the command line use.
     assert len(face.__all__) <= 40
+
+
+def _module_table_paths() -> set[str]:
+    """The first column of the « Modules » table of docs/architecture.md (backticked paths)."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = text.split("## Modules", 1)[1].split("\n## ", 1)[0]
+    paths: set[str] = set()
+    for line in section.splitlines():
+        if line.startswith("| `"):
+            first = line.split("|")[1]
+            paths.update(part.strip("`") for part in first.split() if part.startswith("`"))
+    return {p.strip("`,") for p in paths}
+
+
+def test_every_library_module_is_in_the_architecture_module_table():
+    listed = _module_table_paths()
+    assert "atelierflash/dataset.py" in listed  # the table was found and read
+    folders = {p for p in listed if p.endswith("/")}
+    missing = []
+    for path in sorted(LIBRARY.rglob("*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        # A folder row (`atelierflash/ui/`) covers its Streamlit glue modules.
+        if relative not in listed and not any(relative.startswith(f) for f in folders):
+            missing.append(relative)
+    assert missing == [], f"modules absent du tableau de docs/architecture.md : {missing}"
+    # And the table names no module that is gone.
+    gone = [p for p in listed if p.endswith(".py") and not (ROOT / p).is_file()]
+    assert gone == [], gone
+
+
+def test_pyproject_declares_the_installable_project():
+    import tomllib
+
+    import atelierflash
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    project = config["project"]
+    assert project["name"] == "atelierflash" and project["requires-python"] == ">=3.11"
+    assert config["build-system"]["build-backend"] == "setuptools.build_meta"
+    # Version and dependencies each have one home, read by the build.
+    assert set(project["dynamic"]) == {"version", "dependencies"}
+    dynamic = config["tool"]["setuptools"]["dynamic"]
+    assert dynamic["version"] == {"attr": "atelierflash.__version__"} and atelierflash.__version__
+    assert dynamic["dependencies"] == {"file": ["requirements.txt"]}
+    pinned = [
+        line
+        for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
+    assert pinned and all("==" in line for line in pinned)
+    # The library only: the benchmarks and the tests are not installed.
+    assert config["tool"]["setuptools"]["packages"]["find"]["include"] == ["atelierflash*"]

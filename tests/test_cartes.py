@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import json
 import re
@@ -28,26 +27,8 @@ from atelierflash.carte.encoding import (
 )
 from atelierflash.carte.layers import count_classes
 from atelierflash.carte.legend import atelier_category_keys, categories_for
-from atelierflash.dataset import RegisterSource, build_dataset
 from atelierflash.palette import BLEU_FRANCE, YEAR_RAMP
-from atelierflash.programme import load_programme
-from atelierflash.validation import validate_file
 from benchmarks.component import map_args
-from tests.conftest import MINI_REGISTER
-
-# A second register: template syntax, formula-like titles and a commune shared by two ateliers.
-TRICKY_ROWS = """T-2023-1,{{ 7*7 }} {% raw %}gabarit{% endraw %} (fictif),2023,en cours,communale,80253,,Gestion des risques,POLAU,2023-02-01,,2023-03,,,20000,"=HYPERLINK(""http://x"")",Livrable : javascript:alert(1),@SUM(A1),javascript:alert(2),,secret interne,oui
-T-2020-1,<script>alert('x')</script> (fictif),2020,réalisé,communale,80253,,Aménagement des friches,Atelier de l'Ourcq,2020-02-01,,2020-03,2020-09,,20000,-2+3,,"	tab",https://example.org/a?b=1&c=<2>,,,oui
-"""
-
-
-@pytest.fixture(scope="module")
-def tricky_dataset(mini_referentiel, tmp_path_factory):
-    path = tmp_path_factory.mktemp("registre") / "tricky.csv"
-    path.write_text(MINI_REGISTER + TRICKY_ROWS, encoding="utf-8")
-    report = validate_file(path, mini_referentiel, load_programme(), today=dt.date(2026, 11, 29))
-    source = RegisterSource("test", "Registre piégé (fictif)", path, fictif=True)
-    return build_dataset(source, mini_referentiel, load_programme(), report=report)
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ import shapely
 from shapely.geometry import shape
 
 from atelierflash.carte import exports
-from tests.test_cartes import tricky_dataset  # noqa: F401  (fixture)
 
 
 def _csv_rows(data: bytes) -> list[dict]:
@@ -58,7 +57,7 @@ def test_only_public_ateliers_and_public_fields(mini_dataset):
     assert frame.set_index("id").loc["T-X-1", "equipe"] == ""
 
 
-def test_csv_neutralises_formulas_and_marks_fiction(tricky_dataset):  # noqa: F811
+def test_csv_neutralises_formulas_and_marks_fiction(tricky_dataset):
     data = exports.to_csv(tricky_dataset, tricky_dataset.ateliers)
     assert b"secret interne" not in data and b"note interne" not in data
     rows = {r["id"]: r for r in _csv_rows(data)}
@@ -95,7 +94,7 @@ def test_geojson_one_feature_per_atelier_with_its_communes(mini_dataset):
     assert features["T-X-1"]["properties"]["annee"] is None
 
 
-def test_geojson_neutralises_and_hides_internal_notes(tricky_dataset):  # noqa: F811
+def test_geojson_neutralises_and_hides_internal_notes(tricky_dataset):
     data = exports.to_geojson(tricky_dataset, tricky_dataset.ateliers)
     assert b"secret interne" not in data
     features = {f["properties"]["id"]: f for f in json.loads(data)["features"]}

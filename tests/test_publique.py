@@ -11,7 +11,6 @@ import pytest
 
 from atelierflash import carte
 from atelierflash.carte import exports, publique
-from tests.test_cartes import tricky_dataset  # noqa: F401  (a fixture)
 
 DAY = dt.date(2026, 11, 29)
 
@@ -172,7 +171,7 @@ def test_data_matches_the_map_and_indexes_every_place(exported, mini_dataset):
             assert code in public.loc[i, column], (key, i)
 
 
-def test_fiches_are_escaped(tricky_dataset, basemap, tmp_path):  # noqa: F811
+def test_fiches_are_escaped(tricky_dataset, basemap, tmp_path):
     prepared = carte.prepare_communes(tricky_dataset)
     result = publique.export_public_map(tricky_dataset, basemap, prepared, tmp_path / "x")
     data = _data(result.folder)

@@ -13,11 +13,7 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
-
-from tests.conftest import MINI_REGISTER, make_mini_referentiel
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -33,29 +29,6 @@ def start(page: str, query: dict | None = None, timeout: float = 300) -> AppTest
     at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
-
-
-@pytest.fixture
-def mini_app(monkeypatch, tmp_path):
-    """The app on the literal mini register; caches cleared before and after."""
-    import atelierflash.ui.data as data
-
-    register = tmp_path / "mini.csv"
-    register.write_text(MINI_REGISTER, encoding="utf-8")
-    monkeypatch.setenv("ATELIERFLASH_REGISTRE", str(register))
-    monkeypatch.setattr(data, "load_referentiel", lambda progress=None: make_mini_referentiel())
-    st.cache_resource.clear()
-    yield start
-    st.cache_resource.clear()
-
-
-@pytest.fixture
-def demo_app(monkeypatch):
-    """The app on the demonstration register and the real référentiel."""
-    monkeypatch.delenv("ATELIERFLASH_REGISTRE", raising=False)
-    st.cache_resource.clear()
-    yield start
-    st.cache_resource.clear()
 
 
 def metric(at: AppTest, label: str) -> str:

@@ -6,9 +6,8 @@ import json
 
 import pytest
 
-from tests.app.analytics_helpers import demo_app, metric, mini_app
+from tests.app.analytics_helpers import metric
 
-__all__ = ["demo_app", "mini_app"]  # fixtures
 PAGE = "pages/carte.py"
 
 

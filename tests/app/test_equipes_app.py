@@ -7,9 +7,8 @@ import pytest
 
 from atelierflash.dataset import DEMO_REGISTER
 from atelierflash.demo import generated_exceptions
-from tests.app.analytics_helpers import demo_app, metric, mini_app
+from tests.app.analytics_helpers import metric
 
-__all__ = ["demo_app", "mini_app"]  # fixtures
 PAGE = "pages/equipes.py"
 
 

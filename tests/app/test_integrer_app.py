@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from tests.app.analytics_helpers import mini_app
-
-__all__ = ["mini_app"]  # fixture
 PAGE = "pages/integrer.py"
 
 

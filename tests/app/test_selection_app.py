@@ -6,9 +6,8 @@ import datetime as dt
 
 import pytest
 
-from tests.app.analytics_helpers import chart, charts, demo_app, demo_rows, metric, mini_app
+from tests.app.analytics_helpers import chart, charts, demo_rows, metric
 
-__all__ = ["demo_app", "mini_app"]  # fixtures
 PAGE = "pages/selection_annuelle.py"
 
 

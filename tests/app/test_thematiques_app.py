@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.analytics_helpers import chart, charts, demo_app, demo_rows, metric, mini_app
+from tests.app.analytics_helpers import chart, charts, demo_rows, metric
 
-__all__ = ["demo_app", "mini_app"]  # fixtures
 PAGE = "pages/thematiques.py"
 NNBSP = "\u202f"
 
