@@ -1,5 +1,6 @@
-"""Data of the « Équipes et tourniquet » page: orders read from a register, the audit tables,
-the teams' workload over time (their figures are in :mod:`atelierflash.figures`).
+"""Data of the « Équipes et tourniquet » page: orders, audit tables, the teams' workload.
+
+Orders are read from a register; their figures are in :mod:`atelierflash.figures`.
 
 No Streamlit here. The rule itself lives in :mod:`atelierflash.rotation`; this module turns the
 rows of ``Dataset.ateliers`` into :class:`~atelierflash.rotation.Order` objects and the replay

@@ -42,6 +42,7 @@ class FilterState:
 
     @property
     def is_default(self) -> bool:
+        """True when nothing is filtered (every value « all »)."""
         return self == FilterState()
 
     def to_query_params(self) -> dict[str, str]:

@@ -190,32 +190,40 @@ class Programme:
 
     @property
     def launch_year(self) -> int:
-        """The programme's first year (``annee_lancement`` of ``[programme]``): yearly series,
-        year checks and « depuis … » texts all start there."""
+        """The programme's first year (``annee_lancement`` of ``[programme]``).
+
+        Yearly series, year checks and « depuis … » texts all start there.
+        """
         return int(self.info["annee_lancement"])
 
     @property
     def statuts(self) -> Vocabulary:
+        """The vocabulary of the statuts of an atelier (candidature … réalisé, abandonné)."""
         return self.vocabularies["statuts"]
 
     @property
     def echelles(self) -> Vocabulary:
+        """The vocabulary of the scales of an atelier (bâtiment ou îlot … intercommunale)."""
         return self.vocabularies["echelles"]
 
     @property
     def themes(self) -> Vocabulary:
+        """The vocabulary of the themes, each in a family."""
         return self.vocabularies["themes"]
 
     @property
     def familles(self) -> Vocabulary:
+        """The vocabulary of the families of themes."""
         return self.vocabularies["familles"]
 
     @property
     def equipes(self) -> Vocabulary:
+        """The vocabulary of the consultant teams."""
         return self.vocabularies["equipes"]
 
     @property
     def accords(self) -> Vocabulary:
+        """The vocabulary of the framework agreements (accords-cadres)."""
         return self.vocabularies["accords"]
 
     def agreement(self, key: str) -> Agreement:

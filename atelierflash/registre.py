@@ -321,7 +321,7 @@ class RegisterFileError(ValueError):
 
 @dataclass
 class RegisterTable:
-    """A register as read from its file: text cells, line numbers, header mapping.
+    r"""A register as read from its file: text cells, line numbers, header mapping.
 
     Attributes
     ----------
@@ -331,7 +331,7 @@ class RegisterTable:
     encoding : str or None
         ``"utf-8"``, ``"utf-8-sig"`` (with BOM), ``"utf-16"`` or ``"cp1252"``; ``None`` for XLSX.
     separator : str or None
-        ``","``, ``";"`` or ``"\\t"``; ``None`` for XLSX.
+        ``","``, ``";"`` or ``"\t"``; ``None`` for XLSX.
     sheet : str or None
         The sheet read (XLSX only).
     rows : pandas.DataFrame

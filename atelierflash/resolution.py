@@ -768,7 +768,7 @@ class CommuneResolver:
         return entity.code if entity.type in _CURRENT_TYPES else entity.parent
 
     def _describe(self, index: int, with_departement: bool = True) -> str:
-        """ "Saint-Denis (93, 93066)" or "Annecy-le-Vieux (74, 74011, commune déléguée)"."""
+        """Name a commune: « Saint-Denis (93, 93066) », « Annecy-le-Vieux (74, 74011, commune déléguée) »."""
         entity = self._entities[index]
         parts = [entity.departement] if with_departement else []
         parts.append(entity.code)

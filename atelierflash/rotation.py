@@ -497,10 +497,12 @@ class AgreementAudit:
 
     @property
     def summary(self) -> pd.DataFrame:
+        """Bons per holder against the rule (see :func:`holder_summary`)."""
         return holder_summary(self.replayed, self.agreement)
 
     @property
     def deviations(self) -> list[ReplayedOrder]:
+        """The orders that went to another holder than the rule says."""
         return [r for r in self.replayed if r.deviation]
 
 

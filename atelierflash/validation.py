@@ -69,17 +69,21 @@ class RowResult:
 
     @property
     def status(self) -> str:
+        """``"error"``, ``"warning"`` or ``"ok"``: the worst level of the row's issues."""
         levels = {i.level for i in self.issues}
         return "error" if "error" in levels else "warning" if "warning" in levels else "ok"
 
     @property
     def messages(self) -> list[str]:
+        """The row's issues as French sentences."""
         return [str(i) for i in self.issues]
 
     def error(self, text: str, column: str | None = None) -> None:
+        """Add an error (the row is left out of the dataset)."""
         self.issues.append(Issue("error", text, column))
 
     def warning(self, text: str, column: str | None = None) -> None:
+        """Add a warning (the row is kept)."""
         self.issues.append(Issue("warning", text, column))
 
 
@@ -127,6 +131,7 @@ class ValidationReport:
 
     @property
     def summary(self) -> dict[str, int]:
+        """Rows per status: ``{"ok": …, "warning": …, "error": …}``."""
         counts = {"ok": 0, "warning": 0, "error": 0}
         for row in self.rows:
             counts[row.status] += 1
@@ -156,6 +161,7 @@ class ValidationReport:
         }
 
     def to_json_text(self) -> str:
+        """:meth:`to_json` as indented JSON text (French kept as is)."""
         return json.dumps(self.to_json(), ensure_ascii=False, indent=2)
 
     def to_text(self) -> str:

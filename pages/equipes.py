@@ -1,5 +1,7 @@
-"""Équipes et tourniquet (page interne): titulaires des accords-cadres, audit du tourniquet bon
-par bon, prochaine équipe, charge des équipes dans le temps."""
+"""Équipes et tourniquet (page interne): accords-cadres, audit du tourniquet, charge des équipes.
+
+Titulaires des accords-cadres, audit bon par bon, prochaine équipe, charge dans le temps.
+"""
 
 import datetime as dt
 

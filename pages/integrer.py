@@ -1,5 +1,7 @@
-"""Intégrer la carte: choose the filters, height and title of the public map; preview it; copy
-its permalink and its ``<iframe>`` code."""
+"""Intégrer la carte: the public map's filters, height and title, its preview and its code.
+
+The user copies its permalink and its ``<iframe>`` code.
+"""
 
 import streamlit as st
 

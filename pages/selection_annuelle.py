@@ -1,5 +1,8 @@
-"""Sélection annuelle: selections against the target, pipeline, réalisés against the official
-figures, geographic spread, durations, amounts and the ateliers of a chosen year."""
+"""Sélection annuelle: selections against the target and the figures of a chosen year.
+
+Pipeline, réalisés against the official figures, geographic spread, durations, amounts and the
+ateliers of the year.
+"""
 
 import datetime as dt
 

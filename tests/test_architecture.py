@@ -225,3 +225,15 @@ def test_pyproject_declares_the_installable_project():
     assert pinned and all("==" in line for line in pinned)
     # The library only: the benchmarks and the tests are not installed.
     assert config["tool"]["setuptools"]["packages"]["find"]["include"] == ["atelierflash*"]
+
+
+def test_docstring_rules_and_examples_are_part_of_the_checks():
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    lint = config["tool"]["ruff"]["lint"]
+    assert "D" in lint["select"] and lint["pydocstyle"]["convention"] == "numpy"
+    pytest_options = config["tool"]["pytest"]["ini_options"]
+    # The library's docstring examples run with the suite.
+    assert "--doctest-modules" in pytest_options["addopts"]
+    assert "atelierflash" in pytest_options["testpaths"]

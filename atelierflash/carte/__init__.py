@@ -1,4 +1,4 @@
-"""The map wing: a folium map with our own basemap, compact layers and no CDN.
+r"""The map wing: a folium map with our own basemap, compact layers and no CDN.
 
 Nothing here imports Streamlit. This package's face is what the pages, the Streamlit glue
 (:mod:`atelierflash.ui.carte`) and the command line use; each concern has its module:
@@ -37,7 +37,7 @@ How the map stays small and private:
   :data:`LAYER_BUDGET`; a selection too large even at the coarsest level is shown per
   département instead, with a message.
 - **Safe text.** Register values are sent as JSON strings (``<``, ``>``, ``&`` escaped as
-  ``\\u003c``…) and the JavaScript escapes them before any tooltip; the side panel is built by
+  ``\u003c``…) and the JavaScript escapes them before any tooltip; the side panel is built by
   :func:`fiche_html` with every value escaped.
 """
 

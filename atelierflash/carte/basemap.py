@@ -76,6 +76,7 @@ class Inset:
         return x, y
 
     def as_payload(self) -> dict:
+        """The inset as ``carte.js`` reads it: frame, true extent and the similarity ``t``."""
         s, w, n, e = self.box
         bs, bw, bn, be = self.bounds
         return {

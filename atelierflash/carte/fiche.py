@@ -220,7 +220,7 @@ FICHE_CSS = f"""
 
 
 def search_message(dataset, pool: pd.DataFrame, shown: pd.DataFrame, code: str) -> str:
-    """Plain French sentence: has the commune had an atelier (in the selection, in the register)?
+    """Say in plain French whether the commune had an atelier, in the selection or the register.
 
     Parameters
     ----------

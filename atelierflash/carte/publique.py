@@ -91,6 +91,7 @@ class PublicMap:
 
     @property
     def index(self) -> Path:
+        """The page itself: ``index.html`` in the export folder."""
         return self.folder / "index.html"
 
 

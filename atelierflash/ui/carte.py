@@ -62,8 +62,10 @@ def _public_map(key: str, path: str, mtime: float, _dataset: Dataset) -> carte.P
 
 
 def public_map(dataset: Dataset) -> tuple[carte.PublicMap, str]:
-    """The register's public page, exported under ``static/publique/<registre>/`` once per
-    register version; returns it with its address (absolute when the browser's is known)."""
+    """The register's public page and its address (absolute when the browser's is known).
+
+    Exported under ``static/publique/<registre>/`` once per register version.
+    """
     source = dataset.source
     result = _public_map(source.key, str(source.path), dataset.version, _dataset=dataset)
     relative = f"app/static/publique/{source.key}/index.html"

@@ -23,6 +23,7 @@ QUERY_REGISTER = "registre"
 
 @st.cache_resource(show_spinner=False)
 def get_programme() -> Programme:
+    """The programme (``data/programme.toml``), loaded once per process."""
     return load_programme()
 
 
@@ -50,6 +51,7 @@ def get_referentiel() -> Referentiel:
 
 @st.cache_resource(show_spinner=False)
 def get_resolver() -> CommuneResolver:
+    """The commune resolver of the référentiel (its indexes built once per process)."""
     return CommuneResolver(get_referentiel())
 
 
