@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 from atelierflash.referentiel import Referentiel
 from atelierflash.texte import normalize_key
 
-__all__ = ["CommuneResolver", "Message", "Resolution", "normalize_name"]
+__all__ = ["CommuneResolver", "Message", "Resolution", "choice_key", "normalize_name"]
 
 # Entities the register may name. Other types of the source (e.g. SRM, the Lyon/Marseille
 # municipal sectors) are not communes and never receive an atelier.
@@ -117,6 +117,15 @@ def normalize_name(text: str) -> str:
     if not isinstance(text, str):
         raise TypeError(f"normalize_name attend du texte, pas {type(text).__name__}")
     return _ABBREVIATION.sub(lambda match: _ABBREVIATIONS[match[0]], normalize_key(text))
+
+
+def choice_key(name: str) -> str:
+    """The key under which a person's choice for a commune name is kept.
+
+    Two spellings that :func:`normalize_name` makes equal share a choice ("St-Denis",
+    "SAINT DENIS"), so a choice made once comes back with the next import of the same name.
+    """
+    return normalize_name(name.strip())
 
 
 def _strip_article(key: str) -> str:
@@ -341,7 +350,13 @@ class CommuneResolver:
         )
 
     def resolve(
-        self, codes: str = "", names: str = "", departement: str = "", epci: str = ""
+        self,
+        codes: str = "",
+        names: str = "",
+        departement: str = "",
+        epci: str = "",
+        *,
+        choices: Mapping[str, str] | None = None,
     ) -> Resolution:
         """Resolve the commune cells of one register row.
 
@@ -357,6 +372,10 @@ class CommuneResolver:
         epci : str
             SIREN of EPCI: expanded to their member communes when the row gives no commune
             code or name; otherwise checked, with a warning for a commune outside it.
+        choices : mapping of str to str, optional
+            Communes chosen by a person for names that do not settle it alone (ambiguous or
+            unknown): :func:`choice_key` of the name as typed → INSEE code. A choice applies
+            only where the name fails without it, with a warning that says so.
 
         Returns
         -------
@@ -400,7 +419,7 @@ class CommuneResolver:
         result.update(dict.fromkeys(from_codes))
 
         for value in name_values:
-            code = self._resolve_name(value, departements, set(from_codes), messages)
+            code = self._resolve_name(value, departements, set(from_codes), messages, choices)
             if code is None:
                 continue
             if from_codes and code not in from_codes:
@@ -556,6 +575,87 @@ class CommuneResolver:
         return parent.code
 
     def _resolve_name(
+        self,
+        value: str,
+        departements: tuple[str, ...],
+        hint_codes: set[str],
+        messages: list[Message],
+        choices: Mapping[str, str] | None = None,
+    ) -> str | None:
+        """One commune name → code; a person's choice settles a name that fails alone."""
+        chosen = (choices or {}).get(choice_key(value))
+        if chosen is None or chosen not in self._by_code:
+            return self._resolve_plain_name(value, departements, hint_codes, messages)
+        trial: list[Message] = []
+        code = self._resolve_plain_name(value, departements, hint_codes, trial)
+        if code is not None:
+            messages.extend(trial)
+            return code
+        entity = self._entities[self._by_code[chosen][0]]
+        messages.append(
+            Message(
+                "warning",
+                f"« {value} » : commune choisie lors de l'import, "
+                f"{entity.nom} ({entity.departement}, {entity.code})",
+            )
+        )
+        return entity.code if entity.type in _CURRENT_TYPES else self._target(entity)
+
+    def candidates(self, value: str, departement: str = "", limit: int = 8) -> list[dict]:
+        """The communes a person may choose for a name that does not settle it alone.
+
+        Parameters
+        ----------
+        value : str
+            One commune name as typed (``"Saint-Denis"``, ``"Doulens (80)"``).
+        departement : str
+            The row's département cell, if any.
+        limit : int
+            Maximum number of candidates.
+
+        Returns
+        -------
+        list of dict
+            ``{"code", "nom", "departement", "population"}`` of current communes: the homonyms
+            of an ambiguous name (most populous first), or the closest names of an unknown
+            one; empty when the name resolves alone or nothing comes close.
+        """
+        value = _check_text("value", value)
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise ValueError("limit doit être un entier positif")
+        departements = self._row_departements(_check_text("departement", departement), [])
+        trial: list[Message] = []
+        if self._resolve_plain_name(value, departements, set(), trial) is not None:
+            return []
+        name, dep_text = self._split_name(value)
+        if dep_text is not None and self.resolve_departement(dep_text):
+            departements = (self.resolve_departement(dep_text),)
+        key = normalize_name(name)
+        if not key:
+            return []
+        found = self._lookup_name(key)
+        if not found:
+            pools = [k for dep in departements for k in self._fuzzy_by_dep.get(dep, [])]
+            pools = pools or self._fuzzy_by_initial.get(_strip_article(key)[:1], [])
+            matches = process.extract(
+                key, pools, scorer=fuzz.ratio, limit=limit, score_cutoff=_FUZZY_CUTOFF
+            )
+            found = [i for match_key, _, _ in matches for i in self._by_name[match_key]]
+        in_departements = [i for i in found if self._entities[i].departement in departements]
+        targets: dict[str, _Entity] = {}
+        for index in in_departements or found:
+            entity = self._entities[index]
+            if entity.type not in _CURRENT_TYPES:
+                entity = self._parent_of(entity)
+            if entity is not None:
+                targets.setdefault(entity.code, entity)
+        ordered = sorted(targets.values(), key=lambda e: -e.population)[:limit]
+        return [
+            {"code": e.code, "nom": e.nom, "departement": e.departement, "population": e.population}
+            for e in ordered
+        ]
+
+    def _resolve_plain_name(
         self,
         value: str,
         departements: tuple[str, ...],

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from atelierflash import registre
 from atelierflash.programme import Programme
 from atelierflash.referentiel import Referentiel
 from atelierflash.resolution import CommuneResolver
+
+_PROGRESS_EVERY = 250
 
 # Without an explicit « public » cell, an atelier is published from « sélectionné » on.
 PUBLIC_STATUTS = ("selectionne", "en_cours", "realise")
@@ -233,6 +236,7 @@ def validate_file(
     sheet: str | None = None,
     resolver: CommuneResolver | None = None,
     today: dt.date | None = None,
+    choices: Mapping[str, str] | None = None,
 ) -> ValidationReport:
     """Read and validate a register file.
 
@@ -251,6 +255,9 @@ def validate_file(
         Reuse indexes already built from the same référentiel.
     today : datetime.date, optional
         Reference date for the year range (default: today).
+    choices : mapping of str to str, optional
+        Communes chosen by a person for ambiguous or unknown names (see
+        :meth:`CommuneResolver.resolve`).
     """
     path = Path(path)
     try:
@@ -259,7 +266,9 @@ def validate_file(
         return ValidationReport(
             path=path, rows=[], file_issues=[Issue("error", str(exc))], ateliers=_empty_ateliers()
         )
-    return validate_register(table, referentiel, programme, resolver=resolver, today=today)
+    return validate_register(
+        table, referentiel, programme, resolver=resolver, today=today, choices=choices
+    )
 
 
 def validate_register(
@@ -269,6 +278,8 @@ def validate_register(
     *,
     resolver: CommuneResolver | None = None,
     today: dt.date | None = None,
+    choices: Mapping[str, str] | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> ValidationReport:
     """Check every row of a register already read.
 
@@ -282,6 +293,11 @@ def validate_register(
         Built from ``referentiel`` when not given (indexes are built once per resolver).
     today : datetime.date, optional
         Reference date: years run from the programme's launch year to next year.
+    choices : mapping of str to str, optional
+        Communes chosen by a person for ambiguous or unknown names (see
+        :meth:`CommuneResolver.resolve`).
+    progress : callable, optional
+        ``progress(fraction, message)``, called every few hundred rows of a large register.
 
     Returns
     -------
@@ -298,7 +314,7 @@ def validate_register(
     if resolver is None:
         resolver = CommuneResolver(referentiel)
     today = today or dt.date.today()
-    checker = _RowChecker(programme, resolver, last_year=today.year + 1)
+    checker = _RowChecker(programme, resolver, last_year=today.year + 1, choices=choices)
     file_issues = []
     if table.unknown_columns:
         file_issues.append(
@@ -310,7 +326,10 @@ def validate_register(
         )
     rows, records = [], []
     seen_ids: dict[str, int] = {}
-    for cells in table.rows.to_dict("records"):
+    total = len(table.rows)
+    for position, cells in enumerate(table.rows.to_dict("records")):
+        if progress is not None and position % _PROGRESS_EVERY == 0:
+            progress(position / max(total, 1), f"Vérification des lignes : {position} / {total}")
         row, record = checker.check(cells)
         if row.id:
             if row.id in seen_ids:
@@ -367,10 +386,17 @@ _ATELIER_COLUMNS = (
 class _RowChecker:
     """Checks one row at a time; holds the vocabularies and the resolver."""
 
-    def __init__(self, programme: Programme, resolver: CommuneResolver, last_year: int):
+    def __init__(
+        self,
+        programme: Programme,
+        resolver: CommuneResolver,
+        last_year: int,
+        choices: Mapping[str, str] | None = None,
+    ):
         self.programme = programme
         self.resolver = resolver
         self.last_year = last_year
+        self.choices = dict(choices or {})
 
     def check(self, cells: dict) -> tuple[RowResult, dict]:
         get = lambda name: str(cells.get(name, "") or "").strip()  # noqa: E731
@@ -473,6 +499,7 @@ class _RowChecker:
             names=get("communes"),
             departement=get("departement"),
             epci=get("epci_siren"),
+            choices=self.choices,
         )
         for message in resolution.messages:
             row.issues.append(Issue(message.level, message.text, "communes"))

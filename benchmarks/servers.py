@@ -136,6 +136,11 @@ def streamlit_server(
         ``http://127.0.0.1:<port>``.
     """
     port = _free_port()
+    env = dict(env)
+    if not env.get("ATELIERFLASH_DATABASE_URL"):
+        # Its own embedded store beside its log, seeded from its register: a server started
+        # here never reads nor writes the user's store, nor another server's.
+        env["ATELIERFLASH_DATA_DIR"] = str(log.parent / "donnees")
     with log.open("wb") as out:
         process = subprocess.Popen(
             [

@@ -206,3 +206,53 @@ def tricky_dataset(mini_referentiel, tmp_path_factory):
     report = validate_file(path, mini_referentiel, load_programme(), today=dt.date(2026, 11, 29))
     source = RegisterSource("test", "Registre piégé (fictif)", path, fictif=True)
     return build_dataset(source, mini_referentiel, load_programme(), report=report)
+
+
+# -- the register store ------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _own_store(monkeypatch, tmp_path_factory):
+    """Every test gets its own empty embedded store (never the user's, never another test's)."""
+    from atelierflash.store import ENV_DATA_DIR, ENV_DATABASE_URL
+
+    monkeypatch.setenv(ENV_DATA_DIR, str(tmp_path_factory.mktemp("donnees")))
+    monkeypatch.delenv(ENV_DATABASE_URL, raising=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """The URL of a real PostgreSQL server: ``.ci/run``'s, or one started from Debian's binaries.
+
+    Skips only when PostgreSQL is absent and ``CI`` is not set; in CI its absence fails.
+    """
+    import os
+
+    from tests import postgres
+
+    url = os.environ.get(postgres.ENV_URL, "").strip()
+    if url:
+        yield url
+        return
+    if postgres.binaries() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL est absent alors que CI est défini : installez postgresql")
+        pytest.skip("PostgreSQL absent (hors CI) : tests PostgreSQL non exécutés")
+    with postgres.server() as started:
+        yield started
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """A fresh empty PostgreSQL database for one test."""
+    from tests import postgres
+
+    with postgres.fresh_database(postgres_server) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    """An empty database of each backend (the store tests run on both)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'registre.sqlite'}"
+    else:
+        yield request.getfixturevalue("postgres_url")
