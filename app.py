@@ -55,6 +55,12 @@ INTERNAL_PAGES = [
         icon=":material/code:",
         url_path="integrer",
     ),
+    st.Page(
+        "pages/donnees.py",
+        title="Données",
+        icon=":material/database:",
+        url_path="donnees",
+    ),
 ]
 
 navigation = st.navigation({"Programme": PAGES, "Interne": INTERNAL_PAGES})

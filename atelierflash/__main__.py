@@ -7,6 +7,12 @@ validate      validate a register file (report in French, or JSON with --json)
 demo          write the seeded fictional demonstration register
 carte-publique  export the public map (a static page to embed in an iframe)
 carte-image   draw the printable national map (PNG A4 300 dpi, PDF or SVG)
+import        review a register file against the store's current version, then store it
+versions      list the stored versions (--json for scripts)
+diff          compare two stored versions
+restore       make an earlier version current again (as a new version)
+export-version  write a stored version as CSV or XLSX
+db upgrade    migrate the store's database to the latest schema
 """
 
 from __future__ import annotations
@@ -90,7 +96,60 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_carte_image)
 
+    _store_parsers(sub)
     return parser
+
+
+def _store_parsers(sub) -> None:
+    base = argparse.ArgumentParser(add_help=False)
+    base.add_argument(
+        "--database-url",
+        help="base du registre (défaut : $ATELIERFLASH_DATABASE_URL, sinon le fichier SQLite "
+        "de $ATELIERFLASH_DATA_DIR)",
+    )
+    p = sub.add_parser(
+        "import",
+        parents=[base],
+        help="importer un registre (CSV ou XLSX) : rapport, différences, puis nouvelle version",
+    )
+    p.add_argument("file", type=Path, help="fichier du registre")
+    p.add_argument("--auteur", help="auteur de la version (défaut : l'utilisateur du système)")
+    p.add_argument("--dry-run", action="store_true", help="relire seulement, sans enregistrer")
+    p.add_argument("--sheet", help="feuille du classeur XLSX (défaut : la première)")
+    p.add_argument(
+        "--choix",
+        action="append",
+        default=[],
+        metavar="NOM=CODE",
+        help="commune choisie pour un nom ambigu ou inconnu (ex. « Saint-Denis=93066 ») ; "
+        "répétable, conservé avec la version",
+    )
+    p.set_defaults(func=_cmd_import)
+
+    p = sub.add_parser("versions", parents=[base], help="lister les versions du registre")
+    p.add_argument("--json", action="store_true", help="liste JSON (version, auteur, date…)")
+    p.set_defaults(func=_cmd_versions)
+
+    p = sub.add_parser("diff", parents=[base], help="comparer deux versions (de A vers B)")
+    p.add_argument("a", type=int, help="version de départ")
+    p.add_argument("b", type=int, help="version d'arrivée")
+    p.set_defaults(func=_cmd_diff)
+
+    p = sub.add_parser(
+        "restore", parents=[base], help="rétablir une version (crée une nouvelle version)"
+    )
+    p.add_argument("version", type=int)
+    p.add_argument("--auteur", help="auteur de la restauration (défaut : l'utilisateur)")
+    p.set_defaults(func=_cmd_restore)
+
+    p = sub.add_parser("export-version", parents=[base], help="écrire une version en CSV ou XLSX")
+    p.add_argument("version", type=int)
+    p.add_argument("--out", type=Path, required=True, help="fichier .csv ou .xlsx à écrire")
+    p.set_defaults(func=_cmd_export_version)
+
+    p = sub.add_parser("db", parents=[base], help="base du registre : migrations")
+    p.add_argument("action", choices=["upgrade", "current"], help="upgrade : migrer ; current")
+    p.set_defaults(func=_cmd_db)
 
 
 def _progress_printer(stream=sys.stderr):
@@ -253,6 +312,139 @@ def _load_dataset(registre: Path | None):
         print(report.to_text(), file=sys.stderr)
         return None
     return build_dataset(source, referentiel, programme, report=report)
+
+
+def _store(args, upgrade: bool = True):
+    from atelierflash.store import Store
+
+    return Store(args.database_url, upgrade=upgrade)
+
+
+def _author(given: str | None) -> str:
+    import getpass
+
+    if given and given.strip():
+        return given.strip()
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "inconnu"
+
+
+def _store_command(function):
+    """Run a store command; a store error is a French message and exit code 2."""
+    import functools
+
+    @functools.wraps(function)
+    def run(args) -> int:
+        from atelierflash.store import RegisterChanged, StoreError
+
+        try:
+            return function(args)
+        except RegisterChanged as exc:
+            print(f"Refusé : {exc}", file=sys.stderr)
+            return 3
+        except StoreError as exc:
+            print(f"Erreur : {exc}", file=sys.stderr)
+            return 2
+
+    return run
+
+
+@_store_command
+def _cmd_import(args) -> int:
+    from atelierflash import store as st
+    from atelierflash.programme import load_programme
+    from atelierflash.referentiel import load_referentiel
+    from atelierflash.resolution import choice_key
+
+    choices = {}
+    for item in args.choix:
+        name, sep, code = item.rpartition("=")
+        if not sep or not name.strip() or not code.strip():
+            print(f"--choix attend NOM=CODE, pas « {item} »", file=sys.stderr)
+            return 2
+        choices[choice_key(name)] = code.strip().upper()
+    store = _store(args)
+    referentiel = load_referentiel(progress=_progress_printer())
+    preview = st.prepare_import(
+        args.file, store, referentiel, load_programme(), choices=choices, sheet=args.sheet
+    )
+    print(preview.report.to_text())
+    if not preview.usable:
+        return 2
+    for item in preview.unresolved:
+        lines = ", ".join(map(str, item.lignes))
+        print(f"À choisir : « {item.nom} » (ligne(s) {lines}) ; candidats :")
+        for candidate in item.candidats:
+            print(f'  --choix "{item.nom}={candidate["code"]}"  {item.label(candidate)}')
+    print(f"Différences avec la version {preview.base or '(registre vide)'} :")
+    print(preview.diff.to_text())
+    if args.dry_run:
+        print("Relecture seulement (--dry-run) : rien n'a été enregistré.")
+        return preview.report.exit_code
+    info = st.commit_import(store, preview, _author(args.auteur))
+    print(
+        f"Version {info.version} enregistrée ({info.nb_lignes} lignes, {info.resume_text})"
+        f" par {info.auteur}."
+    )
+    return 0
+
+
+@_store_command
+def _cmd_versions(args) -> int:
+    import json
+
+    versions = _store(args).versions()
+    if args.json:
+        print(json.dumps([v.to_json() for v in versions], ensure_ascii=False, indent=2))
+        return 0
+    if not versions:
+        print("Le registre ne contient encore aucune version.")
+    for v in versions:
+        fictif = " (fictif)" if v.fictif else ""
+        print(
+            f"{v.version:>4}  {v.date_text}  {v.auteur}  {v.fichier}{fictif}  "
+            f"{v.nb_lignes} lignes  {v.resume_text}"
+        )
+    return 0
+
+
+@_store_command
+def _cmd_diff(args) -> int:
+    from atelierflash.store import compare_versions
+
+    print(f"De la version {args.a} à la version {args.b} :")
+    print(compare_versions(_store(args), args.a, args.b).to_text())
+    return 0
+
+
+@_store_command
+def _cmd_restore(args) -> int:
+    from atelierflash.store import restore_version
+
+    info = restore_version(_store(args), args.version, _author(args.auteur))
+    print(f"Version {info.version} enregistrée : {info.resume_text}.")
+    return 0
+
+
+@_store_command
+def _cmd_export_version(args) -> int:
+    from atelierflash.store import write_version_file
+
+    out = write_version_file(_store(args), args.version, args.out)
+    print(f"Version {args.version} écrite dans {out}")
+    return 0
+
+
+@_store_command
+def _cmd_db(args) -> int:
+    store = _store(args, upgrade=args.action == "upgrade")
+    where = store.engine.url.render_as_string(hide_password=True)
+    print(
+        f"Base {where} : schéma {store.schema_revision() or 'vide'} (dernier : {store.head_revision()})"
+    )
+    return 0
 
 
 if __name__ == "__main__":

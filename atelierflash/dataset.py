@@ -27,15 +27,27 @@ ENV_REGISTER = "ATELIERFLASH_REGISTRE"
 class RegisterSource:
     """A register the app can show: its file and how to present it."""
 
-    key: str  # "demo", "public" or "env"
+    key: str  # "base" (the store's current version), "demo", "public" or "env"
     label: str
     path: Path
     fictif: bool
+    #: The store's version number, for a register read from the store (its file is gone).
+    revision: int | None = None
 
     @property
     def version(self) -> float:
-        """The file's modification time (0.0 when it is missing): what caches key on."""
+        """What caches key on: the store's version number, else the file's modification time
+        (0.0 when it is missing)."""
+        if self.revision is not None:
+            return float(self.revision)
         return self.path.stat().st_mtime if self.path.exists() else 0.0
+
+
+def configured_register() -> Path:
+    """The register an empty store is seeded from: ``$ATELIERFLASH_REGISTRE``, else the
+    fictional demonstration register."""
+    env = os.environ.get(ENV_REGISTER, "").strip()
+    return Path(env).expanduser() if env else DEMO_REGISTER
 
 
 def register_sources() -> dict[str, RegisterSource]:

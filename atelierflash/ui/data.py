@@ -6,9 +6,20 @@ session and never copied); widgets are never cached. Pages filter the cached dat
 
 from __future__ import annotations
 
+import hashlib
+import os
+from pathlib import Path
+
 import streamlit as st
 
-from atelierflash.dataset import Dataset, RegisterSource, build_dataset, register_sources
+from atelierflash import store as register_store
+from atelierflash.dataset import (
+    Dataset,
+    RegisterSource,
+    build_dataset,
+    configured_register,
+    register_sources,
+)
 from atelierflash.programme import Programme, load_programme
 from atelierflash.referentiel import (
     Referentiel,
@@ -19,6 +30,8 @@ from atelierflash.referentiel import (
 from atelierflash.resolution import CommuneResolver
 
 QUERY_REGISTER = "registre"
+STORE_KEY = "base"
+_RUN_SOURCES = "_atelierflash_sources"  # this run's sources, read once by app.py
 
 
 @st.cache_resource(show_spinner=False)
@@ -62,9 +75,79 @@ def _dataset(key: str, path: str, mtime: float) -> Dataset:
     return build_dataset(source, get_referentiel(), get_programme(), resolver=get_resolver())
 
 
+# -- the store ---------------------------------------------------------------------------------
+def database_url() -> str:
+    """The store's URL: ``$ATELIERFLASH_DATABASE_URL``, else the Streamlit secret of that name
+    (or ``[database] url``), else the embedded SQLite file."""
+    url = os.environ.get(register_store.ENV_DATABASE_URL, "").strip()
+    if not url:
+        try:
+            url = str(
+                st.secrets.get(register_store.ENV_DATABASE_URL)
+                or st.secrets.get("database", {}).get("url")
+                or ""
+            )
+        except (FileNotFoundError, KeyError, AttributeError, st.errors.StreamlitAPIException):
+            url = ""  # no secrets file: the embedded default
+    return register_store.database_url(url or None)
+
+
+@st.cache_resource(show_spinner="Ouverture du registre (migrations de la base)…")
+def _store(url: str) -> register_store.Store:
+    # Migrated once per process at start-up; seeded from the configured register when empty.
+    store = register_store.Store(url)
+    register_store.seed_store(
+        store, configured_register(), get_referentiel(), get_programme(), resolver=get_resolver()
+    )
+    return store
+
+
+def get_store() -> register_store.Store:
+    """The register store (SQLite by default, PostgreSQL by URL), migrated and seeded."""
+    return _store(database_url())
+
+
+def _store_source(store: register_store.Store) -> RegisterSource | None:
+    """The store's current version as a source: the one version check of a page run."""
+    head = store.head()
+    if head is None:
+        return None
+    return _source_of(store, head)
+
+
+def _source_of(store: register_store.Store, info: register_store.VersionInfo) -> RegisterSource:
+    # The path carries the store's identity, so caches of two stores never mix.
+    digest = hashlib.sha256(store.url.encode()).hexdigest()[:12]
+    return RegisterSource(
+        STORE_KEY,
+        f"Registre de l'application (version {info.version})",
+        Path(digest) / info.fichier,
+        fictif=info.fictif,
+        revision=info.version,
+    )
+
+
+def _sources() -> dict[str, RegisterSource]:
+    """The store first, then the bundled registers as read-only samples."""
+    sources: dict[str, RegisterSource] = {}
+    try:
+        current = _store_source(get_store())
+    except register_store.StoreError as exc:
+        st.error(f"Registre de l'application indisponible : {exc}", icon=":material/error:")
+        current = None
+    if current is not None:
+        sources[STORE_KEY] = current
+    for key, source in register_sources().items():
+        sources[key] = RegisterSource(
+            source.key, f"{source.label} · exemple en lecture seule", source.path, source.fictif
+        )
+    st.session_state[_RUN_SOURCES] = sources
+    return sources
+
+
 def active_source() -> RegisterSource:
     """The register chosen in the sidebar (kept in the URL as ``?registre=``)."""
-    sources = register_sources()
+    sources = _sources()
     keys = list(sources)
     wanted = st.query_params.get(QUERY_REGISTER, keys[0])
     if wanted not in sources:
@@ -76,8 +159,10 @@ def active_source() -> RegisterSource:
         keys,
         format_func=lambda k: sources[k].label,
         key="registre",
-        help="Le registre de démonstration est fictif ; le registre public ne contient que des "
-        "ateliers documentés par une page publique.",
+        help="Le registre de l'application est celui que gère la page « Données » (chaque "
+        "import en est une version). Les exemples fournis ne se modifient pas : la "
+        "démonstration est fictive, le registre public ne contient que des ateliers "
+        "documentés par une page publique.",
     )
     if key == keys[0]:
         st.query_params.pop(QUERY_REGISTER, None)
@@ -88,7 +173,7 @@ def active_source() -> RegisterSource:
 
 def current_source() -> RegisterSource:
     """The active register without drawing the selector (pages call this)."""
-    sources = register_sources()
+    sources = st.session_state.get(_RUN_SOURCES) or _sources()
     key = st.session_state.get("registre") or st.query_params.get(QUERY_REGISTER)
     return sources.get(key) or next(iter(sources.values()))
 
@@ -112,7 +197,22 @@ def get_dataset(source: RegisterSource | None = None) -> Dataset:
     """The dataset of ``source`` (default: the active one), built once per file version."""
     _ensure_entrypoint()
     source = source or current_source()
+    if source.revision is not None:
+        return _store_dataset(database_url(), source.revision)
     return _dataset(source.key, str(source.path), source.version)
+
+
+@st.cache_resource(show_spinner="Lecture et validation du registre…", max_entries=4)
+def _store_dataset(url: str, number: int) -> Dataset:
+    # One dataset per stored version; a new version (from any process) is a new key.
+    store = _store(url)
+    report = register_store.validate_version(
+        store, number, get_referentiel(), get_programme(), resolver=get_resolver()
+    )
+    source = _source_of(store, store.version(number))
+    return build_dataset(
+        source, get_referentiel(), get_programme(), resolver=get_resolver(), report=report
+    )
 
 
 def show_banner(dataset: Dataset) -> None:

@@ -1,0 +1,88 @@
+"""Streamlit glue of the « Données » page: the upload under review, kept across reruns.
+
+An import is read and checked once per (file, choices); the preview then waits in the session
+for the person's yes. It is never recomputed silently against a newer version: a commit made on
+an outdated preview is refused by the store (:class:`RegisterChanged`), and the person reviews
+again.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from atelierflash import store as register_store
+from atelierflash.ui.data import get_programme, get_referentiel, get_resolver, get_store
+
+_PREVIEW = "donnees_apercu"
+_CHOICES = "donnees_choix"
+_UPLOADS = "donnees_envois"  # bumping it empties the uploader after a stored import
+NOTICE = "donnees_message"
+
+
+def uploader_key() -> str:
+    return f"donnees_fichier_{st.session_state.get(_UPLOADS, 0)}"
+
+
+def choices() -> dict[str, str]:
+    """Commune choices made on this page for the file under review."""
+    return st.session_state.setdefault(_CHOICES, {})
+
+
+def choose(new: dict[str, str]) -> None:
+    """Keep choices (key → INSEE code) and review the file again with them."""
+    current = choices()
+    current.update({k: v for k, v in new.items() if v})
+    st.session_state.pop(_PREVIEW, None)
+
+
+def preview(uploaded) -> register_store.ImportPreview:
+    """The review of ``uploaded`` (an ``UploadedFile``), read once per file and choices."""
+    key = (uploaded.file_id, uploaded.name, tuple(sorted(choices().items())))
+    kept = st.session_state.get(_PREVIEW)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    bar = st.progress(0.0, text=f"Lecture de {uploaded.name}…")
+    suffix = Path(uploaded.name).suffix.lower()
+    with tempfile.TemporaryDirectory(prefix="atelierflash-import-") as folder:
+        # The reader knows a format by its extension; the person's file name is kept apart.
+        path = Path(folder) / f"registre{suffix}"
+        path.write_bytes(uploaded.getvalue())
+        result = register_store.prepare_import(
+            path,
+            get_store(),
+            get_referentiel(),
+            get_programme(),
+            resolver=get_resolver(),
+            choices=choices(),
+            fichier=uploaded.name,
+            progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
+        )
+    bar.empty()
+    st.session_state[_PREVIEW] = (key, result)
+    return result
+
+
+def forget() -> None:
+    """Drop the file under review (after it is stored, or when the register changed)."""
+    st.session_state.pop(_PREVIEW, None)
+    st.session_state.pop(_CHOICES, None)
+
+
+def stored(info: register_store.VersionInfo) -> None:
+    """After a commit: empty the uploader and say what was stored on the next run."""
+    forget()
+    st.session_state[_UPLOADS] = st.session_state.get(_UPLOADS, 0) + 1
+    st.session_state[NOTICE] = (
+        f"Version {info.version} enregistrée ({info.nb_lignes} lignes ; {info.resume_text})."
+    )
+
+
+def default_author() -> str:
+    """The signed-in person's e-mail when there is one (OIDC), else empty."""
+    try:
+        return str(st.user.get("email") or "") if st.user.get("is_logged_in") else ""
+    except (AttributeError, KeyError, st.errors.StreamlitAPIException):
+        return ""

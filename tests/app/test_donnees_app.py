@@ -1,0 +1,89 @@
+"""AppTest of the « Données » page through a whole import: upload the messy ministry file,
+read the row-by-row messages, pick a candidate commune, read the diff, confirm, find the
+version in the history, then restore the previous one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from atelierflash import store
+from tests.app.analytics_helpers import mini_app  # noqa: F401 (fixture)
+
+MESSY = Path(__file__).parents[1] / "data" / "registre_ddt_messy.csv"
+
+
+def _button(at, label):
+    (button,) = [b for b in at.button if b.label == label]
+    return button
+
+
+def _metric(at, label):
+    (metric,) = [m for m in at.metric if m.label == label]
+    return metric.value
+
+
+def test_a_whole_import_then_a_restore(mini_app):  # noqa: F811
+    at = mini_app("pages/donnees.py")
+    s = store.Store()
+    assert [v.version for v in s.versions()] == [1]  # seeded from the configured register
+    assert "Version actuelle : 1" in " ".join(m.value for m in at.markdown)
+
+    at.file_uploader[0].upload("registre_ddt_messy.csv", MESSY.read_bytes(), "text/csv").run()
+    assert not at.exception, at.exception
+    assert _metric(at, "Lignes lues") == "12"
+    messages = at.dataframe[0].value
+    homonym = messages[messages["id"] == "DDT-04"].iloc[0]
+    assert (homonym["ligne"], homonym["colonne"]) == (5, "Commune(s)")  # as the file spells it
+    assert "désigne plusieurs communes" in homonym["message"]
+
+    # The homonym: its candidates with département, code and population; pick La Réunion's.
+    (radio,) = [r for r in at.radio if r.label.startswith("« Saint-Denis »")]
+    assert radio.options == [
+        "Ne pas choisir",
+        "Saint-Denis · département 974 · 97411 · 155\u202f000 hab.",
+        "Saint-Denis · département 93 · 93066 · 113\u202f000 hab.",
+    ]
+    radio.set_value("97411")
+    _button(at, "Appliquer ces choix").click().run()
+    assert not at.exception, at.exception
+    assert not [r for r in at.radio if r.label.startswith("« Saint-Denis »")]
+    messages = at.dataframe[0].value
+    picked = messages[messages["id"] == "DDT-04"].iloc[0]
+    assert picked["niveau"] == "avertissement" and "choisie lors de l'import" in picked["message"]
+
+    # The diff against version 1, before anything is stored.
+    assert [v.version for v in s.versions()] == [1]
+    assert _metric(at, "Ateliers ajoutés") == "12"
+    assert _metric(at, "Ateliers supprimés") == "7"
+
+    at.text_input[0].set_value("Camille Durand").run()
+    _button(at, "Enregistrer la version 2").click().run()
+    assert not at.exception, at.exception
+    assert any("Version 2 enregistrée" in m.value for m in at.success)
+    head = s.head()
+    assert (head.version, head.auteur, head.fichier) == (
+        2,
+        "Camille Durand",
+        "registre_ddt_messy.csv",
+    )
+    assert head.choix == {"saint denis": "97411"}
+    history = at.dataframe[0].value
+    assert list(history["version"]) == [2, 1]
+    assert history.iloc[0]["auteur"] == "Camille Durand"
+    assert at.file_uploader[0].value is None  # the stored file left the uploader
+
+    # Restore version 1: a new version 3, nothing overwritten.
+    at.selectbox(key="donnees_version").set_value(1).run()
+    at.text_input(key="donnees_restaurateur").set_value("Dominique").run()
+    _button(at, "Rétablir la version 1").click().run()
+    assert not at.exception, at.exception
+    assert any("Version 3 enregistrée" in m.value for m in at.success)
+    assert [(v.version, v.restaure_de) for v in s.versions()] == [(1, None), (2, None), (3, 1)]
+    assert s.table(3).rows.equals(s.table(1).rows)
+    s.dispose()
+
+
+def test_the_page_is_registered_as_internal():
+    source = (Path(__file__).parents[2] / "app.py").read_text(encoding="utf-8")
+    internal = source.split("INTERNAL_PAGES = [", 1)[1].split("]\n", 1)[0]
+    assert '"pages/donnees.py"' in internal and 'url_path="donnees"' in internal
