@@ -87,3 +87,33 @@ def test_the_page_is_registered_as_internal():
     source = (Path(__file__).parents[2] / "app.py").read_text(encoding="utf-8")
     internal = source.split("INTERNAL_PAGES = [", 1)[1].split("]\n", 1)[0]
     assert '"pages/donnees.py"' in internal and 'url_path="donnees"' in internal
+
+
+def _banner(at) -> bool:
+    return any("Données de démonstration fictives" in w.value for w in at.warning)
+
+
+def test_pages_follow_the_store_version_and_its_fiction_flag(mini_app, tmp_path):  # noqa: F811
+    from atelierflash.programme import load_programme
+    from tests.conftest import MINI_REGISTER, make_mini_referentiel
+
+    at = mini_app("pages/accueil.py")
+    assert _banner(at)  # version 1, seeded from the fictional mini register
+    registre = at.selectbox(key="registre")
+    assert registre.value == "base"
+    assert registre.options[0] == "Registre de l'application (version 1)"
+    assert any("exemple en lecture seule" in o for o in registre.options[1:])
+    # Another process stores a real (non-fictional) version: the next run shows it.
+    real = tmp_path / "reel.csv"
+    real.write_text(MINI_REGISTER.replace(",oui\n", ",non\n").replace(" (fictif)", ""), "utf-8")
+    s = store.Store()
+    preview = store.prepare_import(real, s, make_mini_referentiel(), load_programme())
+    store.commit_import(s, preview, "Autre instance")
+    s.dispose()
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="registre").options[0] == "Registre de l'application (version 2)"
+    assert not _banner(at)
+    # The bundled demonstration stays selectable, read-only, with its banner.
+    at.selectbox(key="registre").set_value("demo").run()
+    assert _banner(at)

@@ -144,6 +144,8 @@ def xss_url(tmp_path_factory, chromium_executable):
     with register.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows([HEADER, *HOSTILE_ROWS])
     env = {**os.environ, "ATELIERFLASH_REGISTRE": str(register)}
+    # Its pages show the file itself (``?registre=env``): the demonstration server's store
+    # exports its public page under ``publique/base``, this one under ``publique/env``.
     with streamlit_server(ROOT / "app.py", env, folder / "server.log") as url:
         yield url
 
@@ -250,7 +252,7 @@ def test_inset_click_zooms_to_the_true_position(page, app_url):
 
 
 def test_hostile_titles_stay_text_and_fire_no_dialog(page, xss_url):
-    iframe, frame = _open_map(page, f"{xss_url}/carte")
+    iframe, frame = _open_map(page, f"{xss_url}/carte?registre=env")
     assert frame.evaluate("() => AF.stats.polygons") == 3
     titles = {
         "80253": "<img src=x onerror=alert(1)>",
@@ -282,9 +284,9 @@ def test_hostile_titles_stay_text_and_fire_no_dialog(page, xss_url):
     assert _own_origin(page, xss_url) == []
 
 
-def _open_public(page, app_url: str) -> str:
+def _open_public(page, app_url: str, query: str = "") -> str:
     """From the map page, follow the « carte publique » link; returns the public page's URL."""
-    page.goto(f"{app_url}/carte")
+    page.goto(f"{app_url}/carte{query}")
     page.get_by_text("Carte publique à intégrer au site du ministère").click(timeout=180_000)
     link = page.get_by_role("link", name="Ouvrir la carte publique")
     link.wait_for(timeout=60_000)
@@ -338,7 +340,7 @@ def test_public_page_draws_offline_opens_fiches_and_stays_on_its_origin(page, ap
 
 
 def test_public_page_keeps_hostile_titles_as_text(page, xss_url):
-    _open_public(page, xss_url)
+    _open_public(page, xss_url, "?registre=env")
     _click_public(page, "80253")
     fiche = page.locator("#fiche .af-fiche")
     fiche.wait_for(timeout=10_000)
