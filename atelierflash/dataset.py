@@ -27,7 +27,7 @@ ENV_REGISTER = "ATELIERFLASH_REGISTRE"
 class RegisterSource:
     """A register the app can show: its file and how to present it."""
 
-    key: str  # "base" (the store's current version), "demo", "public" or "env"
+    key: str  # "registre" (the store's current version), "demo", "public" or "env"
     label: str
     path: Path
     fictif: bool

@@ -30,7 +30,7 @@ from atelierflash.referentiel import (
 from atelierflash.resolution import CommuneResolver
 
 QUERY_REGISTER = "registre"
-STORE_KEY = "base"
+STORE_KEY = "registre"
 _RUN_SOURCES = "_atelierflash_sources"  # this run's sources, read once by app.py
 
 
@@ -104,6 +104,7 @@ def _store(url: str) -> register_store.Store:
 
 def get_store() -> register_store.Store:
     """The register store (SQLite by default, PostgreSQL by URL), migrated and seeded."""
+    _ensure_entrypoint()
     return _store(database_url())
 
 

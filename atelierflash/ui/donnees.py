@@ -74,6 +74,7 @@ def forget() -> None:
 def stored(info: register_store.VersionInfo) -> None:
     """After a commit: empty the uploader and say what was stored on the next run."""
     forget()
+    st.session_state.pop("donnees_version", None)  # the history opens on the new version
     st.session_state[_UPLOADS] = st.session_state.get(_UPLOADS, 0) + 1
     st.session_state[NOTICE] = (
         f"Version {info.version} enregistrée ({info.nb_lignes} lignes ; {info.resume_text})."

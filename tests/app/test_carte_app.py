@@ -153,9 +153,9 @@ def test_public_page_is_exported_and_offered_with_its_iframe_code(mini_app):
     (expander,) = [e for e in at.expander if "Carte publique" in e.label]
     text = " ".join(m.value for m in expander.markdown)
     assert "des 6 ateliers publiés" in text
-    assert "[Ouvrir la carte publique](app/static/publique/base/index.html)" in text
-    assert '`<iframe src="app/static/publique/base/index.html" title=' in text
-    page = (carte.STATIC_DIR / "publique" / "base" / "index.html").read_text(encoding="utf-8")
+    assert "[Ouvrir la carte publique](app/static/publique/registre/index.html)" in text
+    assert '`<iframe src="app/static/publique/registre/index.html" title=' in text
+    page = (carte.STATIC_DIR / "publique" / "registre" / "index.html").read_text(encoding="utf-8")
     assert page.split("<tbody>", 1)[1].count("<tr>") == 6
     # The mini register's rows are marked fictif: the page and the app both say so.
     assert "Données de démonstration fictives" in page

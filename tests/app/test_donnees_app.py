@@ -100,7 +100,7 @@ def test_pages_follow_the_store_version_and_its_fiction_flag(mini_app, tmp_path)
     at = mini_app("pages/accueil.py")
     assert _banner(at)  # version 1, seeded from the fictional mini register
     registre = at.selectbox(key="registre")
-    assert registre.value == "base"
+    assert registre.value == "registre"
     assert registre.options[0] == "Registre de l'application (version 1)"
     assert any("exemple en lecture seule" in o for o in registre.options[1:])
     # Another process stores a real (non-fictional) version: the next run shows it.

@@ -145,7 +145,7 @@ def xss_url(tmp_path_factory, chromium_executable):
         csv.writer(handle).writerows([HEADER, *HOSTILE_ROWS])
     env = {**os.environ, "ATELIERFLASH_REGISTRE": str(register)}
     # Its pages show the file itself (``?registre=env``): the demonstration server's store
-    # exports its public page under ``publique/base``, this one under ``publique/env``.
+    # exports its public page under ``publique/registre``, this one under ``publique/env``.
     with streamlit_server(ROOT / "app.py", env, folder / "server.log") as url:
         yield url
 
@@ -333,7 +333,7 @@ def test_public_page_draws_offline_opens_fiches_and_stays_on_its_origin(page, ap
     assert page.evaluate("() => AF.map.getZoom()") >= 8
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV").click()
-    assert download.value.suggested_filename == "ateliers_flash_demo_FICTIF.csv"
+    assert download.value.suggested_filename == "ateliers_flash_registre_FICTIF.csv"
     origin = urlparse(url).netloc
     assert [u for u in page.requests if urlparse(u).netloc not in (origin, "")] == []
     assert page.dialogs == []
