@@ -37,8 +37,12 @@ st.markdown(
     "en-têtes du registre ou leurs variantes usuelles (« Intitulé », « Année de sélection », "
     "« Commune(s) »…). Rien n'est enregistré avant votre confirmation."
 )
-uploaded = st.file_uploader("Fichier du registre", type=["csv", "xlsx"], key=review.uploader_key())
-if uploaded is not None:
+uploaded = st.file_uploader("Fichier du registre", type=["csv", "xlsx"], key=review.UPLOADER)
+if (number := review.stored_as(uploaded)) is not None:
+    st.info(
+        f"Ce fichier est enregistré comme version {number}. Déposez-en un autre pour l'importer."
+    )
+elif uploaded is not None:
     preview = review.preview(uploaded)
     report = preview.report
     if not preview.usable:
@@ -135,7 +139,7 @@ if uploaded is not None:
         except register_store.StoreError as exc:
             st.error(f"Rien n'a été enregistré : {exc}", icon=":material/error:")
         else:
-            review.stored(info)
+            review.stored(info, uploaded)
             st.rerun()
 
 # -- history -----------------------------------------------------------------------------------

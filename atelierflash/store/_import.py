@@ -317,7 +317,7 @@ def write_version_file(store: Store, number: int, out: str | os.PathLike) -> Pat
 def _write(frame: pd.DataFrame, extension: str, *, fictif: bool) -> bytes:
     # The one download writer of the project will replace this (formulas neutralised, fiction
     # marked); until it lands, the same two rules here.
-    from atelierflash.exports import neutralize
+    from atelierflash.carte.exports import neutralize
 
     frame = frame.map(neutralize)
     if fictif and not any(registre.column_for_header(c) == "fictif" for c in frame.columns):

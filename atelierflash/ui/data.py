@@ -104,7 +104,6 @@ def _store(url: str) -> register_store.Store:
 
 def get_store() -> register_store.Store:
     """The register store (SQLite by default, PostgreSQL by URL), migrated and seeded."""
-    _ensure_entrypoint()
     return _store(database_url())
 
 

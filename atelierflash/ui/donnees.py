@@ -18,12 +18,15 @@ from atelierflash.ui.data import get_programme, get_referentiel, get_resolver, g
 
 _PREVIEW = "donnees_apercu"
 _CHOICES = "donnees_choix"
-_UPLOADS = "donnees_envois"  # bumping it empties the uploader after a stored import
+_STORED = "donnees_enregistre"  # the upload already stored (file id → version number)
 NOTICE = "donnees_message"
+UPLOADER = "donnees_fichier"
 
 
-def uploader_key() -> str:
-    return f"donnees_fichier_{st.session_state.get(_UPLOADS, 0)}"
+def stored_as(uploaded) -> int | None:
+    """The version an upload was stored as in this session, if it was."""
+    kept = st.session_state.get(_STORED)
+    return kept[1] if kept and uploaded is not None and kept[0] == uploaded.file_id else None
 
 
 def choices() -> dict[str, str]:
@@ -71,11 +74,16 @@ def forget() -> None:
     st.session_state.pop(_CHOICES, None)
 
 
-def stored(info: register_store.VersionInfo) -> None:
-    """After a commit: empty the uploader and say what was stored on the next run."""
+def stored(info: register_store.VersionInfo, uploaded=None) -> None:
+    """After a commit: the file is not reviewed again, and the next run says what was stored.
+
+    The uploader keeps its file (changing its key to empty it left the browser's session
+    without reruns in Streamlit 1.67): the page says the file is stored instead.
+    """
     forget()
     st.session_state.pop("donnees_version", None)  # the history opens on the new version
-    st.session_state[_UPLOADS] = st.session_state.get(_UPLOADS, 0) + 1
+    if uploaded is not None:
+        st.session_state[_STORED] = (uploaded.file_id, info.version)
     st.session_state[NOTICE] = (
         f"Version {info.version} enregistrée ({info.nb_lignes} lignes ; {info.resume_text})."
     )
