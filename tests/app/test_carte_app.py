@@ -171,4 +171,4 @@ def test_list_links_fiches_and_the_national_map_follows_the_filters(mini_app):
     (expander,) = [e for e in at.expander if "Carte publique" in e.label]
     text = " ".join(m.value for m in expander.markdown)
     # The public page opens on the same filters, with the app's parameter names.
-    assert "(app/static/publique/env/index.html?annees=2021-2024&theme=friches)" in text
+    assert "(app/static/publique/registre/index.html?annees=2021-2024&theme=friches)" in text
