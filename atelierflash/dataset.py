@@ -36,16 +36,20 @@ class RegisterSource:
 
     @property
     def version(self) -> float:
-        """What caches key on: the store's version number, else the file's modification time
-        (0.0 when it is missing)."""
+        """What caches key on.
+
+        The store's version number, else the file's modification time (0.0 when it is missing).
+        """
         if self.revision is not None:
             return float(self.revision)
         return self.path.stat().st_mtime if self.path.exists() else 0.0
 
 
 def configured_register() -> Path:
-    """The register an empty store is seeded from: ``$ATELIERFLASH_REGISTRE``, else the
-    fictional demonstration register."""
+    """The register an empty store is seeded from.
+
+    ``$ATELIERFLASH_REGISTRE``, else the fictional demonstration register.
+    """
     env = os.environ.get(ENV_REGISTER, "").strip()
     return Path(env).expanduser() if env else DEMO_REGISTER
 

@@ -1,6 +1,8 @@
-"""Données (page interne) : importer un registre, relire ses messages et ses différences avec
-la version actuelle, l'enregistrer comme nouvelle version ; l'historique des versions (voir,
-télécharger, comparer, restaurer)."""
+"""Données (page interne) : importer un registre, le relire, l'enregistrer ; l'historique.
+
+Messages ligne par ligne, communes à préciser, différences avec la version actuelle, puis
+nouvelle version ; historique des versions (voir, télécharger, comparer, restaurer).
+"""
 
 import streamlit as st
 

@@ -77,8 +77,11 @@ def _dataset(key: str, path: str, mtime: float) -> Dataset:
 
 # -- the store ---------------------------------------------------------------------------------
 def database_url() -> str:
-    """The store's URL: ``$ATELIERFLASH_DATABASE_URL``, else the Streamlit secret of that name
-    (or ``[database] url``), else the embedded SQLite file."""
+    """The store's URL.
+
+    ``$ATELIERFLASH_DATABASE_URL``, else the Streamlit secret of that name (or
+    ``[database] url``), else the embedded SQLite file.
+    """
     url = os.environ.get(register_store.ENV_DATABASE_URL, "").strip()
     if not url:
         try:

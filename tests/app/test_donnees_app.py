@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from atelierflash import store
-from tests.app.analytics_helpers import mini_app  # noqa: F401 (fixture)
 
 MESSY = Path(__file__).parents[1] / "data" / "registre_ddt_messy.csv"
 
@@ -22,7 +21,7 @@ def _metric(at, label):
     return metric.value
 
 
-def test_a_whole_import_then_a_restore(mini_app):  # noqa: F811
+def test_a_whole_import_then_a_restore(mini_app):
     at = mini_app("pages/donnees.py")
     s = store.Store()
     assert [v.version for v in s.versions()] == [1]  # seeded from the configured register
@@ -93,7 +92,7 @@ def _banner(at) -> bool:
     return any("Données de démonstration fictives" in w.value for w in at.warning)
 
 
-def test_pages_follow_the_store_version_and_its_fiction_flag(mini_app, tmp_path):  # noqa: F811
+def test_pages_follow_the_store_version_and_its_fiction_flag(mini_app, tmp_path):
     from atelierflash.programme import load_programme
     from tests.conftest import MINI_REGISTER, make_mini_referentiel
 

@@ -15,6 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    """Apply this revision."""
     op.create_table(
         "registre_version",
         sa.Column("numero", sa.Integer, primary_key=True, autoincrement=False),
@@ -45,5 +46,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Revert this revision."""
     op.drop_table("registre_ligne")
     op.drop_table("registre_version")

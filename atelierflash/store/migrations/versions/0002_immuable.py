@@ -17,6 +17,7 @@ _MESSAGE = "une version du registre ne se modifie pas et ne se supprime pas"
 
 
 def upgrade() -> None:
+    """Apply this revision."""
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE FUNCTION atelierflash_immuable() RETURNS trigger LANGUAGE plpgsql AS "
@@ -37,6 +38,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Revert this revision."""
     if op.get_bind().dialect.name == "postgresql":
         for table in _TABLES:
             op.execute(f"DROP TRIGGER {table}_immuable ON {table}")
