@@ -33,6 +33,9 @@ class RegisterSource:
     fictif: bool
     #: The store's version number, for a register read from the store (its file is gone).
     revision: int | None = None
+    #: Offered in public mode: a register every row of which may face the public (its public
+    #: view is still what public pages show). New sources are internal unless they say so.
+    public: bool = False
 
     @property
     def version(self) -> float:
@@ -69,7 +72,11 @@ def register_sources() -> dict[str, RegisterSource]:
         "demo", "Démonstration (données fictives)", DEMO_REGISTER, fictif=True
     )
     sources["public"] = RegisterSource(
-        "public", "Registre public (ateliers documentés)", PUBLIC_REGISTER, fictif=False
+        "public",
+        "Registre public (ateliers documentés)",
+        PUBLIC_REGISTER,
+        fictif=False,
+        public=True,
     )
     return sources
 

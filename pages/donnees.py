@@ -10,8 +10,10 @@ from atelierflash import store as register_store
 from atelierflash.equipes import markdown_text as md
 from atelierflash.formats import fmt_int
 from atelierflash.ui import donnees as review
+from atelierflash.ui.access import require_internal
 from atelierflash.ui.data import get_store
 
+require_internal()
 store = get_store()
 head = store.head()
 

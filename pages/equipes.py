@@ -10,10 +10,12 @@ import streamlit as st
 from atelierflash import equipes, figures
 from atelierflash.formats import fmt_date, fmt_decimal, fmt_eur, fmt_int
 from atelierflash.rotation import holder_summary, next_holder, spread
+from atelierflash.ui.access import require_internal
 from atelierflash.ui.charts import chart_block, png_hint
 from atelierflash.ui.data import get_dataset
 from atelierflash.ui.filters import filter_sidebar
 
+require_internal()
 dataset = get_dataset()
 programme = dataset.programme
 labels = equipes.team_labels(programme)

@@ -7,9 +7,11 @@ import streamlit as st
 
 from atelierflash import carte
 from atelierflash.ui import carte as ui
+from atelierflash.ui.access import require_internal
 from atelierflash.ui.data import get_dataset
 from atelierflash.ui.integrer import embed_choices
 
+require_internal()
 dataset = get_dataset()
 st.title("Intégrer la carte publique")
 st.markdown(

@@ -13,6 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from atelierflash import store as register_store
+from atelierflash.acces import public_view
 from atelierflash.dataset import (
     Dataset,
     RegisterSource,
@@ -28,6 +29,7 @@ from atelierflash.referentiel import (
     load_referentiel,
 )
 from atelierflash.resolution import CommuneResolver
+from atelierflash.ui.access import audience, visible_sources
 
 QUERY_REGISTER = "registre"
 STORE_KEY = "registre"
@@ -142,15 +144,23 @@ def _sources() -> dict[str, RegisterSource]:
         sources[STORE_KEY] = current
     for key, source in register_sources().items():
         sources[key] = RegisterSource(
-            source.key, f"{source.label} · exemple en lecture seule", source.path, source.fictif
+            source.key,
+            f"{source.label} · exemple en lecture seule",
+            source.path,
+            source.fictif,
+            public=source.public,
         )
     st.session_state[_RUN_SOURCES] = sources
     return sources
 
 
 def active_source() -> RegisterSource:
-    """The register chosen in the sidebar (kept in the URL as ``?registre=``)."""
-    sources = _sources()
+    """The register chosen in the sidebar (kept in the URL as ``?registre=``).
+
+    Only the registers this visitor may see are offered (the public ones in public mode): an
+    address naming another one shows the default register.
+    """
+    sources = visible_sources(_sources())
     keys = list(sources)
     wanted = st.query_params.get(QUERY_REGISTER, keys[0])
     if wanted not in sources:
@@ -176,7 +186,7 @@ def active_source() -> RegisterSource:
 
 def current_source() -> RegisterSource:
     """The active register without drawing the selector (pages call this)."""
-    sources = st.session_state.get(_RUN_SOURCES) or _sources()
+    sources = visible_sources(st.session_state.get(_RUN_SOURCES) or _sources())
     key = st.session_state.get("registre") or st.query_params.get(QUERY_REGISTER)
     return sources.get(key) or next(iter(sources.values()))
 
@@ -196,13 +206,29 @@ def _ensure_entrypoint() -> None:
         st.rerun()
 
 
+@st.cache_resource(show_spinner=False)
+def _public_dataset(key: str, path: str, mtime: float, _dataset: Dataset) -> Dataset:
+    return public_view(_dataset)
+
+
 def get_dataset(source: RegisterSource | None = None) -> Dataset:
-    """The dataset of ``source`` (default: the active one), built once per file version."""
+    """The dataset of ``source`` (default: the active one), built once per file version.
+
+    For the public audience (public pages in public mode) it is the register's public view:
+    public rows and public fields only, whatever the page does with it.
+    """
     _ensure_entrypoint()
     source = source or current_source()
+    if audience() == "public" and not source.public:
+        # Never reached through the selector; a caller passing another source gets nothing.
+        raise PermissionError(f"registre non public : {source.key}")
     if source.revision is not None:
-        return _store_dataset(database_url(), source.revision)
-    return _dataset(source.key, str(source.path), source.version)
+        dataset = _store_dataset(database_url(), source.revision)
+    else:
+        dataset = _dataset(source.key, str(source.path), source.version)
+    if audience() == "public":
+        return _public_dataset(source.key, str(source.path), source.version, _dataset=dataset)
+    return dataset
 
 
 @st.cache_resource(show_spinner="Lecture et validation du registre…", max_entries=4)

@@ -1,0 +1,405 @@
+"""Who may see what: the pages and their audience, the access mode, the public view of a register.
+
+The rules, each tested, without Streamlit (``atelierflash.ui.access`` applies them):
+
+- **Pages are declared once** (:data:`PAGES`): title, icon, URL path and whether the page is
+  internal. The navigation, the access check and the tests read this list.
+- **Two modes** (:func:`parse_mode`): ``interne`` (every page; the default of a local run) and
+  ``public`` (a deployment facing the public: internal pages are not registered at all, only the
+  registers declared public are offered, and pages receive the :func:`public_view` of the
+  register). The setting is ``$ATELIERFLASH_MODE``, else ``mode`` in the ``[atelierflash]``
+  table of the Streamlit secrets.
+- **With an OIDC provider** (an ``[auth]`` table in the secrets, :func:`login_provider`),
+  internal pages are registered but open only to a logged-in person whose verified e-mail is in
+  the allow-list (:func:`email_allowed`); without a mode set, the other pages are public.
+- **The public view** keeps the public rows (``public`` true) and the public fields
+  (:data:`PUBLIC_COLUMNS`) only: amounts, purchase orders, derogation motifs, internal notes and
+  any column the register adds never reach a public page, table, chart or download.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+MODES = ("interne", "public")
+ENV_MODE = "ATELIERFLASH_MODE"
+ENV_EMAILS = "ATELIERFLASH_EMAILS_INTERNES"
+#: The table of the Streamlit secrets holding ``mode`` and ``emails_internes``.
+SECRETS_TABLE = "atelierflash"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page of the app and its audience.
+
+    Attributes
+    ----------
+    path : str
+        The page script, relative to the project root (``"pages/equipes.py"``).
+    title, icon : str
+        Navigation label and Material icon (shipped with Streamlit; no emoji font needed).
+    url_path : str
+        The page's address (``/equipes``).
+    internal : bool
+        Internal pages hold what the public never sees (purchase orders, amounts, rotation, the
+        register's versions).
+    default : bool
+        The home page.
+    """
+
+    path: str
+    title: str
+    icon: str
+    url_path: str
+    internal: bool = False
+    default: bool = False
+
+
+#: Every page of the app, in navigation order. The one declaration of which pages are internal.
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("pages/accueil.py", "Vue d'ensemble", ":material/home:", "accueil", default=True),
+    PageSpec("pages/carte.py", "Carte", ":material/map:", "carte"),
+    PageSpec("pages/atelier.py", "Fiche d'un atelier", ":material/article:", "atelier"),
+    PageSpec("pages/thematiques.py", "Thématiques", ":material/sell:", "thematiques"),
+    PageSpec(
+        "pages/selection_annuelle.py",
+        "Sélection annuelle",
+        ":material/calendar_month:",
+        "selection-annuelle",
+    ),
+    PageSpec(
+        "pages/equipes.py", "Équipes et tourniquet", ":material/lock:", "equipes", internal=True
+    ),
+    # The embed builder: what the ministry's site shows is chosen by the programme office.
+    PageSpec(
+        "pages/integrer.py", "Intégrer la carte", ":material/code:", "integrer", internal=True
+    ),
+    PageSpec("pages/donnees.py", "Données", ":material/database:", "donnees", internal=True),
+)
+INTERNAL_PAGES: tuple[PageSpec, ...] = tuple(p for p in PAGES if p.internal)
+PUBLIC_PAGES: tuple[PageSpec, ...] = tuple(p for p in PAGES if not p.internal)
+
+#: Columns of a public view's ateliers: the export's public fields plus the values the app derives
+#: from them (communes, territories, population, validation status). Everything else is left out.
+PUBLIC_COLUMNS: tuple[str, ...] = (
+    "id",
+    "titre",
+    "annee",
+    "statut",
+    "echelle",
+    "communes",
+    "communes_insee",
+    "themes",
+    "familles",
+    "equipe",
+    "pilote",
+    "date_debut",
+    "date_fin",
+    "dates_animation",
+    "livrables",
+    "description",
+    "source_url",
+    "public",
+    "fictif",
+    "status",
+    "nb_communes",
+    "departements",
+    "regions",
+    "population",
+    "communes_noms",
+)
+#: Columns of the register that are internal. A public view keeps them, emptied, so that pages
+#: and their figures need no special case (an unknown amount is « non renseigné »).
+INTERNAL_COLUMNS: tuple[str, ...] = (
+    "date_bon_commande",
+    "dates_bon_commande",
+    "accord_cadre",
+    "montant_eur",
+    "motif_derogation",
+    "notes_internes",
+)
+
+
+class AccessSettingError(ValueError):
+    """A setting of the access rules has a value the app does not know (French message)."""
+
+
+def parse_mode(value: object, *, default: str = "interne") -> str:
+    """Read the access mode.
+
+    Parameters
+    ----------
+    value : object
+        ``"interne"`` or ``"public"`` (case and surrounding spaces ignored); empty or ``None``
+        gives ``default``.
+    default : str
+        The mode when nothing is set.
+
+    Returns
+    -------
+    str
+        ``"interne"`` or ``"public"``.
+
+    Raises
+    ------
+    AccessSettingError
+        Any other value: the app must not guess who it faces.
+    """
+    if default not in MODES:
+        raise ValueError(f"default must be one of {MODES}, not {default!r}")
+    if value is None:
+        return default
+    text = str(value).strip().casefold()
+    if not text:
+        return default
+    if text not in MODES:
+        raise AccessSettingError(
+            f"{ENV_MODE} : valeur « {str(value).strip()} » inconnue : attendu « interne » "
+            "(toutes les pages) ou « public » (déploiement ouvert au public)"
+        )
+    return text
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_DOMAIN = re.compile(r"^@[^@\s]+\.[^@\s]+$")
+
+
+def parse_emails(value: object) -> frozenset[str]:
+    """Read the allow-list of internal pages: e-mails, or ``@domaine`` for a whole domain.
+
+    Parameters
+    ----------
+    value : object
+        A list of strings (Streamlit secrets) or one string separated by commas, semicolons,
+        spaces or newlines (environment variable); ``None`` or empty gives an empty list.
+
+    Returns
+    -------
+    frozenset of str
+        Lower-cased entries.
+
+    Raises
+    ------
+    AccessSettingError
+        An entry that is neither an e-mail nor ``@domaine``.
+    """
+    if value is None:
+        return frozenset()
+    if isinstance(value, str):
+        items: Iterable[object] = re.split(r"[,;\s]+", value)
+    elif isinstance(value, Iterable):
+        items = value
+    else:
+        raise AccessSettingError(
+            f"{ENV_EMAILS} : liste d'e-mails attendue, reçu {type(value).__name__}"
+        )
+    entries = set()
+    for item in items:
+        entry = str(item).strip().casefold()
+        if not entry:
+            continue
+        if not (_EMAIL.match(entry) or _DOMAIN.match(entry)):
+            raise AccessSettingError(
+                f"{ENV_EMAILS} : « {str(item).strip()} » n'est ni une adresse e-mail ni un "
+                "domaine de la forme « @domaine.gouv.fr »"
+            )
+        entries.add(entry)
+    return frozenset(entries)
+
+
+def email_allowed(email: object, allowed: Iterable[str], *, verified: object = True) -> bool:
+    """Whether ``email`` may open the internal pages.
+
+    Parameters
+    ----------
+    email : object
+        The ``email`` claim of the login (``None`` when the provider gave none).
+    allowed : iterable of str
+        Entries of :func:`parse_emails`: exact addresses or ``@domaine``.
+    verified : object
+        The ``email_verified`` claim: only an explicit ``False`` refuses (providers that do not
+        send the claim verify addresses themselves).
+
+    Returns
+    -------
+    bool
+        An empty allow-list lets nobody in.
+    """
+    if verified is False or not isinstance(email, str):
+        return False
+    address = email.strip().casefold()
+    if not _EMAIL.match(address):
+        return False
+    domain = "@" + address.rsplit("@", 1)[1]
+    entries = set(allowed)
+    return address in entries or domain in entries
+
+
+def login_provider(auth: Mapping | None) -> str | None:
+    """The provider ``st.login`` should use, from the ``[auth]`` table of the secrets.
+
+    Parameters
+    ----------
+    auth : mapping or None
+        The ``[auth]`` table: ``client_id`` and ``server_metadata_url`` directly (the default
+        provider), or one sub-table per named provider (``[auth.ministere]``).
+
+    Returns
+    -------
+    str or None
+        ``"default"``, the first named provider, or ``None`` when no provider is configured.
+    """
+    if not auth:
+        return None
+    if "client_id" in auth or "server_metadata_url" in auth:
+        return "default"
+    for name, value in auth.items():
+        if isinstance(value, Mapping) and ("client_id" in value or "server_metadata_url" in value):
+            return str(name)
+    return None
+
+
+@dataclass(frozen=True)
+class AccessSettings:
+    """The access rules in force.
+
+    Attributes
+    ----------
+    mode : str
+        ``"interne"`` or ``"public"``.
+    provider : str or None
+        The OIDC provider for ``st.login`` (``None``: no login).
+    emails : frozenset of str
+        Who may open the internal pages when a provider is configured.
+    """
+
+    mode: str
+    provider: str | None = None
+    emails: frozenset[str] = frozenset()
+
+    @property
+    def registers_internal_pages(self) -> bool:
+        """Whether internal pages exist at all (not in public mode without a login)."""
+        return self.mode == "interne" or self.provider is not None
+
+    @property
+    def public_pages_are_public(self) -> bool:
+        """Whether the public pages show the :func:`public_view` of the register."""
+        return self.mode == "public"
+
+
+def access_settings(environ: Mapping[str, str], secrets: Mapping | None = None) -> AccessSettings:
+    """Read the access rules from the environment and the Streamlit secrets.
+
+    Parameters
+    ----------
+    environ : mapping
+        ``os.environ``: ``ATELIERFLASH_MODE`` and ``ATELIERFLASH_EMAILS_INTERNES`` win over the
+        secrets, so that a deployment can override a shared secrets file.
+    secrets : mapping, optional
+        The Streamlit secrets: ``[auth]`` (the OIDC provider) and ``[atelierflash]`` (``mode``,
+        ``emails_internes``).
+
+    Returns
+    -------
+    AccessSettings
+        Without a mode set: ``interne`` without a provider (a local run), ``public`` with one
+        (a deployment: public pages for everyone, internal pages after login).
+
+    Raises
+    ------
+    AccessSettingError
+        An unknown mode or a malformed allow-list.
+    """
+    secrets = secrets or {}
+    table = secrets.get(SECRETS_TABLE) or {}
+    if not isinstance(table, Mapping):
+        table = {}
+    provider = login_provider(secrets.get("auth"))
+    mode_value = environ.get(ENV_MODE) or table.get("mode")
+    mode = parse_mode(mode_value, default="public" if provider else "interne")
+    emails_value = environ.get(ENV_EMAILS) or table.get("emails_internes")
+    return AccessSettings(mode=mode, provider=provider, emails=parse_emails(emails_value))
+
+
+def public_view(dataset):
+    """The register as the public may see it: public rows, public fields.
+
+    Parameters
+    ----------
+    dataset : atelierflash.dataset.Dataset
+
+    Returns
+    -------
+    atelierflash.dataset.Dataset
+        The same register with only the ateliers marked public, only :data:`PUBLIC_COLUMNS`, their
+        communes and links, and a validation report restricted to those rows (no message about a
+        row the public may not see, no internal cell in its table).
+    """
+    ateliers = dataset.ateliers
+    keep = ateliers["public"].fillna(False).astype(bool) if "public" in ateliers else None
+    rows = ateliers[keep] if keep is not None else ateliers.iloc[0:0]
+    rows = _public_columns(rows.reset_index(drop=True))
+    ids = set(rows["id"]) if "id" in rows else set()
+    links = dataset.atelier_communes
+    links = links[links["atelier_id"].isin(ids)].reset_index(drop=True)
+    communes = dataset.communes
+    communes = communes[communes["code"].isin(set(links["code"]))].reset_index(drop=True)
+    return dataclasses.replace(
+        dataset,
+        ateliers=rows,
+        atelier_communes=links,
+        communes=communes,
+        report=_public_report(dataset.report, ids),
+    )
+
+
+def _public_report(report, ids: set[str]):
+    lines = {r.line for r in report.rows if r.id in ids}
+    table = report.table
+    if table is not None:
+        columns = [c for c in table.rows.columns if c in PUBLIC_COLUMNS or c == "line"]
+        table_rows = table.rows[table.rows["line"].isin(lines)][columns].reset_index(drop=True)
+        table = dataclasses.replace(
+            table,
+            rows=table_rows,
+            columns=tuple(c for c in table.columns if c in PUBLIC_COLUMNS),
+            unknown_columns=(),
+            header_map={k: v for k, v in table.header_map.items() if v in PUBLIC_COLUMNS},
+        )
+    parsed = report.ateliers
+    parsed = parsed[parsed["id"].isin(ids)] if "id" in parsed else parsed.iloc[0:0]
+    parsed = _public_columns(parsed.reset_index(drop=True), keep_line=True)
+    # File-level messages name columns (unknown headers included): internal matters.
+    return dataclasses.replace(
+        report,
+        rows=[r for r in report.rows if r.line in lines],
+        file_issues=[],
+        ateliers=parsed.reset_index(drop=True),
+        table=table,
+    )
+
+
+def _public_columns(frame: pd.DataFrame, *, keep_line: bool = False) -> pd.DataFrame:
+    """The public columns of ``frame``, then its internal columns emptied; nothing else."""
+    names = [c for c in PUBLIC_COLUMNS if c in frame.columns]
+    if keep_line and "line" in frame.columns:
+        names.append("line")
+    out = frame[names].copy()
+    for column in INTERNAL_COLUMNS:
+        if column not in frame.columns:
+            continue
+        if column == "montant_eur":
+            out[column] = pd.Series(pd.NA, index=out.index, dtype="Float64")
+        elif column == "dates_bon_commande":
+            out[column] = pd.Series([()] * len(out), index=out.index, dtype=object)
+        elif column == "accord_cadre":
+            out[column] = pd.Series([None] * len(out), index=out.index, dtype=object)
+        else:
+            out[column] = ""
+    return out
