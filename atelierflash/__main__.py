@@ -194,6 +194,20 @@ def _cmd_referentiel(args) -> int:
 
 
 def _cmd_validate(args) -> int:
+    from atelierflash import fichier
+
+    try:
+        # Before pandas and the référentiel are even imported: a file that cannot be a register
+        # (missing, empty, a zip or XML bomb disguised as .xlsx) is refused at once.
+        fichier.check_register_file(args.file, sheet=args.sheet)
+    except fichier.RegisterFileError as exc:
+        text = fichier.refusal_text(args.file, exc)
+        if args.json:
+            print(text, file=sys.stderr)
+            print(fichier.refusal_json_text())
+        else:
+            print(text)
+        return 2
     from atelierflash.programme import load_programme
     from atelierflash.referentiel import load_referentiel
     from atelierflash.validation import validate_file

@@ -25,7 +25,6 @@ import math
 import os
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from functools import total_ordering
 from pathlib import Path
@@ -33,6 +32,11 @@ from pathlib import Path
 import pandas as pd
 
 # Re-exported: the same key serves header matching here and vocabularies elsewhere.
+from atelierflash.fichier import (
+    CSV_SUFFIXES,
+    RegisterFileError,
+    check_register_file,
+)
 from atelierflash.texte import normalize_key
 
 __all__ = [
@@ -298,27 +302,6 @@ def column_for_header(header: str | None) -> str | None:
 # ---------------------------------------------------------------------------------------------
 # Reading a file
 # ---------------------------------------------------------------------------------------------
-class RegisterFileError(ValueError):
-    """The register file cannot be used; ``str()`` is a French message naming the file.
-
-    Attributes
-    ----------
-    path : pathlib.Path
-    line : int or None
-        Line (CSV) or row (XLSX) concerned, when relevant.
-    column : str or None
-        Canonical column concerned, when relevant.
-    """
-
-    def __init__(
-        self, message: str, *, path: Path, line: int | None = None, column: str | None = None
-    ):
-        super().__init__(message)
-        self.path = path
-        self.line = line
-        self.column = column
-
-
 @dataclass
 class RegisterTable:
     r"""A register as read from its file: text cells, line numbers, header mapping.
@@ -363,8 +346,6 @@ class RegisterTable:
         return len(self.rows)
 
 
-_CSV_SUFFIXES = (".csv", ".tsv", ".txt")
-_XLSX_SUFFIXES = (".xlsx", ".xlsm")
 _SEPARATORS = (",", ";", "\t")
 
 
@@ -405,37 +386,20 @@ def read_register(path: str | os.PathLike, sheet: str | None = None) -> Register
         two headers for one column, or a required column missing. The message is in French and
         names the file (and the line or column when relevant).
     """
-    path = Path(path)
-    name = path.name
+    path = check_register_file(path, sheet)
     suffix = path.suffix.lower()
-    if not path.exists():
-        raise RegisterFileError(f"{name} : fichier introuvable ({path})", path=path)
-    if not path.is_file():
-        raise RegisterFileError(f"{name} : ce chemin n'est pas un fichier ({path})", path=path)
-    if suffix not in _CSV_SUFFIXES + _XLSX_SUFFIXES:
-        hint = " ; enregistrez-le au format .xlsx ou .csv" if suffix in (".xls", ".ods") else ""
-        raise RegisterFileError(
-            f"{name} : format non pris en charge (« {suffix or 'sans extension'} ») : "
-            f"attendu un fichier .csv ou .xlsx{hint}",
-            path=path,
-        )
-    if sheet is not None and suffix in _CSV_SUFFIXES:
-        raise RegisterFileError(
-            f"{name} : un fichier CSV n'a pas de feuilles (feuille demandée : « {sheet} »)",
-            path=path,
-        )
     try:
-        if path.stat().st_size == 0:
-            raise RegisterFileError(f"{name} : fichier vide", path=path)
-        if suffix in _CSV_SUFFIXES:
+        if suffix in CSV_SUFFIXES:
             grid, encoding, separator = _read_csv(path)
             return _build_table(path, "csv", grid, encoding, separator, None)
         grid, sheet_name = _read_xlsx(path, sheet)
         return _build_table(path, "xlsx", grid, None, None, sheet_name)
     except PermissionError as exc:
-        raise RegisterFileError(f"{name} : lecture refusée ({exc.strerror})", path=path) from exc
+        raise RegisterFileError(
+            f"{path.name} : lecture refusée ({exc.strerror})", path=path
+        ) from exc
     except OSError as exc:
-        raise RegisterFileError(f"{name} : fichier illisible ({exc})", path=path) from exc
+        raise RegisterFileError(f"{path.name} : fichier illisible ({exc})", path=path) from exc
 
 
 def _clean_text(text: str) -> str:
@@ -645,15 +609,55 @@ def _xlsx_text(value: object, number_format: str | None, column: str | None) -> 
 def _read_xlsx(path: Path, sheet: str | None) -> tuple[_Grid, str]:
     # Imported here: reading a CSV register does not need openpyxl.
     import openpyxl
+    from defusedxml import DefusedXmlException
     from openpyxl.utils.exceptions import InvalidFileException
 
-    name = path.name
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
+    # openpyxl parses through defusedxml when it is installed (a pinned dependency) unless
+    # OPENPYXL_DEFUSEDXML says otherwise: refuse to parse without it.
+    if not openpyxl.DEFUSEDXML:
         raise RegisterFileError(
-            f"{name} : classeur XLSX illisible ({type(exc).__name__}: {exc})", path=path
-        ) from exc
+            f"{path.name} : lecture des classeurs XLSX désactivée : openpyxl n'utilise pas "
+            "defusedxml (variable OPENPYXL_DEFUSEDXML ?)",
+            path=path,
+        )
+
+    try:
+        return _read_workbook(openpyxl.load_workbook, path, sheet)
+    except RegisterFileError:
+        raise
+    except Exception as exc:
+        if _caused_by(exc, DefusedXmlException):
+            # openpyxl wraps the refusal of defusedxml in its own ValueError.
+            message = (
+                "classeur refusé : son XML déclare des entités ou une DTD, qu'aucun tableur "
+                "n'écrit ; enregistrez le registre dans un nouveau classeur"
+            )
+        else:
+            # Past the archive checks, a broken workbook fails anywhere inside openpyxl
+            # (truncated XML, missing part, odd cell): the reason, never a traceback.
+            detail = (
+                exc if isinstance(exc, InvalidFileException) else f"{type(exc).__name__} : {exc}"
+            )
+            message = (
+                "classeur XLSX illisible ou endommagé : ouvrez-le dans un tableur et "
+                f"enregistrez-le à nouveau (détail : {detail})"
+            )
+        raise RegisterFileError(f"{path.name} : {message}", path=path) from exc
+
+
+def _caused_by(exc: BaseException, kind: type) -> bool:
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, kind):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _read_workbook(load_workbook, path: Path, sheet: str | None) -> tuple[_Grid, str]:
+    name = path.name
+    workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         names = workbook.sheetnames
         if sheet is None:

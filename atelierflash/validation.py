@@ -29,6 +29,11 @@ _PROGRESS_EVERY = 250
 PUBLIC_STATUTS = ("selectionne", "en_cours", "realise")
 NEVER_PUBLIC_STATUTS = ("candidature", "eligible", "abandonne")
 
+# A cell a spreadsheet would run as a formula (CSV injection), and HTML markup: both are kept
+# as text (never computed, never interpreted), and the person is told.
+_FORMULA = re.compile(r"^(=|[+\-@][^\s\d])")
+_HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
+
 # Columns whose text is copied as is into the parsed ateliers.
 _TEXT_COLUMNS = (
     "titre",
@@ -263,11 +268,36 @@ def validate_file(
     try:
         table = registre.read_register(path, sheet=sheet)
     except registre.RegisterFileError as exc:
-        return ValidationReport(
-            path=path, rows=[], file_issues=[Issue("error", str(exc))], ateliers=_empty_ateliers()
-        )
+        return file_error_report(path, exc)
     return validate_register(
         table, referentiel, programme, resolver=resolver, today=today, choices=choices
+    )
+
+
+def _check_inert_text(record: dict, row: RowResult) -> None:
+    for column in _TEXT_COLUMNS:
+        text = record.get(column) or ""
+        if _FORMULA.match(text):
+            row.warning(
+                f"le texte commence par « {text[0]} » comme une formule de tableur : il est gardé "
+                "comme texte, jamais calculé, et neutralisé dans les téléchargements",
+                column,
+            )
+        elif _HTML_TAG.search(text):
+            row.warning(
+                "le texte contient des balises HTML : elles sont affichées telles quelles, jamais "
+                "interprétées",
+                column,
+            )
+
+
+def file_error_report(path: str | Path, error: registre.RegisterFileError) -> ValidationReport:
+    """The report of a file that cannot be used (``exit_code`` 2), saying why in French."""
+    return ValidationReport(
+        path=Path(path),
+        rows=[],
+        file_issues=[Issue("error", str(error))],
+        ateliers=_empty_ateliers(),
     )
 
 
@@ -437,6 +467,7 @@ class _RowChecker:
             row.warning(
                 "l'adresse de la source ne commence pas par http:// ou https://", "source_url"
             )
+        _check_inert_text(record, row)
         return row, record
 
     # -- single values -------------------------------------------------------------------------

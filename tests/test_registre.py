@@ -493,8 +493,9 @@ def test_sloppy_quotes_are_tolerated(tmp_path):
 
 
 def test_corrupt_workbook(tmp_path):
+    # A text file named .xlsx is refused from its first bytes, before openpyxl opens it.
     path = write(tmp_path, "id,titre,statut,communes\n", name="registre.xlsx")
-    assert "classeur XLSX illisible" in str(error_of(path))
+    assert "n'est pas un classeur XLSX (archive ZIP attendue)" in str(error_of(path))
 
 
 # ---------------------------------------------------------------------------------------------
