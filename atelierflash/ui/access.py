@@ -121,9 +121,9 @@ def visible_sources(sources: dict) -> dict:
 
 def require_internal() -> None:
     """First call of an internal page: stop unless this visitor may open internal pages."""
-    from atelierflash.ui.data import _ensure_entrypoint
+    from atelierflash.ui.data import ensure_entrypoint
 
-    _ensure_entrypoint()
+    ensure_entrypoint()
     rules = _settings_or_stop()
     if not rules.registers_internal_pages:
         st.error("Cette page n'existe pas sur ce site.", icon=":material/block:")

@@ -191,7 +191,7 @@ def current_source() -> RegisterSource:
     return sources.get(key) or next(iter(sources.values()))
 
 
-def _ensure_entrypoint() -> None:
+def ensure_entrypoint() -> None:
     """Run a page through ``app.py`` even on the first request of a fresh server.
 
     With a ``pages/`` folder beside the entry script, Streamlit (1.67) runs a deep-linked page
@@ -217,7 +217,7 @@ def get_dataset(source: RegisterSource | None = None) -> Dataset:
     For the public audience (public pages in public mode) it is the register's public view:
     public rows and public fields only, whatever the page does with it.
     """
-    _ensure_entrypoint()
+    ensure_entrypoint()
     source = source or current_source()
     if audience() == "public" and not source.public:
         # Never reached through the selector; a caller passing another source gets nothing.
