@@ -180,6 +180,13 @@ def _ready(page) -> None:
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=120_000)
 
 
+def _public_ready(page) -> None:
+    """The page is drawn, and so is the sidebar's register (drawn before the page)."""
+    _ready(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("ateliers.csv").wait_for(timeout=120_000)
+
+
 INTERNAL_ADDRESSES = [
     *(f"/{spec.url_path}" for spec in acces.INTERNAL_PAGES),
     "/donnees",
@@ -200,19 +207,19 @@ def test_public_mode_in_chromium_reaches_no_internal_page_field_or_register(page
     # page file directly before app.py has registered the navigation).
     for address in INTERNAL_ADDRESSES:
         page.goto(public_app + address)
-        _ready(page)
+        _public_ready(page)
         body = page.locator("body").inner_text()
         assert "Équipes et tourniquet" not in body, address
         assert page.locator('[data-testid="stSidebarNav"] a', has_text="Équipes").count() == 0
     _shot(page, "public-page-interne")
     for address in PUBLIC_ADDRESSES:
         page.goto(public_app + address)
-        _ready(page)
+        _public_ready(page)
         body = page.locator("body").inner_text()
         assert not [m for m in MARKS if m in body], address
-        assert "Registre public (ateliers documentés)" in body
     # The register selector offers the public register only.
     page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option").first.wait_for(timeout=30_000)
     options = page.get_by_role("option").all_inner_texts()
     assert options == ["Registre public (ateliers documentés)"]
     page.keyboard.press("Escape")
@@ -222,7 +229,7 @@ def test_public_mode_in_chromium_reaches_no_internal_page_field_or_register(page
 
 def test_public_mode_download_holds_public_fields_of_public_rows(page, public_app):
     page.goto(f"{public_app}/carte?registre=env")
-    _ready(page)
+    _public_ready(page)
     button = page.get_by_role("button", name="Télécharger la sélection (CSV)")
     button.wait_for(timeout=180_000)
     with page.expect_download(timeout=60_000) as download:
