@@ -57,6 +57,9 @@ HOSTILE_QUERIES = [
     {"registre": "env", "statut": "candidature,selectionne"},
     {"annee": "2026"},
     {"annee": "2025", "statut": "selectionne"},
+    {"id": "P-2026-1"},
+    {"id": "P-2025-2"},
+    {"id": "B-2024-1", "registre": "env"},
 ]
 
 
