@@ -5,6 +5,7 @@ import streamlit as st
 from atelierflash import carte
 from atelierflash.formats import fmt_int
 from atelierflash.ui import carte as ui
+from atelierflash.ui.access import audience
 from atelierflash.ui.data import get_dataset, get_resolver
 from atelierflash.ui.fiche import atelier_url
 from atelierflash.ui.filters import filter_sidebar
@@ -211,6 +212,9 @@ buttons[3].download_button(
 if dataset.fictif:
     st.caption("Registre fictif : chaque export porte la mention « fictif ».")
 
+# The embed builder is for the programme office: a deployment facing the public ends here.
+if audience() == "public":
+    st.stop()
 # Last on the page: the export (a fraction of a second, once per register version) never delays
 # the map and the table above, which are already on their way to the browser.
 with st.expander("Carte publique à intégrer au site du ministère", icon=":material/public:"):

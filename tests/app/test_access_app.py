@@ -220,3 +220,11 @@ def test_with_a_provider_internal_pages_ask_for_a_login(marked_app, monkeypatch)
     # A login configured without a mode: the public pages show the public view.
     at.switch_page("pages/accueil.py").run()
     assert _marks_in(at) == []
+
+
+def test_the_map_page_offers_the_embed_builder_to_the_office_only(marked_app):
+    public = marked_app("public", "pages/carte.py")
+    assert not [e for e in public.expander if "intégrer" in e.label]
+    assert b"integrer" not in _sent(public)
+    interne = marked_app("interne", "pages/carte.py", {"registre": "public"})
+    assert [e for e in interne.expander if "intégrer" in e.label]
