@@ -121,15 +121,20 @@ def visible_sources(sources: dict) -> dict:
 
 def require_internal() -> None:
     """First call of an internal page: stop unless this visitor may open internal pages."""
-    from atelierflash.ui.data import ensure_entrypoint
+    if _AUDIENCE not in st.session_state:
+        # No navigation yet in this session: a deep link on a fresh server runs this file
+        # directly; leave that mode so the request goes through app.py. (Once navigation() ran,
+        # the mode is left for the whole process: never rerun a run that carries a form.)
+        from atelierflash.ui.data import ensure_entrypoint
 
-    ensure_entrypoint()
+        ensure_entrypoint()
     rules = _settings_or_stop()
     if not rules.registers_internal_pages:
         st.error("Cette page n'existe pas sur ce site.", icon=":material/block:")
         st.stop()
     _check_internal(rules)
-    st.session_state[_AUDIENCE] = "interne"
+    if st.session_state.get(_AUDIENCE) != "interne":
+        st.session_state[_AUDIENCE] = "interne"
 
 
 def _user() -> dict:

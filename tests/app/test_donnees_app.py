@@ -83,9 +83,11 @@ def test_a_whole_import_then_a_restore(mini_app):
 
 
 def test_the_page_is_registered_as_internal():
-    source = (Path(__file__).parents[2] / "app.py").read_text(encoding="utf-8")
-    internal = source.split("INTERNAL_PAGES = [", 1)[1].split("]\n", 1)[0]
-    assert '"pages/donnees.py"' in internal and 'url_path="donnees"' in internal
+    from atelierflash.acces import INTERNAL_PAGES
+
+    assert [(p.path, p.url_path) for p in INTERNAL_PAGES if p.path == "pages/donnees.py"] == [
+        ("pages/donnees.py", "donnees")
+    ]
 
 
 def _banner(at) -> bool:
