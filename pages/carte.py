@@ -212,28 +212,27 @@ buttons[3].download_button(
 if dataset.fictif:
     st.caption("Registre fictif : chaque export porte la mention « fictif ».")
 
-# The embed builder is for the programme office: a deployment facing the public ends here.
-if audience() == "public":
-    st.stop()
-# Last on the page: the export (a fraction of a second, once per register version) never delays
-# the map and the table above, which are already on their way to the browser.
-with st.expander("Carte publique à intégrer au site du ministère", icon=":material/public:"):
-    public, public_url = ui.public_map(dataset)
-    st.markdown(
-        f"Une page autonome, sans Streamlit : la carte des {fmt_int(public.ateliers)} ateliers "
-        "publiés, la fiche au clic, la liste et les téléchargements. Elle ne demande rien à un "
-        "site tiers ; ce lien l'ouvre sur les filtres ci-dessus. "
-        f"[Ouvrir la carte publique]({carte.embed_url(public_url, state, compact=False)}) · "
-        "[composer un cadre à intégrer](integrer) (filtres, hauteur, titre, aperçu)"
-        + (" — registre fictif : la page le dit en tête." if public.fictif else "")
-    )
-    # Inline code, not st.code: the syntax highlighter's bundle alone delayed the map by about
-    # 1.5 s in Chromium (measured with the benchmark's method).
-    st.markdown(
-        "Code d'intégration (iframe), à copier dans la page du site :\n\n"
-        f"`{carte.iframe_code(public_url)}`"
-    )
-    st.caption(
-        "Pour un hébergement statique : python -m atelierflash carte-publique --out DOSSIER "
-        "écrit la même page dans un dossier à publier tel quel."
-    )
+# The embed builder is for the programme office, not for a deployment facing the public (no
+# st.stop here: it would drop the deferred downloads above). Last on the page: the export (a
+# fraction of a second, once per register version) never delays the map and the table above.
+if audience() != "public":
+    with st.expander("Carte publique à intégrer au site du ministère", icon=":material/public:"):
+        public, public_url = ui.public_map(dataset)
+        st.markdown(
+            f"Une page autonome, sans Streamlit : la carte des {fmt_int(public.ateliers)} ateliers "
+            "publiés, la fiche au clic, la liste et les téléchargements. Elle ne demande rien à un "
+            "site tiers ; ce lien l'ouvre sur les filtres ci-dessus. "
+            f"[Ouvrir la carte publique]({carte.embed_url(public_url, state, compact=False)}) · "
+            "[composer un cadre à intégrer](integrer) (filtres, hauteur, titre, aperçu)"
+            + (" — registre fictif : la page le dit en tête." if public.fictif else "")
+        )
+        # Inline code, not st.code: the syntax highlighter's bundle alone delayed the map by about
+        # 1.5 s in Chromium (measured with the benchmark's method).
+        st.markdown(
+            "Code d'intégration (iframe), à copier dans la page du site :\n\n"
+            f"`{carte.iframe_code(public_url)}`"
+        )
+        st.caption(
+            "Pour un hébergement statique : python -m atelierflash carte-publique --out DOSSIER "
+            "écrit la même page dans un dossier à publier tel quel."
+        )
