@@ -68,7 +68,7 @@ elif uploaded is not None:
             hide_index=True,
             width="stretch",
             column_config={
-                "ligne": st.column_config.NumberColumn("Ligne", format="%d"),
+                "ligne": "Ligne",
                 "id": "Identifiant",
                 "niveau": "Niveau",
                 "colonne": "Colonne (du fichier)",
@@ -168,7 +168,8 @@ st.dataframe(
     width="stretch",
 )
 numbers = [v.version for v in reversed(versions)]
-number = st.selectbox("Version", numbers, key="donnees_version")
+review.open_new_version()
+number = st.selectbox("Version", numbers, key=review.VERSION)
 info = store.version(number)
 view, download, compare, restore = st.tabs(["Voir", "Télécharger", "Comparer", "Restaurer"])
 with view:

@@ -91,10 +91,15 @@ class ImportPreview:
         return self.base > 0 and self.diff.empty and self.choices == self.base_choices
 
     def messages_frame(self) -> pd.DataFrame:
-        """Every message: ligne, id, niveau, colonne (as the file spells it), message."""
+        """Every message: ligne, id, niveau, colonne (as the file spells it), message.
+
+        ``ligne`` is text, empty for a message about the whole file: a missing number would be
+        shown as « None » by a table.
+        """
         frame = self.report.issues_frame()
         headers = self.report.headers
         frame["colonne"] = frame["colonne"].map(lambda c: headers.get(c, c) if c else "")
+        frame["ligne"] = frame["ligne"].map(lambda n: "" if pd.isna(n) else str(int(n)))
         return frame
 
 

@@ -19,8 +19,10 @@ from atelierflash.ui.data import get_programme, get_referentiel, get_resolver, g
 _PREVIEW = "donnees_apercu"
 _CHOICES = "donnees_choix"
 _STORED = "donnees_enregistre"  # the upload already stored (file id → version number)
+_SELECT = "donnees_version_nouvelle"  # the version the history opens on at the next run
 NOTICE = "donnees_message"
 UPLOADER = "donnees_fichier"
+VERSION = "donnees_version"  # the history's version selector
 
 
 def stored_as(uploaded) -> int | None:
@@ -81,12 +83,22 @@ def stored(info: register_store.VersionInfo, uploaded=None) -> None:
     without reruns in Streamlit 1.67): the page says the file is stored instead.
     """
     forget()
-    st.session_state.pop("donnees_version", None)  # the history opens on the new version
+    # Popping the selector's key would reset it on the server only: the browser keeps its own
+    # value under the same widget id, shows the old version and, when the person picks that
+    # one, sees no change and sends no rerun (the page seemed frozen). The value is set at the
+    # next run, before the selector is drawn, so it reaches the browser.
+    st.session_state[_SELECT] = info.version
     if uploaded is not None:
         st.session_state[_STORED] = (uploaded.file_id, info.version)
     st.session_state[NOTICE] = (
         f"Version {info.version} enregistrée ({info.nb_lignes} lignes ; {info.resume_text})."
     )
+
+
+def open_new_version() -> None:
+    """Point the history's selector at the version just stored (call before drawing it)."""
+    if (number := st.session_state.pop(_SELECT, None)) is not None:
+        st.session_state[VERSION] = number
 
 
 def default_author() -> str:

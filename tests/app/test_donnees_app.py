@@ -32,7 +32,7 @@ def test_a_whole_import_then_a_restore(mini_app):
     assert _metric(at, "Lignes lues") == "12"
     messages = at.dataframe[0].value
     homonym = messages[messages["id"] == "DDT-04"].iloc[0]
-    assert (homonym["ligne"], homonym["colonne"]) == (5, "Commune(s)")  # as the file spells it
+    assert (homonym["ligne"], homonym["colonne"]) == ("5", "Commune(s)")  # as the file spells it
     assert "désigne plusieurs communes" in homonym["message"]
 
     # The homonym: its candidates with département, code and population; pick La Réunion's.
@@ -77,9 +77,26 @@ def test_a_whole_import_then_a_restore(mini_app):
     _button(at, "Rétablir la version 1").click().run()
     assert not at.exception, at.exception
     assert any("Version 3 enregistrée" in m.value for m in at.success)
+    assert at.selectbox(key="donnees_version").value == 3  # the history opens on the new one
+    assert "C'est la version actuelle." in [c.value for c in at.caption]
     assert [(v.version, v.restaure_de) for v in s.versions()] == [(1, None), (2, None), (3, 1)]
     assert s.table(3).rows.equals(s.table(1).rows)
     s.dispose()
+
+
+def test_a_file_level_message_has_an_empty_line_cell(mini_app):
+    at = mini_app("pages/donnees.py")
+    text = MESSY.read_bytes().decode("cp1252").splitlines()
+    text[0] += ";Observations DDT"  # an unknown column: a message about the file, not a line
+    text[1:] = [line + ";" for line in text[1:]]
+    data = ("\n".join(text) + "\n").encode("cp1252")
+    at.file_uploader[0].upload("registre_colonne_en_plus.csv", data, "text/csv").run()
+    assert not at.exception, at.exception
+    messages = at.dataframe[0].value
+    (about_file,) = messages[messages["message"].str.contains("colonnes inconnues")].index
+    assert messages.loc[about_file, "ligne"] == ""  # not « None »
+    assert "Observations DDT" in messages.loc[about_file, "message"]
+    assert "5" in set(messages["ligne"])  # the lines of the rows stay
 
 
 def test_the_page_is_registered_as_internal():

@@ -136,14 +136,18 @@ def test_a_messy_spreadsheet_imported_then_restored_on_postgresql(
     _version_on(other, second, 2)
     other.close()
 
-    # Restore version 1 from the history (a fresh visit of the page).
+    # Restore version 1 from the history. Known defect, not fixed yet: right after the save's
+    # rerun the history's selector no longer opens in Chromium (no message reaches the server),
+    # so the page is visited afresh.
     page.goto(f"{first}/donnees")
     page.get_by_text("Version actuelle : 2").wait_for(timeout=120_000)
     history = page.locator('[data-testid="stSelectbox"]').filter(
         has=page.get_by_text("Version", exact=True)
     )
-    history.locator("input").fill("1")
-    history.locator("input").press("Enter")
+    # As a person does: the selector shows the current version, version 1 is picked in its list.
+    expect(history.locator("input")).to_have_value("2", timeout=60_000)
+    history.click()
+    page.get_by_role("option", name="1", exact=True).click()
     page.get_by_text("Les 12 lignes telles qu'importées").wait_for(timeout=60_000)
     page.get_by_role("tab", name="Restaurer").click()
     page.get_by_text("Rétablir la version 1 crée une nouvelle version (3)").wait_for()
@@ -157,6 +161,8 @@ def test_a_messy_spreadsheet_imported_then_restored_on_postgresql(
     page.get_by_role("button", name="Rétablir la version 1").click()
     page.get_by_text("Version 3 enregistrée").wait_for(timeout=120_000)
     page.get_by_text("restauration de la version 1").first.wait_for()
+    # The history's selector opens on the new version.
+    expect(history.locator("input")).to_have_value("3", timeout=60_000)
     _shot(page, "4-restauration")
     versions = s.versions()
     assert [(v.version, v.restaure_de) for v in versions] == [(1, None), (2, None), (3, 1)]
