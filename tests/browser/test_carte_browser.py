@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import csv
 import os
+import time
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from benchmarks.servers import streamlit_server
 from tests.browser.conftest import ROOT, screenshot
@@ -287,9 +289,25 @@ def test_hostile_titles_stay_text_and_fire_no_dialog(page, xss_url):
 def _open_public(page, app_url: str, query: str = "") -> str:
     """From the map page, follow the « carte publique » link; returns the public page's URL."""
     page.goto(f"{app_url}/carte{query}")
-    page.get_by_text("Carte publique à intégrer au site du ministère").click(timeout=180_000)
+    expander = page.locator('[data-testid="stExpander"]').filter(
+        has_text="Carte publique à intégrer au site du ministère"
+    )
+    header = expander.get_by_text("Carte publique à intégrer au site du ministère")
+    body = expander.locator('[data-testid="stExpanderDetails"]')  # inert while folded
     link = page.get_by_role("link", name="Ouvrir la carte publique")
-    link.wait_for(timeout=60_000)
+    # A rerun of the page (the map's first value coming back) can redraw the expander closed on
+    # a loaded machine: poll its state and reopen it until its link shows (never a blind click,
+    # which would close an expander that is open and still exporting).
+    deadline = time.monotonic() + 180
+    while not link.is_visible():
+        assert time.monotonic() < deadline, "le lien de la carte publique ne s'affiche pas"
+        body.wait_for(state="attached", timeout=180_000)
+        if body.get_attribute("inert") is not None:
+            header.click()
+        try:
+            link.wait_for(timeout=10_000)
+        except PlaywrightTimeoutError:
+            continue
     url = link.get_attribute("href")
     assert url.startswith(app_url) and url.endswith("/index.html"), url
     page.goto(url)
