@@ -24,7 +24,6 @@ atelier when one of its ``dates_animation`` falls in it.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -428,14 +427,6 @@ def lanes(periods: pd.DataFrame) -> list[int]:
 
 
 # -- texts and display tables --------------------------------------------------------------------
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~$])")
-
-
-def markdown_text(text: object) -> str:
-    """Register text made inert for Markdown (and its HTML): shown as typed."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
-
-
 def rule_text(agreement: Agreement, labels: Mapping[str, str]) -> str:
     """The agreement's allocation rule, in French, from its settings."""
     if agreement.rule == "single":

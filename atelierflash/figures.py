@@ -13,14 +13,12 @@ No Streamlit here: every function takes a DataFrame (and the texts to print) and
   counting rule, and the source and date of the data under the plot area.
 
 The tables shown beside the charts (table alternative and CSV) come from the same DataFrames;
-:func:`display_table` and :func:`csv_table` give them French headers.
+:func:`atelierflash.tables.display_table` and :func:`atelierflash.tables.export_table` give them French headers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
-import io
 import math
 import textwrap
 from collections.abc import Mapping
@@ -34,12 +32,13 @@ from atelierflash import equipes, palette
 from atelierflash.formats import (
     NNBSP,
     fmt_date,
-    fmt_decimal,
     fmt_eur,
     fmt_int,
     fmt_partial_date,
     fmt_percent,
+    year_label,
 )
+from atelierflash.texte import html_escape
 
 # Colours: the one DSFR palette (:mod:`atelierflash.palette`); the figures use these names.
 DSFR = palette.DSFR
@@ -113,15 +112,10 @@ def source_note(dataset, *, official=None, today: dt.date | None = None) -> str:
     return text
 
 
-def escape(text) -> str:
-    """Register text made safe for plotly, which reads a few HTML tags in labels."""
-    return html.escape(str(text), quote=False)
-
-
 def wrap(label: str, width: int = 30) -> str:
     """Break a long label into lines for an axis (``<br>`` between lines), escaped."""
     lines = textwrap.wrap(str(label), width=width) or [str(label)]
-    return "<br>".join(escape(line) for line in lines)
+    return "<br>".join(html_escape(line) for line in lines)
 
 
 def _base_figure(
@@ -230,7 +224,8 @@ def _legend_rows(names: list[str], width: float = 900) -> int:
 
 
 def _source_lines(source: str, width: int = 140) -> list[str]:
-    return textwrap.wrap(source, width=width) or [""]
+    # The source names the register's file: text from outside, escaped like any label.
+    return [html_escape(line) for line in textwrap.wrap(source, width=width)] or [""]
 
 
 def source_of(fig: go.Figure) -> str:
@@ -275,13 +270,6 @@ def _year_axis(title: str | None = None) -> dict:
 
 def _years(table: pd.DataFrame) -> list[str]:
     return [year_label(y) for y in table["annee"]]
-
-
-def year_label(year) -> str:
-    """``2024`` → ``"2024"``; a missing year → ``"année inconnue"``."""
-    if year is None or (isinstance(year, float) and math.isnan(year)) or pd.isna(year):
-        return "année inconnue"
-    return str(int(year))
 
 
 def _horizontal_height(rows: int, per_row: int = 34, minimum: int = 320) -> int:
@@ -426,10 +414,10 @@ def areas_figure(
     if max_rows is not None and total > max_rows:
         table = table.head(max_rows)
     if is_region:
-        labels = [escape(n) for n in table["nom"]]
+        labels = [html_escape(n) for n in table["nom"]]
     else:
         labels = [
-            f"{code} – {escape(nom)}"
+            f"{code} – {html_escape(nom)}"
             for code, nom in zip(table["departement"], table["nom"], strict=True)
         ]
     fig = make_subplots(
@@ -734,8 +722,8 @@ def team_timeline_figure(
                 },
                 customdata=list(
                     zip(
-                        part["atelier"].map(escape),
-                        part["titre"].map(escape),
+                        part["atelier"].map(html_escape),
+                        part["titre"].map(html_escape),
                         strict=True,
                     )
                 ),
@@ -1116,7 +1104,7 @@ def durations_figure(
                 marker={"color": CATEGORICAL[0], "size": 7, "opacity": 0.8},
                 line={"color": DSFR["bleu-ecume-sun"], "width": 1.5},
                 fillcolor="rgba(65, 125, 196, 0.12)",
-                customdata=[[escape(t)] for t in part["titre"]],
+                customdata=[[html_escape(t)] for t in part["titre"]],
                 hovertemplate="%{customdata[0]}<br>%{y:,.1f} mois<extra></extra>",
                 showlegend=False,
             )
@@ -1342,150 +1330,3 @@ def month_ticks(low: dt.date, high: dt.date, max_ticks: int = 14) -> tuple[list,
         if month > 12:
             year, month = year + 1, 1
     return ticks, texts
-
-
-# ---------------------------------------------------------------------------------------------
-# Table alternatives: French headers, French formats, CSV
-# ---------------------------------------------------------------------------------------------
-#: Column → (French header, kind) for the tables shown beside the charts.
-COLUMNS: dict[str, tuple[str, str]] = {
-    "famille": ("Clé famille", "text"),
-    "theme": ("Clé thème", "text"),
-    "echelle": ("Clé échelle", "text"),
-    "statut": ("Clé statut", "text"),
-    "libelle": ("Libellé", "text"),
-    "famille_libelle": ("Famille", "text"),
-    "ateliers": ("Ateliers", "int"),
-    "mentions": ("Mentions de thèmes", "int"),
-    "part_ateliers": ("Part des ateliers", "percent"),
-    "region": ("Code région", "text"),
-    "departement": ("Code département", "text"),
-    "nom": ("Nom", "text"),
-    "region_nom": ("Région", "text"),
-    "communes": ("Communes", "int"),
-    "population": ("Population des communes", "int"),
-    "classe": ("Classe", "text"),
-    "annee": ("Année", "year"),
-    "theme_a": ("Thème", "text"),
-    "theme_b": ("Thème associé", "text"),
-    "selectionne": ("Sélectionnés", "int"),
-    "en_cours": ("En cours", "int"),
-    "realise": ("Réalisés", "int"),
-    "selectionnes": ("Total sélectionnés", "int"),
-    "cumul": ("Cumul", "int"),
-    "objectif": ("Objectif annuel", "int"),
-    "ecart_objectif": ("Écart à l'objectif", "signed"),
-    "abandonnes": ("Abandonnés", "int"),
-    "candidatures": ("Candidatures et éligibles", "int"),
-    "realises": ("Réalisés dans l'année", "int"),
-    "realises_cumul": ("Réalisés (cumul)", "int"),
-    "communes_nouvelles": ("Nouvelles communes", "int"),
-    "communes_cumul": ("Communes (cumul)", "int"),
-    "indicateur": ("Indicateur", "text"),
-    "registre": ("Registre", "int"),
-    "officiel": ("Chiffre officiel", "text"),
-    "officiel_valeur": ("Valeur officielle", "int"),
-    "ecart": ("Écart (registre − officiel)", "signed"),
-    "ecart_texte": ("Écart, en clair", "text"),
-    "sans_annee": ("dont sans année connue", "int"),
-    "source": ("Source", "text"),
-    "url": ("Adresse", "text"),
-    "date": ("Date", "date"),
-    "regions": ("Régions atteintes", "int"),
-    "nouvelles_regions": ("Nouvelles régions", "int"),
-    "departements": ("Départements", "text_or_int"),
-    "nouveaux_departements": ("Nouveaux départements", "int"),
-    "nouvelles_communes": ("Nouvelles communes", "int"),
-    "regions_cumul": ("Régions (cumul)", "int"),
-    "departements_cumul": ("Départements (cumul)", "int"),
-    "liste_nouvelles_regions": ("Codes des nouvelles régions", "text"),
-    "liste_nouveaux_departements": ("Codes des nouveaux départements", "text"),
-    "id": ("Identifiant", "text"),
-    "titre": ("Titre", "text"),
-    "debut": ("Début", "text"),
-    "fin": ("Fin", "text"),
-    "duree_mois": ("Durée (mois)", "decimal"),
-    "position": ("Par rapport à la durée annoncée", "text"),
-    "durees_connues": ("Durées connues", "int"),
-    "duree_mediane": ("Durée médiane (mois)", "decimal"),
-    "duree_min": ("Durée minimale (mois)", "decimal"),
-    "duree_max": ("Durée maximale (mois)", "decimal"),
-    "dans_la_fourchette": ("Dans la fourchette", "int"),
-    "plus_courtes": ("Plus courtes", "int"),
-    "plus_longues": ("Plus longues", "int"),
-    "dates_manquantes": ("Dates manquantes", "int"),
-    "montants_connus": ("Montants connus", "int"),
-    "montant_total_eur": ("Total des montants", "eur"),
-    "montant_moyen_eur": ("Montant moyen", "eur"),
-    "montant_eur": ("Montant", "eur"),
-    "communes_noms": ("Communes", "text"),
-    "statut_libelle": ("Statut", "text"),
-    "echelle_libelle": ("Échelle", "text"),
-    "themes_libelles": ("Thèmes", "text"),
-    "equipe_libelle": ("Équipe", "text"),
-}
-
-
-def _format_cell(value, kind: str) -> str:
-    if value is None or (not isinstance(value, str | tuple) and pd.isna(value)):
-        if kind == "year":
-            return year_label(None)
-        return "–" if kind not in ("text", "text_or_int") else ""
-    if kind == "int":
-        return fmt_int(value)
-    if kind == "signed":
-        number = fmt_int(abs(value))
-        return ("+" if value > 0 else "−" if value < 0 else "") + number
-    if kind == "percent":
-        return fmt_percent(value)
-    if kind == "decimal":
-        return fmt_decimal(value, 1)
-    if kind == "eur":
-        return fmt_eur(value)
-    if kind == "date":
-        return fmt_date(value) if isinstance(value, dt.date) else str(value)
-    if kind == "year":
-        return value if isinstance(value, str) else year_label(value)
-    if kind == "text_or_int" and isinstance(value, int | float):
-        return fmt_int(value)
-    return str(value)
-
-
-def display_table(table: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
-    """The table alternative of a chart: French headers, numbers formatted in French.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        A table of :mod:`atelierflash.stats`.
-    columns : list of str, optional
-        Columns to keep, in order (default: all).
-
-    Returns
-    -------
-    pandas.DataFrame
-        All cells as text (« 1 234 », « 20 000 € », « 26 % »).
-    """
-    columns = columns or list(table.columns)
-    shown = pd.DataFrame(index=range(len(table)))
-    for column in columns:
-        header, kind = COLUMNS.get(column, (column, "text"))
-        shown[header] = [_format_cell(v, kind) for v in table[column]]
-    return shown
-
-
-def csv_table(table: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
-    """The numbers of a chart for the CSV download: French headers, raw values."""
-    columns = columns or list(table.columns)
-    out = table[columns].copy()
-    for column in columns:
-        if COLUMNS.get(column, ("", ""))[1] == "year":
-            out[column] = [year_label(v) if not isinstance(v, str) else v for v in out[column]]
-    return out.rename(columns={c: COLUMNS.get(c, (c, ""))[0] for c in columns})
-
-
-def csv_bytes(table: pd.DataFrame) -> bytes:
-    """CSV for French spreadsheets: « ; » separator, decimal comma, UTF-8 with BOM."""
-    buffer = io.StringIO()
-    table.to_csv(buffer, sep=";", decimal=",", index=False)
-    return buffer.getvalue().encode("utf-8-sig")

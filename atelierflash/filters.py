@@ -63,16 +63,17 @@ class FilterState:
         """Read a state back from URL parameters; unknown or malformed values are ignored."""
         kwargs: dict = {}
         years = _first(params.get(YEAR_PARAM))
-        if years and "-" in years:
-            low, high = years.split("-", 1)
-            kwargs["year_min"] = int(low) if low.isdigit() else None
-            kwargs["year_max"] = int(high) if high.isdigit() else None
+        if years:
+            try:
+                kwargs["year_min"], kwargs["year_max"] = parse_year_range(years)
+            except ValueError:
+                pass
         if _first(params.get(UNKNOWN_YEAR_PARAM)) == "non":
             kwargs["include_unknown_year"] = False
         for name, param in LIST_PARAMS.items():
             raw = _first(params.get(param))
             if raw:
-                kwargs[name] = tuple(v for v in raw.split(",") if v)
+                kwargs[name] = parse_values(raw)
         return cls(**kwargs)
 
     def restricted_to(self, options: dict[str, list[str]]) -> FilterState:
@@ -82,6 +83,44 @@ class FilterState:
             for name in LIST_PARAMS
         }
         return replace(self, **changes)
+
+
+def parse_year_range(text: str) -> tuple[int | None, int | None]:
+    """``"2020-2023"`` → ``(2020, 2023)``; either side may be empty (``"2021-"``).
+
+    Raises
+    ------
+    ValueError
+        When ``text`` is not two years (four ASCII digits) or empty sides around one ``-``:
+        « ²- », « 99999999999999999999- », « 2024 », « 2023-2020 ».
+
+    Examples
+    --------
+    >>> parse_year_range("2021-"), parse_year_range("-2023")
+    ((2021, None), (None, 2023))
+    """
+    low, sep, high = str(text).partition("-")
+    if not sep:
+        raise ValueError(f"intervalle d'années attendu (« 2020-2023 ») : {text!r}")
+    years = tuple(_year(part) for part in (low, high))
+    if years[0] is not None and years[1] is not None and years[0] > years[1]:
+        raise ValueError(f"intervalle d'années inversé : {text!r}")
+    return years
+
+
+def _year(text: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    # str.isdigit() accepts « ² » and other digits int() refuses: ASCII only, four of them.
+    if not (text.isascii() and text.isdigit() and len(text) == 4):
+        raise ValueError(f"année attendue sur quatre chiffres : {text!r}")
+    return int(text)
+
+
+def parse_values(text: str) -> tuple[str, ...]:
+    """``"a,b,,c"`` → ``("a", "b", "c")``: the values of a list filter in the URL."""
+    return tuple(v for v in str(text).split(",") if v)
 
 
 def _first(value) -> str | None:

@@ -121,3 +121,10 @@ def iso_date(value) -> str:
 
 def _is_missing_date(value) -> bool:
     return not hasattr(value, "iso")
+
+
+def year_label(year) -> str:
+    """``2024`` → ``"2024"``; a missing year → ``"année inconnue"``."""
+    if _is_missing(year):
+        return "année inconnue"
+    return str(int(year))

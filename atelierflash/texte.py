@@ -1,7 +1,8 @@
-"""Text normalisation shared by header matching, vocabularies and commune names."""
+"""Text shared by the whole library: comparison keys, and the one escape for Markdown and for HTML."""
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -29,6 +30,65 @@ def normalize_key(text: object) -> str:
         return ""
     decomposed = unicodedata.normalize("NFKD", str(text).translate(_LIGATURES).casefold())
     return _NON_ALNUM.sub(" ", _COMBINING.sub("", decomposed)).strip()
+
+
+# Every ASCII punctuation character: CommonMark lets a backslash escape any of them, and each
+# can start a construct somewhere (links, images, emphasis, lists, headings, tables, KaTeX's
+# ``$``, Streamlit's ``:red[…]`` directives, GFM autolinks through ``:`` ``.`` ``@``).
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+
+
+def markdown_escape(text: object) -> str:
+    """Return ``text`` made inert for Streamlit's Markdown: shown exactly as typed.
+
+    The one escaping function for every piece of register or user text (titles, file names,
+    query parameters) that reaches ``st.markdown``, ``st.caption``, ``st.warning``, ``st.table``
+    cells or a widget label.
+
+    Parameters
+    ----------
+    text : object
+        Any value; ``None`` gives ``""``.
+
+    Returns
+    -------
+    str
+        Every ASCII punctuation character preceded by a backslash (so no link, image, emphasis,
+        maths, directive or autolink can start; an autolink never swallows a backslash since
+        none can start), and line breaks folded into one space (a register cell never opens a
+        new Markdown block).
+
+    Examples
+    --------
+    >>> markdown_escape("![t](http://evil.example/q.png)")
+    '\\\\!\\\\[t\\\\]\\\\(http\\\\:\\\\/\\\\/evil\\\\.example\\\\/q\\\\.png\\\\)'
+    >>> markdown_escape("Doullens") == "Doullens"
+    True
+    """
+    if text is None:
+        return ""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)))
+
+
+def html_escape(text: object) -> str:
+    """Return ``text`` made inert for HTML (element content and quoted attributes).
+
+    The one escaping function for register text written into HTML: the map's fiche, the public
+    page, plotly labels (which read a few HTML tags). Quotes become numeric references, which
+    plotly decodes too (it does not know ``&quot;``).
+
+    Examples
+    --------
+    >>> html_escape("<img src=x onerror=alert(1)> & co")
+    '&lt;img src=x onerror=alert(1)&gt; &amp; co'
+    >>> html_escape(chr(34) + chr(39))
+    '&#34;&#39;'
+    """
+    if text is None:
+        return ""
+    escaped = html.escape(str(text), quote=False)
+    return escaped.replace('"', "&#34;").replace("'", "&#39;")
 
 
 def cell_text(value: object) -> str:

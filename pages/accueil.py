@@ -4,6 +4,8 @@ import streamlit as st
 
 from atelierflash import stats
 from atelierflash.formats import fmt_date, fmt_eur, fmt_int
+from atelierflash.texte import markdown_escape as md
+from atelierflash.ui.charts import download_buttons
 from atelierflash.ui.data import get_dataset
 
 dataset = get_dataset()
@@ -14,7 +16,7 @@ st.markdown(
     "Accompagnements courts de la DGALN pour des projets d'aménagement de petite échelle "
     f"(environ {fmt_eur(programme.info['montant_indicatif_eur'])} par atelier, pris en charge par "
     f"l'État ; {programme.info['duree_mois_min']} à {programme.info['duree_mois_max']} mois). "
-    f"Registre affiché : **{dataset.source.label}**."
+    f"Registre affiché : **{md(dataset.source.label)}**."
 )
 
 kf = stats.dataset_key_figures(dataset)
@@ -64,9 +66,4 @@ with st.expander(f"Lire les {fmt_int(len(issues))} message(s) de validation"):
         st.write("Aucun message.")
     else:
         st.dataframe(issues, hide_index=True, width="stretch")
-        st.download_button(
-            "Télécharger les messages (CSV)",
-            issues.to_csv(index=False).encode("utf-8-sig"),
-            file_name="validation_registre.csv",
-            mime="text/csv",
-        )
+        download_buttons(issues, key="validation_registre", what="les messages")

@@ -10,8 +10,9 @@ import streamlit as st
 from atelierflash import equipes, figures
 from atelierflash.formats import fmt_date, fmt_decimal, fmt_eur, fmt_int
 from atelierflash.rotation import holder_summary, next_holder, spread
+from atelierflash.texte import markdown_escape as md
 from atelierflash.ui.access import require_internal
-from atelierflash.ui.charts import chart_block, png_hint
+from atelierflash.ui.charts import chart_block, download_buttons, markdown_safe, png_hint
 from atelierflash.ui.data import get_dataset
 from atelierflash.ui.filters import filter_sidebar
 
@@ -23,7 +24,6 @@ colours = equipes.team_colours(programme)
 state, selection = filter_sidebar(dataset)
 today = dt.date.today()
 source = figures.source_note(dataset)
-md = equipes.markdown_text
 
 st.title("Équipes et tourniquet")
 st.warning(
@@ -116,7 +116,7 @@ for tab, item in zip(tabs, ordered, strict=True):
                 "Aucun bon de commande du registre sous cet accord-cadre.", icon=":material/info:"
             )
             continue
-        st.table(equipes.summary_display(summary, labels), hide_index=True)
+        st.table(markdown_safe(equipes.summary_display(summary, labels)), hide_index=True)
         if agreement.rule == "single":
             st.info(
                 "Titulaire unique : tous les bons lui reviennent, il n'y a pas de tourniquet à "
@@ -174,14 +174,7 @@ for tab, item in zip(tabs, ordered, strict=True):
                 "en jaune), puis les bons conformes par date."
             )
             st.dataframe(styled, hide_index=True, width="stretch", key=f"bons_{key}")
-            st.download_button(
-                "Télécharger les bons (CSV)",
-                figures.csv_bytes(equipes.order_csv(table)),
-                file_name=f"equipes_bons_{key}.csv",
-                mime="text/csv",
-                key=f"bons_{key}_csv",
-                icon=":material/download:",
-            )
+            download_buttons(equipes.order_csv(table), key=f"equipes_bons_{key}", what="les bons")
 
 st.header("Charge des équipes dans le temps")
 st.markdown(
@@ -197,7 +190,7 @@ if periods.empty:
 else:
     load = equipes.monthly_load(periods, labels)
     peaks = equipes.peak_load(load)
-    st.table(equipes.load_display(peaks), hide_index=True)
+    st.table(markdown_safe(equipes.load_display(peaks)), hide_index=True)
     chart_block(
         figures.team_timeline_figure(periods, labels, colours, source),
         periods,

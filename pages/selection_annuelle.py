@@ -8,10 +8,17 @@ import datetime as dt
 
 import streamlit as st
 
-from atelierflash import figures, stats
+from atelierflash import figures, stats, tables
 from atelierflash.formats import fmt_date, fmt_eur, fmt_int
+from atelierflash.texte import markdown_escape as md
 from atelierflash.ui.annee import year_selector
-from atelierflash.ui.charts import EMPTY_SELECTION, chart_block, png_hint, table_block
+from atelierflash.ui.charts import (
+    EMPTY_SELECTION,
+    chart_block,
+    markdown_safe,
+    png_hint,
+    table_block,
+)
 from atelierflash.ui.data import get_dataset
 from atelierflash.ui.filters import filter_sidebar
 
@@ -31,7 +38,7 @@ st.title("Sélection annuelle")
 st.markdown(
     f"Les ateliers sélectionnés chaque année depuis {launch}, face à l'objectif publié "
     f"(**{target.display()} par an**), le parcours des candidatures et l'écart entre le registre "
-    f"**{dataset.source.label}** et les chiffres officiels. Tous les chiffres sont calculés depuis "
+    f"**{md(dataset.source.label)}** et les chiffres officiels. Tous les chiffres sont calculés depuis "
     "le registre et suivent les filtres du panneau latéral."
 )
 
@@ -137,8 +144,11 @@ chart_block(
 )
 with st.expander("Chiffres officiels et écarts (tableau)"):
     st.table(
-        figures.display_table(
-            gap, ["indicateur", "registre", "officiel", "ecart", "ecart_texte", "source", "date"]
+        markdown_safe(
+            tables.display_table(
+                gap,
+                ["indicateur", "registre", "officiel", "ecart", "ecart_texte", "source", "date"],
+            )
         ),
         hide_index=True,
     )

@@ -4,6 +4,7 @@ import streamlit as st
 
 from atelierflash import figures, stats
 from atelierflash.formats import fmt_int, fmt_percent
+from atelierflash.texte import markdown_escape as md
 from atelierflash.ui.charts import chart_block, png_hint
 from atelierflash.ui.data import get_dataset
 from atelierflash.ui.filters import filter_sidebar
@@ -21,7 +22,7 @@ st.title("Thématiques des ateliers")
 st.markdown(
     "Ce que traitent les ateliers et où : familles et thèmes du programme, échelles, régions, "
     "départements et taille des communes. Tous les chiffres sont calculés depuis le registre "
-    f"**{dataset.source.label}** et suivent les filtres du panneau latéral. Un atelier peut "
+    f"**{md(dataset.source.label)}** et suivent les filtres du panneau latéral. Un atelier peut "
     "citer plusieurs thèmes : chaque graphique dit s'il compte des **ateliers** ou des "
     "**mentions de thèmes**."
 )

@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 import pytest
 
-from atelierflash import figures, stats
+from atelierflash import fichiers, figures, stats, tables
 from atelierflash.figures import CATEGORICAL, DSFR, SEQUENTIAL
 
 NNBSP = "\u202f"
@@ -310,7 +310,7 @@ def test_palettes_are_dsfr_colours_and_the_sequential_scale_is_a_lightness_ramp(
 # -- Table alternatives and CSV ----------------------------------------------------------------
 def test_display_table_uses_french_headers_and_formats(mini_dataset):
     amounts = stats.amounts_by_year(mini_dataset.ateliers, 2019)
-    shown = figures.display_table(amounts)
+    shown = tables.display_table(amounts)
     assert list(shown.columns) == [
         "Année",
         "Ateliers",
@@ -326,16 +326,16 @@ def test_display_table_uses_french_headers_and_formats(mini_dataset):
         f"21{NNBSP}500\u00a0€",
     ]
     assert shown.iloc[1]["Montant moyen"] == "–"
-    selection = figures.display_table(
+    selection = tables.display_table(
         stats.selection_by_year(mini_dataset.ateliers, mini_dataset.programme)
     )
     assert selection.iloc[0]["Écart à l'objectif"] == "−29"
-    themes = figures.display_table(
+    themes = tables.display_table(
         stats.ateliers_by_theme(mini_dataset.ateliers, mini_dataset.programme),
         ["libelle", "ateliers", "part_ateliers"],
     )
     assert themes.iloc[2].tolist() == ["Aménagement des friches", "2", "29\u00a0%"]
-    years = figures.display_table(
+    years = tables.display_table(
         stats.theme_year_counts(mini_dataset.ateliers, mini_dataset.programme), ["annee"]
     )
     assert years["Année"].iloc[-1] == "année inconnue"
@@ -343,11 +343,13 @@ def test_display_table_uses_french_headers_and_formats(mini_dataset):
 
 def test_csv_is_for_french_spreadsheets(mini_dataset):
     amounts = stats.amounts_by_year(mini_dataset.ateliers, 2019)
-    data = figures.csv_bytes(figures.csv_table(amounts))
+    data = fichiers.csv_bytes(tables.export_table(amounts))
     assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
     lines = data.decode("utf-8-sig").splitlines()
     assert lines[0] == "Année;Ateliers;Montants connus;Total des montants;Montant moyen"
-    assert lines[3] == "2021;1;1;21500,0;21500,0"  # raw numbers, decimal comma
+    assert (
+        lines[3] == "2021;1;1;21500;21500"
+    )  # raw numbers (a decimal comma when there are decimals)
     counts = stats.theme_year_counts(mini_dataset.ateliers, mini_dataset.programme)
-    last = figures.csv_bytes(figures.csv_table(counts)).decode("utf-8-sig").splitlines()[-1]
+    last = fichiers.csv_bytes(tables.export_table(counts)).decode("utf-8-sig").splitlines()[-1]
     assert last.split(";")[2] == "année inconnue"

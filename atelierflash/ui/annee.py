@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from atelierflash.ui import url
+
 QUERY_YEAR = "annee"
 _KEY = "annee_choisie"
 
@@ -25,10 +27,11 @@ def year_selector(years: list[int], default: int | None) -> int | None:
     """
     if not years:
         return None
-    wanted = st.query_params.get(QUERY_YEAR)
-    from_url = int(wanted) if wanted and wanted.isdigit() and int(wanted) in years else None
     if st.session_state.get(_KEY) not in years:
-        st.session_state[_KEY] = from_url if from_url is not None else default
+        offered = url.one_of(years)
+        st.session_state[_KEY] = url.read(
+            QUERY_YEAR, lambda text: offered(url.year(text)), default, what="l'année affichée"
+        )
     year = st.selectbox(
         "Année de sélection",
         years,
@@ -37,6 +40,5 @@ def year_selector(years: list[int], default: int | None) -> int | None:
         help="Les ateliers sont rattachés à leur année de sélection (colonne « annee » du "
         "registre).",
     )
-    if st.query_params.get(QUERY_YEAR) != str(year):
-        st.query_params[QUERY_YEAR] = str(year)
+    url.write(QUERY_YEAR, str(year))
     return year

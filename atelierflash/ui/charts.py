@@ -1,9 +1,11 @@
-"""One way to show a chart: the figure, its table alternative, the CSV of its numbers.
+"""One way to show a chart: the figure, its table alternative, the CSV and XLSX of its numbers.
 
 Every analytics chart goes through :func:`chart_block`, so each one has the same parts: the
 plotly figure (its toolbar downloads a PNG with the title and source line), an expander with
-the numbers as a real HTML table (screen readers read it), and a CSV download of the same
-numbers. An empty selection shows a French message instead of an empty or broken chart.
+the numbers as a real HTML table (screen readers read it), and the CSV and XLSX downloads of
+the same numbers, written by :mod:`atelierflash.fichiers` (the one writer: formulas
+neutralised, fiction marked). An empty selection shows a French message instead of an empty or
+broken chart.
 """
 
 from __future__ import annotations
@@ -14,13 +16,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from atelierflash import figures
+from atelierflash import fichiers, tables
+from atelierflash.texte import markdown_escape
 
 EMPTY_SELECTION = (
     "Aucun atelier ne correspond aux filtres choisis : il n'y a rien à représenter. "
     "Élargissez la sélection dans le panneau « Filtres »."
 )
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~])")
 
 
 def plotly_config(filename: str) -> dict:
@@ -68,16 +70,9 @@ def chart_block(
         st.caption(note)
     title = _plain_title(fig)
     with st.expander(f"Tableau des données : {title}"):
-        shown = figures.display_table(table, columns)
-        st.table(_markdown_safe(shown), hide_index=True)
-        st.download_button(
-            "Télécharger ces données (CSV)",
-            figures.csv_bytes(figures.csv_table(table, columns)),
-            file_name=f"{key}.csv",
-            mime="text/csv",
-            key=f"{key}_csv",
-            icon=":material/download:",
-        )
+        shown = tables.display_table(table, columns)
+        st.table(markdown_safe(shown), hide_index=True)
+        download_buttons(tables.export_table(table, columns), key=key, what="ces données")
 
 
 def _plain_title(fig: go.Figure) -> str:
@@ -85,9 +80,63 @@ def _plain_title(fig: go.Figure) -> str:
     return re.sub(r"<[^>]+>", "", text)
 
 
-def _markdown_safe(table: pd.DataFrame) -> pd.DataFrame:
-    """``st.table`` reads Markdown in cells: register text is shown as typed."""
-    return table.map(lambda v: _MARKDOWN_SPECIAL.sub(r"\\\1", v) if isinstance(v, str) else v)
+def markdown_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """``st.table`` reads Markdown in cells and headers: register text is shown as typed."""
+    shown = table.map(lambda v: markdown_escape(v) if isinstance(v, str) else v)
+    return shown.rename(columns=lambda c: markdown_escape(c) if isinstance(c, str) else c)
+
+
+def _fictif() -> bool:
+    from atelierflash.ui.data import get_dataset
+
+    return bool(get_dataset().fictif)
+
+
+def download_buttons(
+    table: pd.DataFrame,
+    *,
+    key: str,
+    what: str = "cette liste",
+    fictif: bool | None = None,
+    container=None,
+) -> None:
+    """The CSV and XLSX downloads of a table, side by side, written by the one writer.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The rows to download, with the headers they should have (raw values, not formatted).
+    key : str
+        Unique on the page; also the files' name (``_FICTIF`` added for a fictional register).
+    what : str
+        Completes the labels: « Télécharger {what} (CSV) ».
+    fictif : bool, optional
+        Default: whether the active register is fictional.
+    container : optional
+        Where to draw the buttons (default: the current block).
+    """
+    fictif = _fictif() if fictif is None else fictif
+    place = container or st
+    left, right = place.columns(2)
+    # Callables: a file is written only when it is asked for, not on every rerun.
+    left.download_button(
+        f"Télécharger {what} (CSV)",
+        data=lambda: fichiers.csv_bytes(table, fictif=fictif),
+        file_name=fichiers.file_name(key, "csv", fictif=fictif),
+        mime=fichiers.CSV_MIME,
+        key=f"{key}_csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    right.download_button(
+        f"Télécharger {what} (XLSX)",
+        data=lambda: fichiers.xlsx_bytes(table, fictif=fictif, sheet=key),
+        file_name=fichiers.file_name(key, "xlsx", fictif=fictif),
+        mime=fichiers.XLSX_MIME,
+        key=f"{key}_xlsx",
+        icon=":material/download:",
+        on_click="ignore",
+    )
 
 
 def png_hint() -> None:
@@ -95,18 +144,11 @@ def png_hint() -> None:
     st.caption(
         "Chaque graphique s'exporte en image PNG (titre et source compris) par l'icône "
         "d'appareil photo de sa barre d'outils ; ses chiffres sont dans le tableau qui le suit, "
-        "téléchargeable en CSV (séparateur « ; », virgule décimale)."
+        "téléchargeable en CSV (séparateur « ; », virgule décimale) ou en XLSX."
     )
 
 
 def table_block(table: pd.DataFrame, *, key: str, columns: list[str] | None = None) -> None:
-    """A visible table (French formats) with the CSV download of its rows."""
-    st.dataframe(figures.display_table(table, columns), hide_index=True, width="stretch")
-    st.download_button(
-        "Télécharger cette liste (CSV)",
-        figures.csv_bytes(figures.csv_table(table, columns)),
-        file_name=f"{key}.csv",
-        mime="text/csv",
-        key=f"{key}_csv",
-        icon=":material/download:",
-    )
+    """A visible table (French formats) with the CSV and XLSX downloads of its rows."""
+    st.dataframe(tables.display_table(table, columns), hide_index=True, width="stretch")
+    download_buttons(tables.export_table(table, columns), key=key)

@@ -29,6 +29,7 @@ from atelierflash.referentiel import (
     load_referentiel,
 )
 from atelierflash.resolution import CommuneResolver
+from atelierflash.ui import url
 from atelierflash.ui.access import audience, visible_sources
 
 QUERY_REGISTER = "registre"
@@ -162,11 +163,10 @@ def active_source() -> RegisterSource:
     """
     sources = visible_sources(_sources())
     keys = list(sources)
-    wanted = st.query_params.get(QUERY_REGISTER, keys[0])
-    if wanted not in sources:
-        wanted = keys[0]
     if st.session_state.get("registre") not in sources:
-        st.session_state["registre"] = wanted
+        st.session_state["registre"] = url.read(
+            QUERY_REGISTER, url.one_of(sources), keys[0], what="le registre affiché"
+        )
     key = st.sidebar.selectbox(
         "Registre affiché",
         keys,
@@ -177,10 +177,7 @@ def active_source() -> RegisterSource:
         "démonstration est fictive, le registre public ne contient que des ateliers "
         "documentés par une page publique.",
     )
-    if key == keys[0]:
-        st.query_params.pop(QUERY_REGISTER, None)
-    else:
-        st.query_params[QUERY_REGISTER] = key
+    url.write(QUERY_REGISTER, key, default=keys[0])
     return sources[key]
 
 

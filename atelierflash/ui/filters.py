@@ -17,7 +17,10 @@ from atelierflash.filters import (
     FilterState,
     apply_filters,
     filter_options,
+    parse_values,
+    parse_year_range,
 )
+from atelierflash.ui import url
 
 _WIDGET_PREFIX = "filtre_"
 
@@ -53,17 +56,17 @@ def filter_sidebar(dataset: Dataset) -> tuple[FilterState, pd.DataFrame]:
     """Draw the shared filters in the sidebar and return the state and the filtered ateliers."""
     ateliers = dataset.ateliers
     options = filter_options(ateliers)
-    from_url = FilterState.from_query_params(st.query_params.to_dict()).restricted_to(options)
+    from_url = _state_from_url(options)
     labels = _labels(dataset)
     years = ateliers["annee"].dropna()
-    low, high = (int(years.min()), int(years.max())) if len(years) else (2019, 2019)
+    launch = int(dataset.programme.info["annee_lancement"])
+    low, high = (int(years.min()), int(years.max())) if len(years) else (launch, launch)
 
     with st.sidebar.expander("Filtres", expanded=not from_url.is_default):
         if low < high:
-            default = (
-                max(low, from_url.year_min or low),
-                min(high, from_url.year_max or high),
-            )
+            # A year from the address is brought back inside the slider's range.
+            start = min(max(low, from_url.year_min or low), high)
+            default = (start, max(min(high, from_url.year_max or high), start))
             year_range = st.slider(
                 "Années de sélection",
                 min_value=low,
@@ -102,11 +105,30 @@ def filter_sidebar(dataset: Dataset) -> tuple[FilterState, pd.DataFrame]:
     return state, filtered
 
 
+def _state_from_url(options: dict[str, list[str]]) -> FilterState:
+    """The filters named by the address; a value that cannot be used is ignored, with a notice."""
+    year_min, year_max = url.read(
+        YEAR_PARAM, parse_year_range, (None, None), what="les années de sélection"
+    )
+    include_unknown = url.read(
+        UNKNOWN_YEAR_PARAM,
+        lambda text: url.one_of(("non", "oui"))(text) == "oui",
+        True,
+        what="les ateliers sans année connue",
+    )
+    chosen = {}
+    for name, param in LIST_PARAMS.items():
+        wanted = url.read(param, parse_values, (), what=_TITLES[name].lower())
+        chosen[name] = tuple(v for v in wanted if v in options[name])
+        unknown = [v for v in wanted if v not in options[name]]
+        if unknown:
+            url.notice(param, ",".join(unknown), _TITLES[name].lower())
+    return FilterState(
+        year_min=year_min, year_max=year_max, include_unknown_year=include_unknown, **chosen
+    )
+
+
 def _write_url(state: FilterState) -> None:
     wanted = state.to_query_params()
     for param in [YEAR_PARAM, UNKNOWN_YEAR_PARAM, *LIST_PARAMS.values()]:
-        if param in wanted:
-            if st.query_params.get(param) != wanted[param]:
-                st.query_params[param] = wanted[param]
-        elif param in st.query_params:
-            del st.query_params[param]
+        url.write(param, wanted.get(param))

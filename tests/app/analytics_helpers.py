@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import csv
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,11 @@ def metric(at: AppTest, label: str) -> str:
         if element.label == label:
             return element.value
     raise AssertionError(f"métrique absente : {label} (présentes : {[m.label for m in at.metric]})")
+
+
+def as_shown(markdown: str) -> str:
+    """The text a Markdown source escaped by ``texte.markdown_escape`` shows."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def charts(at: AppTest) -> list[dict]:

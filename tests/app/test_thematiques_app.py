@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.analytics_helpers import chart, charts, demo_rows, metric
+from tests.app.analytics_helpers import as_shown, chart, charts, demo_rows, metric
 
 PAGE = "pages/thematiques.py"
 NNBSP = "\u202f"
@@ -26,7 +26,8 @@ def test_page_runs_with_key_figures_counted_by_hand(mini_app):
     assert len(at.expander) >= 8
     labels = [b.label for b in at.get("download_button")]
     assert labels.count("Télécharger ces données (CSV)") == 8
-    families = at.table[0].value  # the table alternative of the first chart
+    assert labels.count("Télécharger ces données (XLSX)") == 8
+    families = at.table[0].value.map(as_shown)  # the table alternative of the first chart
     assert list(families.columns) == [
         "Libellé",
         "Ateliers",

@@ -1,0 +1,93 @@
+"""One way to keep a widget in the URL: a tolerant reader and a writer of query parameters.
+
+An address is typed, pasted and crafted by anyone: :func:`read` never raises. A value its
+parser refuses (a ``ValueError``, ``TypeError`` or ``OverflowError``) is ignored, the widget
+starts from its default, and a short French notice says which parameter was ignored (the value
+is quoted as text, never as Markdown). :func:`write` keeps the URL in step with the widget,
+leaving a parameter out when it holds the default, so a view is a permalink.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import streamlit as st
+
+from atelierflash.texte import markdown_escape
+
+T = TypeVar("T")
+#: Characters of a refused value quoted in the notice (a crafted URL may be long).
+QUOTED_CHARS = 40
+_NOTICES_SHOWN = "_url_notices_vues"
+
+
+def read(name: str, parse: Callable[[str], T], default: T, *, what: str) -> T:
+    """The value of query parameter ``name`` parsed by ``parse``, or ``default``.
+
+    Parameters
+    ----------
+    name : str
+        The parameter (``"annee"``, ``"commune"``…).
+    parse : callable
+        ``parse(text)`` returns the value or raises ``ValueError`` (also ``TypeError``,
+        ``OverflowError``) for a value the widget cannot take.
+    default
+        Returned when the parameter is absent or refused.
+    what : str
+        What the parameter sets, in French, for the notice (« l'année affichée »).
+
+    Returns
+    -------
+    The parsed value, or ``default``.
+    """
+    raw = st.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return parse(raw)
+    except (ValueError, TypeError, OverflowError):
+        notice(name, raw, what)
+        return default
+
+
+def notice(name: str, raw: str, what: str) -> None:
+    """Tell once per address that a parameter was ignored (a short French message)."""
+    shown = st.session_state.setdefault(_NOTICES_SHOWN, set())
+    if (name, raw) in shown:
+        return
+    shown.add((name, raw))
+    quoted = raw if len(raw) <= QUOTED_CHARS else raw[:QUOTED_CHARS] + "…"
+    st.info(
+        f"Adresse de la page : la valeur « {markdown_escape(quoted)} » du paramètre "
+        f"« {markdown_escape(name)} » ({what}) n'est pas reconnue ; elle est ignorée.",
+        icon=":material/link_off:",
+    )
+
+
+def write(name: str, value: str | None, default: str | None = None) -> None:
+    """Keep ``value`` in the URL as ``?name=value``; absent when it is ``None`` or the default."""
+    if value is None or value == default:
+        if name in st.query_params:
+            del st.query_params[name]
+    elif st.query_params.get(name) != value:
+        st.query_params[name] = value
+
+
+def one_of(options) -> Callable[[str], str]:
+    """A parser accepting only the values of ``options`` (keys of a dict, items of a list)."""
+
+    def parse(text: str) -> str:
+        if text not in options:
+            raise ValueError(text)
+        return text
+
+    return parse
+
+
+def year(text: str) -> int:
+    """A year written with ASCII digits (« 2024 »); refuses « ² », « 2024.0 », « 99999 »."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit() and len(text) == 4):
+        raise ValueError(text)
+    return int(text)
