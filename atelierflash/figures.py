@@ -228,6 +228,11 @@ def _source_lines(source: str, width: int = 140) -> list[str]:
     return [html_escape(line) for line in textwrap.wrap(source, width=width)] or [""]
 
 
+def _french_list(items: list[str]) -> str:
+    """``["a", "b", "c"]`` → ``"a, b ou c"``."""
+    return " ou ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
+
+
 def source_of(fig: go.Figure) -> str:
     """The source line of a figure built here (for tests and checks)."""
     for annotation in fig.layout.annotations:
@@ -815,13 +820,15 @@ def selection_figure(table: pd.DataFrame, target, source: str, statuts) -> go.Fi
     """
     years = _years(table)
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    for statut in ("realise", "en_cours", "selectionne"):
+    # The statuts counted as selected are the table's statut columns ([statuts] of programme.toml).
+    counted = [k for k in statuts.keys() if k in table.columns]
+    for statut in reversed(counted):
         fig.add_trace(
             go.Bar(
                 x=years,
                 y=table[statut],
                 name=f"{statuts.label_of(statut)}",
-                marker_color=STATUT_COLOURS[statut],
+                marker_color=STATUT_COLOURS.get(statut, DSFR["bleu-cumulus"]),
                 marker_line={"color": DSFR["blanc"], "width": 0.5},
                 hovertemplate="%{x} : %{y:,d} ateliers « " + statuts.label_of(statut) + " »"
                 "<extra></extra>",
@@ -879,8 +886,9 @@ def selection_figure(table: pd.DataFrame, target, source: str, statuts) -> go.Fi
     return _base_figure(
         fig,
         title="Ateliers sélectionnés par année, face à l'objectif",
-        subtitle="Compte des ateliers aux statuts sélectionné, en cours ou réalisé "
-        "(statut actuel), par année de sélection ; abandons et candidatures à part.",
+        subtitle="Compte des ateliers aux statuts "
+        + _french_list([statuts.label_of(k) for k in counted])
+        + " (statut actuel), par année de sélection ; abandons et candidatures à part.",
         source=source,
         height=460,
         bottom=80,

@@ -7,6 +7,7 @@ filtered view is a permalink and the logic is tested without a UI.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -64,10 +65,8 @@ class FilterState:
         kwargs: dict = {}
         years = _first(params.get(YEAR_PARAM))
         if years:
-            try:
+            with contextlib.suppress(ValueError):
                 kwargs["year_min"], kwargs["year_max"] = parse_year_range(years)
-            except ValueError:
-                pass
         if _first(params.get(UNKNOWN_YEAR_PARAM)) == "non":
             kwargs["include_unknown_year"] = False
         for name, param in LIST_PARAMS.items():

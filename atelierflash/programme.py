@@ -187,6 +187,12 @@ class Programme:
     agreements: tuple[Agreement, ...]
     analyses: dict
     path: Path
+    #: Statuts counted as selected (against the yearly target), from ``[statuts]``.
+    selected_statuts: tuple[str, ...] = ("selectionne", "en_cours", "realise")
+    #: Statuts published by default (the register's « public » column may withdraw a row).
+    published_statuts: tuple[str, ...] = ("selectionne", "en_cours", "realise")
+    #: Statuts never published, whatever the « public » column says.
+    never_published_statuts: tuple[str, ...] = ("candidature", "eligible", "abandonne")
 
     @property
     def launch_year(self) -> int:
@@ -282,7 +288,35 @@ def load_programme(path: str | Path | None = None) -> Programme:
         agreements=agreements,
         analyses=raw.get("analyses", {}),
         path=path,
+        **_statut_settings(raw.get("statuts", {}), vocabularies["statuts"]),
     )
+
+
+def _statut_settings(spec: dict, statuts: Vocabulary) -> dict[str, tuple[str, ...]]:
+    """The ``[statuts]`` lists, each checked against the statuts vocabulary."""
+    settings = {}
+    for name, attribute in (
+        ("selectionnes", "selected_statuts"),
+        ("publies", "published_statuts"),
+        ("jamais_publies", "never_published_statuts"),
+    ):
+        if name not in spec:
+            raise ProgrammeError(f"[statuts] : la liste « {name} » est absente")
+        values = tuple(spec[name])
+        unknown = [v for v in values if v not in statuts.keys()]
+        if unknown:
+            raise ProgrammeError(
+                f"[statuts] {name} : statut(s) inconnu(s) : {', '.join(unknown)} (statuts : "
+                + ", ".join(statuts.keys())
+                + ")"
+            )
+        settings[attribute] = values
+    both = set(settings["published_statuts"]) & set(settings["never_published_statuts"])
+    if both:
+        raise ProgrammeError(
+            f"[statuts] : {', '.join(sorted(both))} à la fois dans « publies » et « jamais_publies »"
+        )
+    return settings
 
 
 def _vocabulary(name: str, spec: dict) -> Vocabulary:

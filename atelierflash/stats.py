@@ -109,8 +109,6 @@ def official_comparison(dataset: Dataset) -> pd.DataFrame:
 # - an atelier without a known year counts in totals, never in a yearly series;
 # - yearly series run over every year from the programme's launch, years without ateliers at 0.
 
-#: Statuts of an atelier that was selected (the yearly target counts these).
-SELECTED_STATUTS = ("selectionne", "en_cours", "realise")
 #: Days in an average month, to express durations in months.
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -528,9 +526,17 @@ def theme_pairs(ateliers: pd.DataFrame, programme: Programme) -> pd.DataFrame:
     return table.sort_values("ateliers", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def is_selected(ateliers: pd.DataFrame) -> pd.Series:
-    """Whether each atelier was selected (statut sélectionné, en cours or réalisé)."""
-    return ateliers["statut"].isin(SELECTED_STATUTS)
+def is_selected(ateliers: pd.DataFrame, programme: Programme | None = None) -> pd.Series:
+    """Whether each atelier was selected (``[statuts] selectionnes`` of ``programme.toml``)."""
+    return ateliers["statut"].isin(_selected(programme))
+
+
+def _selected(programme: Programme | None) -> tuple[str, ...]:
+    if programme is None:
+        from atelierflash.programme import load_programme
+
+        programme = load_programme()
+    return programme.selected_statuts
 
 
 def selection_by_year(
@@ -569,9 +575,9 @@ def selection_by_year(
         of_year = known[known["annee"] == year]
         statuts = of_year["statut"].value_counts()
         row = {"annee": year}
-        for statut in SELECTED_STATUTS:
+        for statut in programme.selected_statuts:
             row[statut] = int(statuts.get(statut, 0))
-        row["selectionnes"] = sum(row[s] for s in SELECTED_STATUTS)
+        row["selectionnes"] = sum(row[s] for s in programme.selected_statuts)
         row["abandonnes"] = int(statuts.get("abandonne", 0))
         row["candidatures"] = int(statuts.get("candidature", 0) + statuts.get("eligible", 0))
         rows.append(row)
@@ -582,7 +588,7 @@ def selection_by_year(
     return table[
         [
             "annee",
-            *SELECTED_STATUTS,
+            *programme.selected_statuts,
             "selectionnes",
             "cumul",
             "objectif",
@@ -752,8 +758,12 @@ def geographic_spread(
     first_year: int,
     last_year: int | None = None,
     referentiel=None,
+    programme: Programme | None = None,
 ) -> pd.DataFrame:
     """Régions, départements and communes reached per year by the selected ateliers.
+
+    Selected: the statuts of ``[statuts] selectionnes`` in ``programme`` (default: the
+    project's ``data/programme.toml``).
 
     « Nouveaux » are those no selected atelier of an earlier year had reached. Ateliers
     without a known year are left out.
@@ -777,7 +787,7 @@ def geographic_spread(
                 referentiel.departements["code"], referentiel.departements["nom"], strict=True
             )
         }
-    selected = ateliers[is_selected(ateliers) & ateliers["annee"].notna()]
+    selected = ateliers[is_selected(ateliers, programme) & ateliers["annee"].notna()]
     links = selection_links(selected, atelier_communes).merge(
         selected[["id", "annee"]], left_on="atelier_id", right_on="id"
     )

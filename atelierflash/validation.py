@@ -25,10 +25,6 @@ from atelierflash.resolution import CommuneResolver
 
 _PROGRESS_EVERY = 250
 
-# Without an explicit « public » cell, an atelier is published from « sélectionné » on.
-PUBLIC_STATUTS = ("selectionne", "en_cours", "realise")
-NEVER_PUBLIC_STATUTS = ("candidature", "eligible", "abandonne")
-
 # A cell a spreadsheet would run as a formula (CSV injection), and HTML markup: both are kept
 # as text (never computed, never interpreted), and the person is told.
 _FORMULA = re.compile(r"^(=|[+\-@][^\s\d])")
@@ -612,7 +608,8 @@ class _RowChecker:
 
     def _public(self, text: str, statut: str | None, row: RowResult) -> bool:
         explicit = self._bool(text, row, "public")
-        if statut in NEVER_PUBLIC_STATUTS:
+        # Which statuts are published is a setting of data/programme.toml ([statuts]).
+        if statut in self.programme.never_published_statuts:
             if explicit:
                 label = self.programme.statuts.label_of(statut)
                 row.warning(
@@ -622,7 +619,7 @@ class _RowChecker:
             return False
         if explicit is not None:
             return explicit
-        return statut in PUBLIC_STATUTS
+        return statut in self.programme.published_statuts
 
 
 def _split_themes(text: str, vocabulary) -> list[str]:

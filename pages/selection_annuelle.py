@@ -68,7 +68,9 @@ cols[0].metric(
     delta_color="off",
     delta_arrow="off",
     help=f"Objectif : {target.display()} par an ({target.source}, {fmt_date(target.date)}). "
-    "Sélectionnés = statut sélectionné, en cours ou réalisé.",
+    "Sélectionnés = statut "
+    + ", ".join(programme.statuts.label_of(k) for k in programme.selected_statuts)
+    + " (réglage [statuts] de la configuration du programme).",
 )
 cols[1].metric(
     f"Sélectionnés de {launch} à {year}",
@@ -154,7 +156,9 @@ with st.expander("Chiffres officiels et écarts (tableau)"):
     )
 
 st.header("Étendue géographique")
-spread = stats.geographic_spread(ateliers, links, launch, referentiel=dataset.referentiel)
+spread = stats.geographic_spread(
+    ateliers, links, launch, referentiel=dataset.referentiel, programme=programme
+)
 spread_row = stats.year_row(spread, year)
 st.markdown(
     f"En **{year}**, les ateliers sélectionnés touchent {fmt_int(spread_row['regions'])} "
