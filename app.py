@@ -4,6 +4,7 @@ import streamlit as st
 
 from atelierflash.ui import access
 from atelierflash.ui.data import active_source, get_dataset, show_banner
+from atelierflash.ui.erreurs import run_page
 from atelierflash.ui.theme import ensure_dsfr
 
 st.set_page_config(
@@ -20,4 +21,4 @@ navigation = access.navigation()
 st.sidebar.markdown("**Ateliers Flash** · DGALN")
 dataset = get_dataset(active_source())
 show_banner(dataset)
-navigation.run()
+run_page(navigation)

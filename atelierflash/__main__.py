@@ -18,19 +18,57 @@ db upgrade    migrate the store's database to the latest schema
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 import time
 from pathlib import Path
 
+#: Exit codes: 0 done; 1 ``validate`` found rows in error; 2 the command could not do its work
+#: (file missing or unreadable, folder not writable, configuration or référentiel unusable).
+EXIT_CANNOT_WORK = 2
+
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code (see :data:`EXIT_CANNOT_WORK`)."""
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help()
-        return 2
-    return args.func(args)
+        return EXIT_CANNOT_WORK
+    from atelierflash.dataset import UnpublishableError
+    from atelierflash.programme import ProgrammeError
+    from atelierflash.registre import RegisterFileError
+
+    try:
+        return args.func(args)
+    except (OSError, ProgrammeError, RegisterFileError, UnpublishableError) as exc:
+        # What stops a command is said in French, without a traceback, with exit code 2.
+        print(f"\nImpossible de terminer « {args.command} » : {_reason(exc)}", file=sys.stderr)
+        return EXIT_CANNOT_WORK
+
+
+_OS_ERRORS_FR = {
+    errno.EACCES: "accès refusé",
+    errno.EPERM: "opération non permise",
+    errno.EROFS: "système de fichiers en lecture seule",
+    errno.ENOSPC: "disque plein",
+    errno.ENOENT: "fichier ou dossier introuvable",
+    errno.ENOTDIR: "ce chemin n'est pas un dossier",
+    errno.EISDIR: "ce chemin est un dossier",
+    errno.EEXIST: "ce chemin existe déjà",
+}
+
+
+def _reason(exc: BaseException) -> str:
+    """A French sentence for what stopped a command (an OSError's English text is translated)."""
+    if isinstance(exc, OSError) and type(exc).__module__ == "builtins" and exc.errno:
+        what = _OS_ERRORS_FR.get(exc.errno, exc.strerror or "erreur du système")
+        where = f" : {exc.filename}" if exc.filename else ""
+        return (
+            f"{what}{where}. Vérifiez le chemin et les droits (un dossier où vous pouvez écrire), "
+            "puis recommencez."
+        )
+    return str(exc)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -190,7 +228,21 @@ def _cmd_referentiel(args) -> int:
         print(f"{len(missing)} commune(s) sans géométrie propre dans le paquet :")
         for item in missing:
             print(f"  {item['code']} {item['nom']} : {item['geometrie_source']}")
+    if meta.get("cache_error"):
+        # This command's work is the cache: not saved means not done.
+        print(meta["cache_error"], file=sys.stderr)
+        return EXIT_CANNOT_WORK
     return 0
+
+
+def _referentiel():
+    """The référentiel for a command; a cache that cannot be saved is said on stderr."""
+    from atelierflash.referentiel import load_referentiel
+
+    referentiel = load_referentiel(progress=_progress_printer())
+    if referentiel.meta.get("cache_error"):
+        print(referentiel.meta["cache_error"], file=sys.stderr)
+    return referentiel
 
 
 def _cmd_validate(args) -> int:
@@ -209,10 +261,9 @@ def _cmd_validate(args) -> int:
             print(text)
         return 2
     from atelierflash.programme import load_programme
-    from atelierflash.referentiel import load_referentiel
     from atelierflash.validation import validate_file
 
-    referentiel = load_referentiel(progress=_progress_printer())
+    referentiel = _referentiel()
     report = validate_file(args.file, referentiel, load_programme(), sheet=args.sheet)
     if args.json:
         if not report.usable:
@@ -227,9 +278,8 @@ def _cmd_validate(args) -> int:
 def _cmd_demo(args) -> int:
     from atelierflash.demo import write_demo
     from atelierflash.programme import load_programme
-    from atelierflash.referentiel import load_referentiel
 
-    referentiel = load_referentiel(progress=_progress_printer())
+    referentiel = _referentiel()
     write_demo(args.out, referentiel, load_programme(), seed=args.seed)
     print(f"Registre de démonstration (fictif, graine {args.seed}) écrit dans {args.out}")
     return 0
@@ -237,9 +287,13 @@ def _cmd_demo(args) -> int:
 
 def _cmd_carte_publique(args) -> int:
     from atelierflash import carte
-    from atelierflash.dataset import RegisterSource, build_dataset, register_sources
+    from atelierflash.dataset import (
+        RegisterSource,
+        build_dataset,
+        check_publishable,
+        register_sources,
+    )
     from atelierflash.programme import load_programme
-    from atelierflash.referentiel import load_referentiel
     from atelierflash.validation import validate_file
 
     if args.registre is not None:
@@ -247,13 +301,15 @@ def _cmd_carte_publique(args) -> int:
         source = RegisterSource("fichier", f"Registre « {path.name} »", path, fictif=False)
     else:
         source = next(iter(register_sources().values()))
-    referentiel = load_referentiel(progress=_progress_printer())
+    referentiel = _referentiel()
     programme = load_programme()
+    _check_out_folder(args.out)
     report = validate_file(source.path, referentiel, programme)
     if not report.usable:
         print(report.to_text(), file=sys.stderr)
-        return 2
     dataset = build_dataset(source, referentiel, programme, report=report)
+    # The same check as the app's: never replace a public page by an empty or broken one.
+    check_publishable(dataset)
     basemap = carte.prepare_basemap(referentiel)
     prepared = carte.prepare_communes(dataset)
     try:
@@ -312,14 +368,13 @@ def _load_dataset(registre: Path | None):
     """The dataset of ``registre`` (or the active register); ``None`` after printing why not."""
     from atelierflash.dataset import RegisterSource, build_dataset, register_sources
     from atelierflash.programme import load_programme
-    from atelierflash.referentiel import load_referentiel
     from atelierflash.validation import validate_file
 
     if registre is not None:
         source = RegisterSource("fichier", f"Registre « {registre.name} »", registre, False)
     else:
         source = next(iter(register_sources().values()))
-    referentiel = load_referentiel(progress=_progress_printer())
+    referentiel = _referentiel()
     programme = load_programme()
     report = validate_file(source.path, referentiel, programme)
     if not report.usable:
@@ -459,6 +514,12 @@ def _cmd_db(args) -> int:
         f"Base {where} : schéma {store.schema_revision() or 'vide'} (dernier : {store.head_revision()})"
     )
     return 0
+
+
+def _check_out_folder(out: Path) -> None:
+    """Fail before any work when the output folder cannot be one (an existing plain file)."""
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "ce chemin n'est pas un dossier", str(out))
 
 
 if __name__ == "__main__":

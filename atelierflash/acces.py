@@ -62,7 +62,11 @@ class PageSpec:
 
 #: Every page of the app, in navigation order. The one declaration of which pages are internal.
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/accueil.py", "Vue d'ensemble", ":material/home:", "accueil", default=True),
+    # Served at « / »: Streamlit reserves the default page's pathname and answers « Page not
+    # found » there, so « /accueil » (linked to before) is a hidden alias (ui.access.navigation).
+    PageSpec(
+        "pages/accueil.py", "Vue d'ensemble", ":material/home:", "vue-d-ensemble", default=True
+    ),
     PageSpec("pages/carte.py", "Carte", ":material/map:", "carte"),
     PageSpec("pages/atelier.py", "Fiche d'un atelier", ":material/article:", "atelier"),
     PageSpec("pages/thematiques.py", "Thématiques", ":material/sell:", "thematiques"),

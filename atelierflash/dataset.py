@@ -124,6 +124,57 @@ class Dataset:
         """Rows left out because of an error."""
         return self.report.summary["error"]
 
+    @property
+    def unreadable(self) -> str | None:
+        """Why the register file could not be read at all (French), or ``None``."""
+        if self.report.usable:
+            return None
+        return "; ".join(i.text for i in self.report.file_issues) or "registre illisible"
+
+
+class UnpublishableError(ValueError):
+    """A dataset that must not replace a public page; ``str()`` says why, in French."""
+
+
+def public_ateliers(ateliers: pd.DataFrame) -> pd.DataFrame:
+    """The publishable rows of ``ateliers`` (column ``public`` true), in their order."""
+    if "public" not in ateliers:
+        return ateliers.iloc[0:0]
+    return ateliers[ateliers["public"].fillna(False).astype(bool)]
+
+
+def check_publishable(dataset: Dataset) -> None:
+    """Refuse to publish a dataset that would empty or break a public page.
+
+    The one check before anything public is written (the command line's ``carte-publique`` and
+    the app's public page): a page already online stays as it is rather than being replaced by
+    a page of zero ateliers because a register went missing.
+
+    Parameters
+    ----------
+    dataset : Dataset
+
+    Raises
+    ------
+    UnpublishableError
+        When the register cannot be read (missing, a folder, unreadable, no header…) or holds
+        no publishable atelier; the message names the file and says what to do.
+    """
+    name = dataset.source.path.name
+    problem = dataset.unreadable
+    if problem is not None:
+        raise UnpublishableError(
+            f"Rien n'est publié : le registre {name} ne peut pas être lu ({problem}). La carte "
+            "publique déjà en ligne reste inchangée ; corrigez le fichier ou le chemin "
+            f"({ENV_REGISTER}), puis recommencez."
+        )
+    if public_ateliers(dataset.ateliers).empty:
+        raise UnpublishableError(
+            f"Rien n'est publié : le registre {name} ne contient aucun atelier publiable (statut "
+            "publié, sans erreur, non retiré par la colonne « public »). La carte publique déjà "
+            "en ligne reste inchangée ; vérifiez le registre, puis recommencez."
+        )
+
 
 def build_dataset(
     source: RegisterSource,

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from atelierflash import registre
+from atelierflash import fichiers, registre
 from atelierflash.paths import DATA_DIR
 from atelierflash.programme import Agreement, Programme
 from atelierflash.referentiel import Referentiel
@@ -261,7 +261,10 @@ def write_demo(
     frame = generate_demo(referentiel, programme, seed)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    # A register, not a download: the register's own CSV form (comma, no BOM), written whole
+    # or not at all by the one file writer. Generated text only: no cell starts a formula.
+    text = frame.to_csv(index=False, lineterminator="\n")
+    fichiers.write_bytes(path, text.encode("utf-8"))
     return frame
 
 

@@ -99,6 +99,7 @@ Progress = Callable[[float, str], None]
 
 __all__ = [
     "Referentiel",
+    "ReferentielCacheError",
     "build_referentiel",
     "cache_dir",
     "load_referentiel",
@@ -251,17 +252,47 @@ def load_referentiel(
     version = source_version()
     folder = _cache_folder(root, version)
     if rebuild or not _is_fresh(folder, version):
-        build_referentiel(root, lambda f, m: report(0.95 * f, m))
+        return _build_and_load(root, version, report)
     report(0.95, "Chargement du référentiel…")
     try:
         referentiel = _read_cache(folder)
     except (OSError, ValueError) as exc:
         # A cache damaged after its build (disk full, manual edit): build it again, once.
         report(0.0, f"Cache illisible ({type(exc).__name__}), reconstruction…")
-        build_referentiel(root, lambda f, m: report(0.95 * f, m))
-        referentiel = _read_cache(folder)
+        return _build_and_load(root, version, report)
     report(1.0, "Référentiel chargé.")
     return referentiel
+
+
+def _build_and_load(root: Path, version: str, report: Progress) -> Referentiel:
+    """Build the cache and load it; in memory only when the cache folder cannot be written.
+
+    A read-only cache (a shared installation, a container image) must not stop the app nor
+    make it fail on every visit: the tables just built are used as they are, and
+    ``meta["cache_error"]`` says in French why the cache was not saved and what to do.
+    """
+    tables = _timed_build(version, lambda f, m: report(0.9 * f, m))
+    report(0.92, "Écriture du cache…")
+    try:
+        folder = _store(root, version, tables)
+    except ReferentielCacheError as exc:
+        report(1.0, "Référentiel construit (en mémoire, cache non enregistré).")
+        return _from_tables(tables, str(exc))
+    report(0.95, "Chargement du référentiel…")
+    referentiel = _read_cache(folder)
+    report(1.0, "Référentiel chargé.")
+    return referentiel
+
+
+def _from_tables(tables: dict, cache_error: str) -> Referentiel:
+    meta = dict(tables["meta"], path="", cache_bytes=0, cache_error=cache_error)
+    return Referentiel(
+        communes=tables["communes"],
+        epci=tables["epci"],
+        departements=tables["departements"],
+        regions=tables["regions"],
+        meta=meta,
+    )
 
 
 def cache_is_fresh(cache_dir: str | os.PathLike | None = None) -> bool:
@@ -309,24 +340,52 @@ def build_referentiel(
     root = _check_root(dest, "dest")
     report = _check_progress(progress)
     version = source_version()
-    source = source_dir()
-    started = time.perf_counter()
-    tables = _build_tables(source, version, report)
-    tables["meta"]["build_seconds"] = round(time.perf_counter() - started, 1)
+    tables = _timed_build(version, report)
     report(0.92, "Écriture du cache…")
-    root.mkdir(parents=True, exist_ok=True)
+    final = _store(root, version, tables)
+    report(1.0, "Référentiel construit.")
+    return final
+
+
+class ReferentielCacheError(OSError):
+    """The cache folder cannot be written; ``str()`` says in French what to do."""
+
+
+def _timed_build(version: str, report: Progress) -> dict:
+    started = time.perf_counter()
+    tables = _build_tables(source_dir(), version, report)
+    tables["meta"]["build_seconds"] = round(time.perf_counter() - started, 1)
+    return tables
+
+
+def _store(root: Path, version: str, tables: dict) -> Path:
+    """Write the tables as the cache of ``version`` under ``root``, atomically."""
     final = _cache_folder(root, version)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=root))
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=root))
+    except OSError as exc:
+        raise ReferentielCacheError(_unwritable(root, exc)) from exc
     try:
         _write_cache(tmp, tables)
         # mkdtemp makes a private folder; the cache is meant to be shared like any other.
         tmp.chmod(0o755)
         _install(tmp, final, version)
+    except OSError as exc:
+        raise ReferentielCacheError(_unwritable(root, exc)) from exc
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     _remove_other_caches(root, keep=final)
-    report(1.0, "Référentiel construit.")
     return final
+
+
+def _unwritable(root: Path, exc: OSError) -> str:
+    return (
+        f"Le cache du référentiel ne peut pas être écrit dans {root} "
+        f"({exc.strerror or exc}) : le référentiel est reconstruit en mémoire à chaque "
+        "démarrage. Rendez ce dossier inscriptible, ou définissez ATELIERFLASH_CACHE_DIR vers "
+        "un dossier inscriptible, puis lancez « python -m atelierflash referentiel »."
+    )
 
 
 # ---------------------------------------------------------------------------------------------

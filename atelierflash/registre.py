@@ -487,6 +487,12 @@ def _choose_separator(text: str) -> str:
     return max(counts, key=lambda s: counts[s]) if any(counts.values()) else ","
 
 
+# Python's csv module refuses a field over 131 072 characters by default, which refused a whole
+# register for one long cell (while the same row in XLSX was read). The file is in memory
+# anyway: accept any length here, and let validation report the cell (line, column, length).
+csv.field_size_limit(2**31 - 1)
+
+
 class _CsvError(Exception):
     """A csv.Error with the line where the faulty record starts."""
 

@@ -109,3 +109,43 @@ def cell_text(value: object) -> str:
     ('Doullens', '', '')
     """
     return value if isinstance(value, str) else ""
+
+
+# An e-mail address, and a French or international phone number (« 03 22 11 22 33 »,
+# « +33 3 22 11 22 33 », « 0322112233 », « 03.22.11.22.33 »).
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+_PHONE = re.compile(
+    r"(?<![\w+])(?:\+\d{2,3}[\s.-]?(?:\(0\)[\s.-]?)?\d|0\d)(?:[\s.-]?\d{2}){4}(?!\d)"
+)
+CONTACT_PLACEHOLDER = "[coordonnées retirées]"
+
+
+def find_contacts(text: object) -> list[str]:
+    """E-mail addresses and phone numbers found in ``text`` (personal data, never public).
+
+    Examples
+    --------
+    >>> find_contacts("DDT 80, marie.dupont@somme.gouv.fr, 03 22 97 21 00")
+    ['marie.dupont@somme.gouv.fr', '03 22 97 21 00']
+    >>> find_contacts("Atelier 2024 : 1 200 habitants")
+    []
+    """
+    if text is None:
+        return []
+    text = str(text)
+    return [m.group(0) for m in _EMAIL.finditer(text)] + [
+        m.group(0).strip() for m in _PHONE.finditer(_EMAIL.sub(" ", text))
+    ]
+
+
+def without_contacts(text: object) -> str:
+    """``text`` with every e-mail address and phone number replaced by « [coordonnées retirées] ».
+
+    Examples
+    --------
+    >>> without_contacts("DDT 80 (marie.dupont@somme.gouv.fr, +33 3 22 97 21 00)")
+    'DDT 80 ([coordonnées retirées], [coordonnées retirées])'
+    """
+    if text is None:
+        return ""
+    return _PHONE.sub(CONTACT_PLACEHOLDER, _EMAIL.sub(CONTACT_PLACEHOLDER, str(text)))

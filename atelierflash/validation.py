@@ -19,9 +19,17 @@ from pathlib import Path
 import pandas as pd
 
 from atelierflash import registre
+from atelierflash.formats import fmt_int
 from atelierflash.programme import Programme
 from atelierflash.referentiel import Referentiel
 from atelierflash.resolution import CommuneResolver
+from atelierflash.texte import CONTACT_PLACEHOLDER, find_contacts
+
+#: Free-text columns that public outputs show: they must not carry personal data.
+PUBLIC_TEXT_COLUMNS = ("titre", "pilote", "description", "livrables")
+#: A cell longer than this is kept but reported: a spreadsheet cell holds at most 32 767
+#: characters, so the register could not be saved back as XLSX without cutting it.
+LONG_CELL = 32_767
 
 _PROGRESS_EVERY = 250
 
@@ -432,6 +440,7 @@ class _RowChecker:
         record["line"] = row.line
         if not row.id:
             row.error("identifiant vide", "id")
+        self._check_cells(cells, row)
         if not record["titre"]:
             row.warning("titre vide", "titre")
         record["annee"] = self._year(get("annee"), row)
@@ -465,6 +474,26 @@ class _RowChecker:
             )
         _check_inert_text(record, row)
         return row, record
+
+    def _check_cells(self, cells: dict, row: RowResult) -> None:
+        """Over-long cells anywhere; e-mail addresses and phone numbers in public fields."""
+        for column, value in cells.items():
+            if isinstance(value, str) and len(value) > LONG_CELL:
+                row.warning(
+                    f"cellule de {fmt_int(len(value))} caractères (au-delà de "
+                    f"{fmt_int(LONG_CELL)}, la limite d'une cellule de tableur) : conservée telle "
+                    "quelle ; vérifiez qu'il ne s'agit pas d'un copier-coller erroné",
+                    column,
+                )
+        for column in PUBLIC_TEXT_COLUMNS:
+            found = find_contacts(cells.get(column, ""))
+            if found:
+                row.warning(
+                    f"champ public contenant {len(found)} adresse(s) électronique(s) ou numéro(s) "
+                    "de téléphone : les sorties publiques (carte, fiches, exports) les remplacent "
+                    f"par « {CONTACT_PLACEHOLDER} » ; indiquez un service plutôt qu'une personne",
+                    column,
+                )
 
     # -- single values -------------------------------------------------------------------------
     def _year(self, text: str, row: RowResult) -> int | None:

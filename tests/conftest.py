@@ -7,6 +7,7 @@ resolution, validation, demo and maps run in milliseconds without the real r√©f√
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import geopandas as gpd
 import pandas as pd
@@ -14,6 +15,10 @@ import pytest
 from shapely.geometry import Point, box
 
 from atelierflash.referentiel import Referentiel
+
+# Errors reach Streamlit as they are in the tests (AppTest's ``exception``, the browser's
+# stException): the French message of atelierflash.ui.erreurs must never hide a bug from a test.
+os.environ.setdefault("ATELIERFLASH_ERREURS_BRUTES", "1")
 
 # code, type, nom_sans_article, type_nom, departement, region, epci, population, parent, lon, lat
 _COMMUNES = [

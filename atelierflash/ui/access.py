@@ -82,7 +82,12 @@ def navigation():
         drawn and the run stops before anything of the page.
     """
     rules = _settings_or_stop()
-    sections = {"Programme": [_st_page(s) for s in acces.PUBLIC_PAGES]}
+    public = [_st_page(s) for s in acces.PUBLIC_PAGES]
+    home = next(p for p, s in zip(public, acces.PUBLIC_PAGES, strict=True) if s.default)
+    alias = st.Page(
+        lambda: st.switch_page(home), title=home.title, url_path="accueil", visibility="hidden"
+    )
+    sections = {"Programme": [*public, alias]}
     if rules.registers_internal_pages:
         # Internal pages go in their own « Interne » section of the navigation.
         sections["Interne"] = [_st_page(s) for s in acces.INTERNAL_PAGES]

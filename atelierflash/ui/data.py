@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from pathlib import Path
 
 import streamlit as st
@@ -22,13 +23,9 @@ from atelierflash.dataset import (
     register_sources,
 )
 from atelierflash.programme import Programme, load_programme
-from atelierflash.referentiel import (
-    Referentiel,
-    build_referentiel,
-    cache_is_fresh,
-    load_referentiel,
-)
+from atelierflash.referentiel import Referentiel, cache_is_fresh, load_referentiel
 from atelierflash.resolution import CommuneResolver
+from atelierflash.texte import markdown_escape
 from atelierflash.ui import url
 from atelierflash.ui.access import audience, visible_sources
 
@@ -43,26 +40,39 @@ def get_programme() -> Programme:
     return load_programme()
 
 
+_REFERENTIEL_LOCK = threading.Lock()
+
+
 @st.cache_resource(show_spinner=False)
-def _referentiel() -> Referentiel:
-    return load_referentiel()
+def _loaded() -> dict:
+    # One holder per process: the référentiel is loaded (or built) once, whatever happens to
+    # its cache folder afterwards; cleared with the other caches.
+    return {}
 
 
 def get_referentiel() -> Referentiel:
-    """The référentiel; the first build on a fresh machine shows its progress.
+    """The référentiel, loaded once per process; the first build shows its progress.
 
-    The build runs outside the cached function: a progress bar drawn inside it would be
-    replayed by ``st.cache_resource`` on every later run.
+    The load runs outside a cached function (a progress bar drawn inside one would be replayed
+    on every later run) and is kept in a per-process holder: a cache folder that cannot be
+    written gives a référentiel built in memory once, never a build on every visit.
     """
-    if not cache_is_fresh():
-        bar = st.progress(0.0, text="Préparation du référentiel des communes (une seule fois)…")
-        build_referentiel(
-            progress=lambda fraction, message: bar.progress(
-                min(max(fraction, 0.0), 1.0), text=message
-            )
-        )
-        bar.empty()
-    return _referentiel()
+    holder = _loaded()
+    with _REFERENTIEL_LOCK:
+        if "referentiel" not in holder:
+            if cache_is_fresh():
+                holder["referentiel"] = load_referentiel()
+            else:
+                bar = st.progress(
+                    0.0, text="Préparation du référentiel des communes (une seule fois)…"
+                )
+                holder["referentiel"] = load_referentiel(
+                    progress=lambda fraction, message: bar.progress(
+                        min(max(fraction, 0.0), 1.0), text=message
+                    )
+                )
+                bar.empty()
+    return holder["referentiel"]
 
 
 @st.cache_resource(show_spinner=False)
@@ -215,6 +225,7 @@ def get_dataset(source: RegisterSource | None = None) -> Dataset:
     public rows and public fields only, whatever the page does with it.
     """
     ensure_entrypoint()
+    get_referentiel()  # first, outside the cached function: its progress bar is never replayed
     source = source or current_source()
     if audience() == "public" and not source.public:
         # Never reached through the selector; a caller passing another source gets nothing.
@@ -242,11 +253,28 @@ def _store_dataset(url: str, number: int) -> Dataset:
 
 
 def show_banner(dataset: Dataset) -> None:
-    """The fictional-data banner on every page, and the active register in the sidebar."""
+    """The banners of every page (unreadable register, fictional data) and the register's file.
+
+    A register that cannot be read (deleted, moved, a folder, no header…) is said on every
+    page, with the reason: the pages would otherwise show zeros without saying why.
+    """
+    if dataset.unreadable:
+        st.error(
+            f"**Le registre « {markdown_escape(dataset.source.label)} » ne peut pas être lu** : "
+            f"{markdown_escape(dataset.unreadable)}. Les chiffres de cette page sont donc vides. "
+            "Corrigez le fichier (ou le chemin donné par la variable ATELIERFLASH\\_REGISTRE) "
+            "puis rechargez la page ; rien n'a été publié ni modifié entre-temps.",
+            icon=":material/error:",
+        )
     if dataset.fictif:
         st.warning(
             "**Données de démonstration fictives.** Les ateliers affichés sont inventés "
             "(communes réelles) pour montrer l'outil ; aucun n'est un Atelier Flash réel.",
             icon=":material/warning:",
         )
-    st.sidebar.caption(f"Fichier : `{dataset.source.path.name}` · {len(dataset.ateliers)} ateliers")
+    st.sidebar.caption(
+        f"Fichier : {markdown_escape(dataset.source.path.name)} · {len(dataset.ateliers)} ateliers"
+    )
+    cache_error = dataset.referentiel.meta.get("cache_error")
+    if cache_error:
+        st.sidebar.caption(markdown_escape(cache_error))

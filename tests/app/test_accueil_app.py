@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from atelierflash.texte import markdown_escape
 from tests.browser.conftest import ROOT
 
 APP = str(ROOT / "app.py")
@@ -66,4 +67,5 @@ def test_register_from_environment(monkeypatch, tmp_path):
     at.run()
     assert not at.exception, at.exception
     assert _metric(at, "Ateliers") == "1"
-    assert "mon_registre.csv" in " ".join(c.value for c in at.sidebar.caption)
+    # Shown as typed: the file name is escaped for Markdown, not put in a code span.
+    assert markdown_escape("mon_registre.csv") in " ".join(c.value for c in at.sidebar.caption)
