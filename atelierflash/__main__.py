@@ -296,6 +296,7 @@ def _cmd_carte_publique(args) -> int:
     from atelierflash.programme import load_programme
     from atelierflash.validation import validate_file
 
+    _check_out_folder(args.out)  # before any work
     if args.registre is not None:
         path = args.registre
         source = RegisterSource("fichier", f"Registre « {path.name} »", path, fictif=False)
@@ -303,7 +304,6 @@ def _cmd_carte_publique(args) -> int:
         source = next(iter(register_sources().values()))
     referentiel = _referentiel()
     programme = load_programme()
-    _check_out_folder(args.out)
     report = validate_file(source.path, referentiel, programme)
     if not report.usable:
         print(report.to_text(), file=sys.stderr)

@@ -126,6 +126,8 @@ def _csv_cell(value: object) -> str:
     value = _plain(value)
     if value is None:
         return ""
+    if isinstance(value, int):
+        return str(value)  # a number, even negative: not a formula
     if isinstance(value, float):
         return repr(value).replace(".", ",") if not value.is_integer() else str(int(value))
     if isinstance(value, dt.datetime | pd.Timestamp):

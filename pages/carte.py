@@ -2,9 +2,12 @@
 
 import streamlit as st
 
-from atelierflash import carte
+from atelierflash import carte, fichiers
+from atelierflash.dataset import UnpublishableError, check_publishable
 from atelierflash.formats import fmt_int
+from atelierflash.texte import markdown_escape as md
 from atelierflash.ui import carte as ui
+from atelierflash.ui import url
 from atelierflash.ui.access import audience
 from atelierflash.ui.data import get_dataset, get_resolver
 from atelierflash.ui.fiche import atelier_url
@@ -23,7 +26,7 @@ st.markdown(
     "Chaque atelier publié est dessiné sur ses communes ; les filtres du panneau latéral "
     "s'appliquent et restent dans l'adresse de la page (lien partageable). Survolez une commune "
     "pour voir ses ateliers, cliquez pour ouvrir sa fiche. Registre affiché : "
-    f"**{dataset.source.label}**."
+    f"**{md(dataset.source.label)}**."
 )
 cols = st.columns(3)
 cols[0].metric("Ateliers sur la carte", fmt_int(len(shown)))
@@ -41,11 +44,6 @@ st.caption(
 )
 
 
-def _init(key: str, value) -> None:
-    if key not in st.session_state:
-        st.session_state[key] = value
-
-
 def _close_fiche() -> None:
     st.session_state["carte_fiche"] = None
 
@@ -53,9 +51,16 @@ def _close_fiche() -> None:
 @st.fragment
 def carte_section() -> None:
     """Map, search and fiche: their widgets rerun this fragment only, never the whole page."""
-    _init("carte_couleur", ui.url_choice(ui.PARAM_DIMENSION, carte.DIMENSIONS, "famille"))
-    _init("carte_vue", ui.url_choice(ui.PARAM_VIEW, carte.VIEWS, "communes"))
-    _init("carte_recherche", st.query_params.get(ui.PARAM_COMMUNE, ""))
+    if "carte_couleur" not in st.session_state:
+        st.session_state["carte_couleur"] = url.read(
+            ui.PARAM_DIMENSION, url.one_of(carte.DIMENSIONS), "famille", what="la couleur"
+        )
+        st.session_state["carte_vue"] = url.read(
+            ui.PARAM_VIEW, url.one_of(carte.VIEWS), "communes", what="la représentation"
+        )
+        st.session_state["carte_recherche"] = url.read(
+            ui.PARAM_COMMUNE, url.short_text, "", what="la commune recherchée"
+        )
     controls = st.columns([1.1, 1.6, 0.9])
     dimension = controls[0].selectbox(
         "Couleur des communes",
@@ -78,8 +83,8 @@ def carte_section() -> None:
         "la Géoplateforme de l'IGN (data.geopf.fr) : désactivé par défaut, la carte n'appelle "
         "alors aucun site tiers.",
     )
-    ui.write_url(ui.PARAM_DIMENSION, dimension, "famille")
-    ui.write_url(ui.PARAM_VIEW, vue, "communes")
+    url.write(ui.PARAM_DIMENSION, dimension, "famille")
+    url.write(ui.PARAM_VIEW, vue, "communes")
 
     search = st.columns([1.2, 1.8])
     query = search[0].text_input(
@@ -103,8 +108,9 @@ def carte_section() -> None:
                 key="carte_commune_choix",
             )
         else:
-            search[1].warning(f"Aucune commune ne correspond à « {query} ».")
-    ui.write_url(ui.PARAM_COMMUNE, focus)
+            # The search text may come from a crafted link: shown as typed, never as Markdown.
+            search[1].warning(f"Aucune commune ne correspond à « {md(query)} ».")
+    url.write(ui.PARAM_COMMUNE, focus)
     if focus and st.session_state.get("carte_focus_vu") != focus:
         st.session_state["carte_focus_vu"] = focus
         st.session_state["carte_fiche"] = ("commune", focus)
@@ -173,7 +179,7 @@ st.dataframe(
     key="carte_tableau",
     column_config={"Fiche": st.column_config.LinkColumn("Fiche", display_text="ouvrir")},
 )
-buttons = st.columns(4)
+buttons = st.columns(5)
 buttons[0].download_button(
     "Télécharger la sélection (CSV)",
     data=lambda: carte.to_csv(dataset, shown),
@@ -190,8 +196,18 @@ buttons[1].download_button(
     on_click="ignore",
     key="carte_geojson",
 )
-dimension = st.session_state.get("carte_couleur", "famille")
 buttons[2].download_button(
+    "Télécharger la sélection (XLSX)",
+    data=lambda: fichiers.xlsx_bytes(
+        carte.export_frame(dataset, shown), fictif=dataset.fictif, sheet="Ateliers"
+    ),
+    file_name=carte.filename(dataset, "xlsx"),
+    mime=fichiers.XLSX_MIME,
+    on_click="ignore",
+    key="carte_xlsx",
+)
+dimension = st.session_state.get("carte_couleur", "famille")
+buttons[3].download_button(
     "Carte nationale imprimable (PNG A4)",
     data=lambda: carte.national_map_bytes(dataset, "png", dimension, state),
     file_name=carte.filename(dataset, "png").replace("ateliers_flash", "carte_nationale"),
@@ -201,7 +217,7 @@ buttons[2].download_button(
     help="Les communes de la sélection, colorées comme sur la carte, la France métropolitaine "
     "et les cinq départements d'outre-mer, légende, titre et source (300 dpi).",
 )
-buttons[3].download_button(
+buttons[4].download_button(
     "Carte nationale (PDF)",
     data=lambda: carte.national_map_bytes(dataset, "pdf", dimension, state),
     file_name=carte.filename(dataset, "pdf").replace("ateliers_flash", "carte_nationale"),
@@ -217,22 +233,29 @@ if dataset.fictif:
 # fraction of a second, once per register version) never delays the map and the table above.
 if audience() != "public":
     with st.expander("Carte publique à intégrer au site du ministère", icon=":material/public:"):
-        public, public_url = ui.public_map(dataset)
-        st.markdown(
-            f"Une page autonome, sans Streamlit : la carte des {fmt_int(public.ateliers)} ateliers "
-            "publiés, la fiche au clic, la liste et les téléchargements. Elle ne demande rien à un "
-            "site tiers ; ce lien l'ouvre sur les filtres ci-dessus. "
-            f"[Ouvrir la carte publique]({carte.embed_url(public_url, state, compact=False)}) · "
-            "[composer un cadre à intégrer](integrer) (filtres, hauteur, titre, aperçu)"
-            + (" — registre fictif : la page le dit en tête." if public.fictif else "")
-        )
-        # Inline code, not st.code: the syntax highlighter's bundle alone delayed the map by about
-        # 1.5 s in Chromium (measured with the benchmark's method).
-        st.markdown(
-            "Code d'intégration (iframe), à copier dans la page du site :\n\n"
-            f"`{carte.iframe_code(public_url)}`"
-        )
-        st.caption(
-            "Pour un hébergement statique : python -m atelierflash carte-publique --out DOSSIER "
-            "écrit la même page dans un dossier à publier tel quel."
-        )
+        try:
+            # The one check before publishing: an unreadable or empty register never replaces
+            # the public page already exported.
+            check_publishable(dataset)
+        except UnpublishableError as refusal:
+            st.warning(md(str(refusal)), icon=":material/block:")
+        else:
+            public, public_url = ui.public_map(dataset)
+            st.markdown(
+                f"Une page autonome, sans Streamlit : la carte des {fmt_int(public.ateliers)} ateliers "
+                "publiés, la fiche au clic, la liste et les téléchargements. Elle ne demande rien à un "
+                "site tiers ; ce lien l'ouvre sur les filtres ci-dessus. "
+                f"[Ouvrir la carte publique]({carte.embed_url(public_url, state, compact=False)}) · "
+                "[composer un cadre à intégrer](integrer) (filtres, hauteur, titre, aperçu)"
+                + (" — registre fictif : la page le dit en tête." if public.fictif else "")
+            )
+            # Inline code, not st.code: the syntax highlighter's bundle alone delayed the map by about
+            # 1.5 s in Chromium (measured with the benchmark's method).
+            st.markdown(
+                "Code d'intégration (iframe), à copier dans la page du site :\n\n"
+                f"`{carte.iframe_code(public_url)}`"
+            )
+            st.caption(
+                "Pour un hébergement statique : python -m atelierflash carte-publique --out DOSSIER "
+                "écrit la même page dans un dossier à publier tel quel."
+            )

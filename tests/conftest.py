@@ -261,3 +261,150 @@ def store_url(request, tmp_path):
         yield f"sqlite:///{tmp_path / 'registre.sqlite'}"
     else:
         yield request.getfixturevalue("postgres_url")
+
+
+# -- Hostile inputs: what an attacker types in a register, a file name or an address ----------
+HOST = "evil.example"
+#: A file name that is valid on disk and would be an image and a link in Markdown.
+HOSTILE_FILE_NAME = f"![i](http:{HOST}) [Se connecter](https:{HOST}).csv"
+#: Register cells: Markdown image, link, KaTeX, a Streamlit colour directive, autolinks,
+#: spreadsheet formulas, personal data in a public field.
+HOSTILE_CELLS = {
+    ("T-2019-1", "titre"): f"![t](http://{HOST}/t.png) $x^2$ :red[rouge] (fictif)",
+    ("T-2019-1", "id"): f'=HYPERLINK("http://{HOST}/i","clic")',
+    ("T-2019-1", "source_url"): "javascript:alert(1)",  # warned: the row's id is in the messages
+    ("T-2021-1", "titre"): f"[Se connecter](http://{HOST}/login) www.{HOST} (fictif)",
+    ("T-2021-1", "pilote"): "marie.dupont@somme.gouv.fr, 03 22 97 21 00",
+    ("T-2024-1", "titre"): "+cmd|' /C calc'!A0 (fictif)",
+    ("T-2024-1", "description"): "@SUM(1+1)",
+    ("T-2025-1", "titre"): "-2+3 $$\\int$$ :blue-background[bleu] (fictif)",
+}
+#: Query parameters of every kind the app reads, each hostile; two sets, as a link would carry.
+HOSTILE_QUERIES = {
+    "markdown": {
+        "commune": f"![t](http://{HOST}/q.png)",
+        "annees": "²-",
+        "annee": "²",
+        "theme": f"![f](http://{HOST}/f.png),$x$",
+        "registre": f"[r](http://{HOST}/r)",
+        "couleur": ":red[x]",
+        "vue": "$y$",
+    },
+    "overflow": {
+        "commune": f"[Cliquez ici pour vous reconnecter](http://{HOST}/login) $z$",
+        "annees": "99999999999999999999-",
+        "annee": "99999999999999999999",
+        "dep": "=1+1",
+        "sans_annee": "peut-être",
+    },
+}
+
+
+def hostile_register_text() -> str:
+    """:data:`MINI_REGISTER` with :data:`HOSTILE_CELLS` written in (a valid register)."""
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(MINI_REGISTER)))
+    for row in rows:
+        original = row["id"]
+        for (ident, column), value in HOSTILE_CELLS.items():
+            if ident == original:
+                row[column] = value
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def markdown_injections(source: str) -> list[str]:
+    """What a Markdown source would render beyond text: links, images, maths, directives.
+
+    Streamlit renders Markdown with GFM (autolinks of ``http://`` and ``www.``), KaTeX
+    (``$…$``) and directives (``:red[…]``). Any of these, unescaped, is reported; an escaped
+    one (``\\$``, ``\\[``, ``http\\:``) is text.
+    """
+    import re
+
+    found = []
+    for pattern, what in (
+        (r"(?<!\\)!(?<!\\)\[", "image"),
+        (r"(?<!\\)\]\((?!\\)[^)\s]*" + re.escape(HOST), "lien"),
+        (r"(?<!\\)\$", "KaTeX"),
+        (r"(?<!\\):[a-z-]+(?<!\\)\[", "directive"),
+        (r"(?<![\\\w])(?:https?:(?!\\)//|www\.(?!\\))" + re.escape(HOST), "lien automatique"),
+    ):
+        found.extend(f"{what} : {m.group(0)}" for m in re.finditer(pattern, source))
+    return found
+
+
+def formula_cells(name: str, data: bytes) -> list[str]:
+    """Cells of a downloaded file that a spreadsheet would run as a formula.
+
+    Written without the application's code, so that it checks the writer rather than trusts
+    it: a CSV (``,`` or ``;``) cell, a GeoJSON property, an XLSX formula cell or a text cell
+    starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return without Excel's quote
+    prefix.
+    """
+    import csv
+    import io
+    import json
+    import re
+
+    prefixes = ("=", "+", "-", "@", "\t", "\r")
+    if name.endswith(".csv"):
+        text = data.decode("utf-8-sig")
+        delimiter = ";" if text.split("\n", 1)[0].count(";") else ","
+        rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        # A negative number (« -29 », « -1,5 ») is a number to a spreadsheet, not a formula.
+        return [
+            c
+            for row in rows
+            for c in row
+            if c.startswith(prefixes) and not re.fullmatch(r"-\d+(?:[.,]\d+)?", c)
+        ]
+    if name.endswith((".geojson", ".json")):
+        features = json.loads(data.decode("utf-8")).get("features", [])
+        return [
+            v
+            for f in features
+            for v in f.get("properties", {}).values()
+            if isinstance(v, str) and v.startswith(prefixes)
+        ]
+    if name.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(data))
+        return [
+            str(cell.value)
+            for ws in book.worksheets
+            for row in ws.iter_rows()
+            for cell in row
+            if cell.data_type == "f"
+            or (
+                (isinstance(cell.value, str) and cell.value.startswith(prefixes))
+                and not cell.quotePrefix
+            )
+        ]
+    raise AssertionError(f"type de fichier non vérifié : {name}")
+
+
+def unprivileged(command: list[str]) -> list[str]:
+    """``command`` run without the capabilities that let root ignore file permissions.
+
+    The fault tests make a folder read-only; root would still write there. ``setpriv`` drops
+    CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH from the bounding set, so the kernel applies the
+    permissions to the command as to any user.
+    """
+    import shutil
+
+    if os.geteuid() != 0:
+        return command
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.fail(
+            "setpriv (util-linux) est nécessaire pour les tests de dossiers en lecture seule"
+        )
+    drop = "-dac_override,-dac_read_search"
+    return [setpriv, f"--bounding-set={drop}", f"--inh-caps={drop}", *command]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -122,3 +123,76 @@ def test_carte_publique_refuses_a_foreign_folder_and_an_unreadable_register(tmp_
     assert missing.returncode == 2
     assert "absent.csv" in missing.stderr
     assert not (tmp_path / "o").exists()
+
+
+# -- Issue 9: what stops a command is said in French, with exit code 2 -------------------------
+def test_validate_with_a_damaged_read_only_cache_still_validates(tmp_path):
+    """The référentiel is rebuilt in memory; ``validate`` answers for the rows (exit 0)."""
+    from atelierflash.referentiel import cache_dir
+    from tests.conftest import unprivileged
+
+    (real,) = [p for p in cache_dir().iterdir() if p.name.startswith("referentiel-")]
+    root = tmp_path / "cache"
+    damaged = root / real.name
+    damaged.mkdir(parents=True)
+    for part in real.iterdir():
+        damaged.joinpath(part.name).write_bytes(
+            part.read_bytes() if part.name == "meta.json" else b"abime"
+        )
+        damaged.joinpath(part.name).chmod(0o444)
+    damaged.chmod(0o555)
+    root.chmod(0o555)
+    result = subprocess.run(
+        unprivileged([sys.executable, "-m", "atelierflash", "validate", "data/ateliers.csv"]),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "ATELIERFLASH_CACHE_DIR": str(root)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Le cache du référentiel ne peut pas être écrit" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_carte_publique_on_a_plain_file_says_so(tmp_path):
+    plain = tmp_path / "carte.html"
+    plain.write_text("garder", encoding="utf-8")
+    result = run_cli("carte-publique", "--out", str(plain))
+    assert result.returncode == 2
+    assert "n'est pas un dossier" in result.stderr and "Traceback" not in result.stderr
+    assert plain.read_text(encoding="utf-8") == "garder"
+
+
+def test_carte_publique_into_a_read_only_folder_says_so(tmp_path):
+    from tests.conftest import unprivileged
+
+    folder = tmp_path / "lecture_seule"
+    folder.mkdir()
+    folder.chmod(0o555)
+    result = subprocess.run(
+        unprivileged(
+            [sys.executable, "-m", "atelierflash", "carte-publique", "--out", str(folder / "c")]
+        ),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "accès refusé" in result.stderr
+    assert list(folder.iterdir()) == []
+
+
+def test_carte_publique_never_publishes_a_missing_register(tmp_path):
+    out = tmp_path / "carte"
+    first = run_cli("carte-publique", "--registre", "data/ateliers.csv", "--out", str(out))
+    assert first.returncode == 0, first.stderr
+    before = (out / "index.html").read_bytes()
+    result = run_cli(
+        "carte-publique", "--registre", str(tmp_path / "efface.csv"), "--out", str(out)
+    )
+    assert result.returncode == 2
+    assert "Rien n'est publié" in result.stderr
+    assert (out / "index.html").read_bytes() == before

@@ -653,3 +653,39 @@ def test_meta_and_warm_load(referentiel):
     assert len(again.communes) == len(referentiel.communes)
     # Well under 2 s on a quiet machine; the margin absorbs a busy test runner.
     assert elapsed < 5, f"chargement à chaud en {elapsed:.2f} s"
+
+
+def test_a_damaged_cache_in_a_read_only_folder_is_rebuilt_in_memory(fake_package, tmp_path):
+    """Issue 9: the app retried the build on every visit and showed a traceback."""
+    import subprocess
+    import sys
+
+    from tests.conftest import unprivileged
+
+    root = tmp_path / "cache"
+    folder = Path(load_referentiel(cache_dir=root).meta["path"])
+    (folder / "communes.parquet").write_bytes(b"not parquet")
+    for path in (root, folder, *folder.iterdir()):
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    code = (
+        "from pathlib import Path\n"
+        "import atelierflash.referentiel as ref\n"
+        f"ref.source_dir = lambda: Path({str(ref.source_dir())!r})\n"
+        f"ref.source_version = lambda: {fake_package['value']!r}\n"
+        f"loaded = ref.load_referentiel(cache_dir={str(root)!r})\n"
+        "print(len(loaded.communes))\n"
+        "print(loaded.meta['cache_error'])\n"
+    )
+    result = subprocess.run(
+        unprivileged([sys.executable, "-c", code]),
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    count, message = result.stdout.splitlines()
+    assert count == "9"
+    assert message.startswith(f"Le cache du référentiel ne peut pas être écrit dans {root}")
+    assert "ATELIERFLASH_CACHE_DIR" in message
+    assert (folder / "communes.parquet").read_bytes() == b"not parquet"  # nothing touched

@@ -260,7 +260,7 @@ def show_banner(dataset: Dataset) -> None:
     """
     if dataset.unreadable:
         st.error(
-            f"**Le registre « {markdown_escape(dataset.source.label)} » ne peut pas être lu** : "
+            f"**Le registre ne peut pas être lu** ({markdown_escape(dataset.source.label)}) : "
             f"{markdown_escape(dataset.unreadable)}. Les chiffres de cette page sont donc vides. "
             "Corrigez le fichier (ou le chemin donné par la variable ATELIERFLASH\\_REGISTRE) "
             "puis rechargez la page ; rien n'a été publié ni modifié entre-temps.",

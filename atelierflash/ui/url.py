@@ -91,3 +91,15 @@ def year(text: str) -> int:
     if not (text.isascii() and text.isdigit() and len(text) == 4):
         raise ValueError(text)
     return int(text)
+
+
+#: Characters kept of a free text from the address (a commune name is far shorter).
+MAX_TEXT = 100
+
+
+def short_text(text: str) -> str:
+    """A free text from the address (a search), refused beyond :data:`MAX_TEXT` characters."""
+    text = text.strip()
+    if len(text) > MAX_TEXT or not text.isprintable():
+        raise ValueError(text[:MAX_TEXT])
+    return text

@@ -46,6 +46,7 @@ def test_page_runs_and_draws_the_public_ateliers(mini_app):
     assert [b.label for b in at.get("download_button")] == [
         "Télécharger la sélection (CSV)",
         "Télécharger la sélection (GeoJSON)",
+        "Télécharger la sélection (XLSX)",
         "Carte nationale imprimable (PNG A4)",
         "Carte nationale (PDF)",
     ]
