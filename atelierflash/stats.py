@@ -100,7 +100,7 @@ def official_comparison(dataset: Dataset) -> pd.DataFrame:
 #
 # Every function takes a (possibly filtered) selection of ``Dataset.ateliers`` and, where
 # communes matter, ``Dataset.atelier_communes``; it returns a plain DataFrame whose columns the
-# figures and the table alternatives share (``atelierflash.figures.COLUMNS`` gives their French
+# figures and the table alternatives share (``atelierflash.tables.COLUMNS`` gives their French
 # headers). Counting rules, stated once:
 #
 # - an atelier counts once per theme it cites (a *mention*) and once per family it touches;

@@ -37,6 +37,11 @@ def normalize_key(text: object) -> str:
 # ``$``, Streamlit's ``:red[…]`` directives, GFM autolinks through ``:`` ``.`` ``@``).
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+# GFM's autolinks are found in the text after parsing (escapes already resolved), so a
+# backslash cannot stop them: an invisible WORD JOINER (U+2060) breaks the three patterns
+# (« scheme:// », « www. », « x@y.z ») without changing what is shown.
+WORD_JOINER = "\u2060"
+_AUTOLINK_STARTS = re.compile(r"(?i)(?<=[a-z]:)(?=//)|(?<=\bwww)(?=\.)|(?=@)")
 
 
 def markdown_escape(text: object) -> str:
@@ -55,20 +60,21 @@ def markdown_escape(text: object) -> str:
     -------
     str
         Every ASCII punctuation character preceded by a backslash (so no link, image, emphasis,
-        maths, directive or autolink can start; an autolink never swallows a backslash since
-        none can start), and line breaks folded into one space (a register cell never opens a
-        new Markdown block).
+        maths or directive can start), a word joiner inside ``://``, ``www.`` and before ``@``
+        (GFM finds autolinks in the parsed text, where a backslash no longer is), and line
+        breaks folded into one space (a register cell never opens a new Markdown block).
 
     Examples
     --------
-    >>> markdown_escape("![t](http://evil.example/q.png)")
-    '\\\\!\\\\[t\\\\]\\\\(http\\\\:\\\\/\\\\/evil\\\\.example\\\\/q\\\\.png\\\\)'
+    >>> markdown_escape("![t](http://evil.example/q.png)").replace(WORD_JOINER, "+")
+    '\\\\!\\\\[t\\\\]\\\\(http\\\\:+\\\\/\\\\/evil\\\\.example\\\\/q\\\\.png\\\\)'
     >>> markdown_escape("Doullens") == "Doullens"
     True
     """
     if text is None:
         return ""
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)))
+    text = _AUTOLINK_STARTS.sub(WORD_JOINER, _LINE_BREAKS.sub(" ", str(text)))
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
 
 
 def html_escape(text: object) -> str:

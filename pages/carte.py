@@ -4,6 +4,7 @@ import streamlit as st
 
 from atelierflash import carte, fichiers
 from atelierflash.dataset import UnpublishableError, check_publishable
+from atelierflash.fichiers import WriteError
 from atelierflash.formats import fmt_int
 from atelierflash.texte import markdown_escape as md
 from atelierflash.ui import carte as ui
@@ -15,7 +16,7 @@ from atelierflash.ui.filters import filter_sidebar
 
 dataset = get_dataset()
 resolver = get_resolver()
-ui.ensure_assets()
+assets_problem = ui.ensure_assets()  # a read-only static/ is said, never a traceback
 state, filtered = filter_sidebar(dataset)
 pool = carte.public_ateliers(dataset.ateliers)
 shown = carte.public_ateliers(filtered)
@@ -163,7 +164,10 @@ def carte_section() -> None:
             st.button("Fermer la fiche", on_click=_close_fiche, key="carte_fermer")
 
 
-carte_section()
+if assets_problem:
+    st.error(md(assets_problem), icon=":material/error:")
+else:
+    carte_section()
 
 st.subheader("Liste des ateliers affichés")
 st.caption(
@@ -233,6 +237,7 @@ if dataset.fictif:
 # fraction of a second, once per register version) never delays the map and the table above.
 if audience() != "public":
     with st.expander("Carte publique à intégrer au site du ministère", icon=":material/public:"):
+        public = None
         try:
             # The one check before publishing: an unreadable or empty register never replaces
             # the public page already exported.
@@ -240,7 +245,11 @@ if audience() != "public":
         except UnpublishableError as refusal:
             st.warning(md(str(refusal)), icon=":material/block:")
         else:
-            public, public_url = ui.public_map(dataset)
+            try:
+                public, public_url = ui.public_map(dataset)
+            except WriteError as refusal:
+                st.warning(md(str(refusal)), icon=":material/block:")
+        if public is not None:
             st.markdown(
                 f"Une page autonome, sans Streamlit : la carte des {fmt_int(public.ateliers)} ateliers "
                 "publiés, la fiche au clic, la liste et les téléchargements. Elle ne demande rien à un "

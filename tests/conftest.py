@@ -333,9 +333,13 @@ def markdown_injections(source: str) -> list[str]:
         (r"(?<!\\)\]\((?!\\)[^)\s]*" + re.escape(HOST), "lien"),
         (r"(?<!\\)\$", "KaTeX"),
         (r"(?<!\\):[a-z-]+(?<!\\)\[", "directive"),
-        (r"(?<![\\\w])(?:https?:(?!\\)//|www\.(?!\\))" + re.escape(HOST), "lien automatique"),
     ):
         found.extend(f"{what} : {m.group(0)}" for m in re.finditer(pattern, source))
+    # GFM finds autolinks in the parsed text, where escapes are already resolved: look at the
+    # text as shown (backslashes dropped); an invisible word joiner breaks an autolink.
+    shown = re.sub(r"\\(.)", r"\1", source)
+    pattern = r"(?:https?://|www\.)" + re.escape(HOST) + r"|[\w.+-]@" + re.escape(HOST)
+    found.extend(f"lien automatique : {m.group(0)}" for m in re.finditer(pattern, shown))
     return found
 
 

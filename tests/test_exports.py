@@ -10,12 +10,13 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
+from atelierflash import fichiers
 from atelierflash.carte import exports
 
 
 def _csv_rows(data: bytes) -> list[dict]:
     assert data.startswith(b"\xef\xbb\xbf")  # BOM: spreadsheets read UTF-8
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
 
 
 @pytest.mark.parametrize(
@@ -68,7 +69,7 @@ def test_csv_neutralises_formulas_and_marks_fiction(tricky_dataset):
     assert all(r["fictif"] == "oui" for r in rows.values())
     for row in rows.values():
         for value in row.values():
-            assert not value.startswith(exports.FORMULA_PREFIXES)
+            assert not value.startswith(fichiers.FORMULA_PREFIXES)
 
 
 def test_csv_reads_back_as_text(mini_dataset):

@@ -55,8 +55,10 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_markdown_escape_leaves_nothing_to_render(text):
     escaped = markdown_escape(text)
     assert markdown_injections(escaped) == []
-    # Shown as typed (line breaks folded into one space): only backslashes were added.
-    assert escaped.replace("\\", "") == " ".join(text.replace("\\", "").split())
+    # Shown as typed (line breaks folded into one space): only backslashes and invisible word
+    # joiners were added.
+    shown = escaped.replace("\\", "").replace("\u2060", "")
+    assert shown == " ".join(text.replace("\\", "").split())
 
 
 def test_markdown_escape_never_leaks_a_backslash_into_an_autolink():
@@ -275,3 +277,28 @@ def test_an_unknown_statut_in_the_setting_is_refused(tmp_path):
 def test_visitors_never_see_error_details():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["client"]["showErrorDetails"] == "none"
+
+
+def test_public_outputs_leave_personal_data_out(tmp_path, mini_referentiel):
+    from atelierflash import carte
+
+    email, phone = "marie.dupont@somme.gouv.fr", "03 22 97 21 00"
+    text = MINI_REGISTER.replace("DDT(M) 80 – Somme,Feuille", f"{email} {phone},Feuille", 1)
+    text = text.replace(",Essai,", f",Contact : {email},", 1)
+    path = tmp_path / "contacts.csv"
+    path.write_text(text, encoding="utf-8")
+    source = RegisterSource("test", "Registre de test (fictif)", path, fictif=True)
+    dataset = build_dataset(source, mini_referentiel, load_programme())
+    assert email in dataset.ateliers["pilote"].tolist()[0]  # internal pages keep the register
+    public = carte.public_ateliers(dataset.ateliers)
+    outputs = [carte.to_csv(dataset, dataset.ateliers), carte.to_geojson(dataset, dataset.ateliers)]
+    out = tmp_path / "carte"
+    carte.export_public_map(
+        dataset, carte.prepare_basemap(mini_referentiel), carte.prepare_communes(dataset), out
+    )
+    outputs.extend(p.read_bytes() for p in out.rglob("*") if p.is_file())
+    fiche = carte.fiche_html(dataset, public, "Doullens", 0)
+    outputs.append(fiche.encode("utf-8"))
+    for data in outputs:
+        assert email.encode() not in data and phone.encode() not in data
+    assert "[coordonnées retirées]".encode() in outputs[0]

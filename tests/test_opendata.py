@@ -40,14 +40,14 @@ def test_schema_is_a_valid_table_schema(export):
 
 def test_schema_rejects_what_the_register_cannot_publish(export):
     path = export / "ateliers.csv"
-    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")), delimiter=";"))
     rows[0]["communes_insee"] = "1053"  # a code that lost its leading zero
     rows[1]["statut"] = "terminé"  # not a label of the vocabulary
     rows[2]["themes"] = "Santé"
     rows[3]["date_debut"] = "03/2024"
     rows[4]["id"] = rows[5]["id"]  # duplicate identifier
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\r\n")
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\r\n", delimiter=";")
     writer.writeheader()
     writer.writerows(rows)
     path.write_bytes(buffer.getvalue().encode("utf-8-sig"))

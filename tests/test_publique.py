@@ -133,7 +133,7 @@ def test_page_is_french_says_fictif_and_links_the_downloads(exported):
     import csv
 
     with (exported.folder / "ateliers.csv").open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+        rows = list(csv.DictReader(handle, delimiter=";"))
     assert len(rows) == exported.ateliers
     assert {row["fictif"] for row in rows} == {"oui"}
     geo = json.loads((exported.folder / "ateliers.geojson").read_text(encoding="utf-8"))

@@ -162,7 +162,9 @@ def test_rule_texts_come_from_the_settings():
 
 
 def test_markdown_text_is_inert():
-    assert equipes.markdown_text("**gras** <b>x</b>") == r"\*\*gras\*\* \<b\>x\</b\>"
+    from atelierflash.texte import markdown_escape
+
+    assert markdown_escape("**gras** <b>x</b>") == r"\*\*gras\*\* \<b\>x\<\/b\>"
 
 
 @pytest.mark.referentiel

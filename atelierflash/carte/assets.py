@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+from atelierflash.fichiers import WriteError
 from atelierflash.paths import STATIC_DIR
 
 LEAFLET_PACKAGE = "js_lib_leaflet"  # from django-js-lib-leaflet (Leaflet 1.9.4)
@@ -64,21 +65,34 @@ def install_static_assets(static_dir: Path | None = None, bundle: bool = False) 
     -------
     pathlib.Path
         The ``leaflet`` folder inside ``static_dir``.
+
+    Raises
+    ------
+    atelierflash.fichiers.WriteError
+        When a missing or outdated file cannot be written (a read-only ``static/``): a French
+        message saying what to do. Files already in place are only read.
     """
     static_dir = Path(static_dir or STATIC_DIR)
     source = leaflet_source_dir()
     target = static_dir / "leaflet"
-    (target / "images").mkdir(parents=True, exist_ok=True)
     wanted = [*LEAFLET_FILES, *(f"images/{p.name}" for p in (source / "images").glob("*.png"))]
-    for name in wanted:
-        _write_if_changed(target / name, (source / name).read_bytes())
-    if bundle:
-        for name, parts in (
-            (BUNDLE_JS, (source / "leaflet.js", STATIC_DIR / "carte" / "carte.js")),
-            (BUNDLE_CSS, (source / "leaflet.css", STATIC_DIR / "carte" / "carte.css")),
-        ):
-            # A newline and a semicolon between the files: each ends a statement on its own.
-            _write_if_changed(target / name, b"\n;\n".join(p.read_bytes() for p in parts))
+    try:
+        for name in wanted:
+            _write_if_changed(target / name, (source / name).read_bytes())
+        if bundle:
+            for name, parts in (
+                (BUNDLE_JS, (source / "leaflet.js", STATIC_DIR / "carte" / "carte.js")),
+                (BUNDLE_CSS, (source / "leaflet.css", STATIC_DIR / "carte" / "carte.css")),
+            ):
+                # A newline and a semicolon between the files: each ends a statement on its own.
+                _write_if_changed(target / name, b"\n;\n".join(p.read_bytes() for p in parts))
+    except OSError as exc:
+        raise WriteError(
+            f"Les fichiers de Leaflet n'ont pas pu être copiés dans {target} "
+            f"({exc.strerror or exc}) : la carte ne peut pas s'afficher. Donnez le droit "
+            "d'écriture sur le dossier static/ au compte qui lance l'application (ou lancez-la "
+            "une fois avec ce droit : les fichiers copiés suffisent ensuite)."
+        ) from exc
     return target
 
 
@@ -86,6 +100,7 @@ def _write_if_changed(dst: Path, data: bytes) -> None:
     """Replace ``dst`` atomically when its bytes differ (a server may be reading it)."""
     if dst.is_file() and dst.read_bytes() == data:
         return
+    dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = dst.with_suffix(dst.suffix + ".tmp")
     tmp.write_bytes(data)
     tmp.replace(dst)

@@ -3,27 +3,32 @@
 Rules, each tested:
 
 - **Public ateliers only.** :func:`public_ateliers` keeps the rows the register marks as
-  publishable (``public``: from « sélectionné » on, never a candidature, an éligible or an
-  abandoned atelier, unless the register says otherwise for the published statuts).
+  publishable (``public``: the statuts of ``[statuts] publies`` in ``programme.toml``, today
+  from « sélectionné » on, never those of ``jamais_publies``, unless the register withdraws a
+  row).
+- **No personal data.** E-mail addresses and phone numbers typed in public text fields (the
+  pilote names a service, not an agent) are replaced by « [coordonnées retirées] ».
 - **Public fields only.** The columns are an allow-list (:data:`PUBLIC_FIELDS`);
   ``notes_internes``, ``motif_derogation``, amounts and purchase orders never leave the app.
-- **No formula.** A cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
-  return is prefixed with an apostrophe, so a spreadsheet shows it as text
-  (CSV injection, OWASP).
+- **No formula.** The CSV is written by the one writer (:mod:`atelierflash.fichiers`: ``;``,
+  UTF-8 with BOM): a cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+  return is prefixed with an apostrophe (CSV injection, OWASP); GeoJSON texts likewise.
 - **Fiction says so.** A demonstration register is marked as fictional in every export: a
   ``fictif`` column set to « oui » on every row and a warning at the top of the GeoJSON.
 """
 
 from __future__ import annotations
 
-import io
 import json
 
 import pandas as pd
 import shapely
 
+from atelierflash.dataset import public_ateliers as dataset_public_ateliers
+from atelierflash.fichiers import FICTION_WARNING, csv_bytes, neutralize
 from atelierflash.formats import iso_date
-from atelierflash.texte import cell_text
+from atelierflash.texte import cell_text, without_contacts
+from atelierflash.validation import PUBLIC_TEXT_COLUMNS
 
 #: The columns of an export, in order (register names, so a CSV can be read back as a register).
 PUBLIC_FIELDS = (
@@ -71,25 +76,34 @@ DISPLAY_HEADERS = {
     "regions": "Régions",
     "fictif": "Fictif",
 }
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-FICTION_WARNING = (
-    "Données de démonstration fictives : ces ateliers sont inventés (communes réelles) et "
-    "aucun n'est un Atelier Flash réel."
-)
 
 
 def public_ateliers(ateliers: pd.DataFrame) -> pd.DataFrame:
-    """The publishable rows of ``ateliers`` (column ``public`` true), in their order."""
-    if "public" not in ateliers:
-        return ateliers.iloc[0:0]
-    return ateliers[ateliers["public"].fillna(False).astype(bool)]
+    """The publishable rows of ``ateliers``, public text without personal data.
+
+    Every public output starts here (the map, its fiche, the table, the downloads, the public
+    page and its ``fiches.js``): rows whose ``public`` column is true, in their order, with every
+    e-mail address and phone number of the public text fields replaced by « [coordonnées
+    retirées] » (validation warns about them).
+    """
+    rows = dataset_public_ateliers(ateliers)
+    columns = [c for c in PUBLIC_TEXT_COLUMNS if c in rows.columns]
+    if rows.empty or not columns:
+        return rows
+    cleaned = {c: rows[c].map(_without_contacts) for c in columns}
+    if "livrables" in cleaned:  # (label, url) pairs
+        cleaned["livrables"] = rows["livrables"].map(
+            lambda items: (
+                tuple((without_contacts(label), url) for label, url in items)
+                if isinstance(items, tuple)
+                else items
+            )
+        )
+    return rows.assign(**cleaned)
 
 
-def neutralize(value: object) -> object:
-    """Prefix a text that a spreadsheet would read as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+def _without_contacts(value: object) -> object:
+    return without_contacts(value) if isinstance(value, str) else value
 
 
 def export_frame(dataset, ateliers: pd.DataFrame) -> pd.DataFrame:
@@ -155,14 +169,12 @@ def display_frame(dataset, ateliers: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv(dataset, ateliers: pd.DataFrame) -> bytes:
-    """CSV (UTF-8 with BOM for spreadsheets, comma separator) of the publishable ``ateliers``."""
-    frame = export_frame(dataset, ateliers)
-    for column in frame.columns:
-        if column != "annee":
-            frame[column] = frame[column].map(neutralize)
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, lineterminator="\r\n")
-    return buffer.getvalue().encode("utf-8-sig")
+    """CSV of the publishable ``ateliers``, written by the one writer (:mod:`atelierflash.fichiers`).
+
+    UTF-8 with BOM, ``;`` between cells, formulas neutralised; the ``fictif`` column already
+    marks fiction on every row.
+    """
+    return csv_bytes(export_frame(dataset, ateliers))
 
 
 def to_geojson(dataset, ateliers: pd.DataFrame) -> bytes:

@@ -6,14 +6,13 @@ the data and links only to http(s) URLs.
 
 from __future__ import annotations
 
-import html
 import re
 
 import pandas as pd
 
 from atelierflash import palette
 from atelierflash.formats import fmt_int, fmt_partial_date
-from atelierflash.texte import cell_text
+from atelierflash.texte import cell_text, html_escape
 
 _INSEE = re.compile(r"\((\d[\dAB]\d{3})\)")
 _DEPARTEMENT = re.compile(r"\((\d{2}|2[AB]|97\d)\)")
@@ -90,8 +89,8 @@ def safe_url(url: str | None) -> str | None:
 
 def _link(url: str, label: str) -> str:
     return (
-        f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">'
-        f"{html.escape(label)}</a>"
+        f'<a href="{html_escape(url)}" target="_blank" rel="noopener noreferrer">'
+        f"{html_escape(label)}</a>"
     )
 
 
@@ -112,7 +111,7 @@ def atelier_html(dataset, row, fiche_link: str | None = None) -> str:
         HTML with no script, no style attribute from the data and links only to http(s) URLs.
     """
     p = dataset.programme
-    esc = html.escape
+    esc = html_escape
     fields: list[tuple[str, str]] = []
     year = "Année inconnue" if pd.isna(row.annee) else str(int(row.annee))
     fields.append(("Année", esc(year)))
@@ -183,7 +182,7 @@ def fiche_html(dataset, rows: pd.DataFrame, heading: str, hidden: int = 0, fiche
     str
         HTML with no script, no style attribute from the data and links only to http(s) URLs.
     """
-    esc = html.escape
+    esc = html_escape
     parts = [f'<section class="af-fiche"><h3>{esc(heading)}</h3>']
     if rows.empty:
         parts.append("<p>Aucun atelier de la sélection ici.</p>")

@@ -29,7 +29,6 @@ Only the publishable ateliers appear (see :func:`atelierflash.carte.exports.publ
 from __future__ import annotations
 
 import datetime as dt
-import html
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -45,7 +44,9 @@ from atelierflash.carte.basemap import Basemap
 from atelierflash.carte.communes import PreparedCommunes
 from atelierflash.carte.encoding import js_json
 from atelierflash.carte.layers import build_map
+from atelierflash.fichiers import WriteError
 from atelierflash.filters import FilterState
+from atelierflash.texte import html_escape
 
 #: The page's own code and styles (copied into every export).
 PAGE_ASSETS = ("publique.js", "publique.css", "embed.js")
@@ -104,10 +105,10 @@ def iframe_code(url: str, title: str = "Carte des Ateliers Flash", height: int =
     Examples
     --------
     >>> iframe_code("carte/index.html?embed=1", 'Carte "test"', 600)  # doctest: +ELLIPSIS
-    '<iframe src="carte/index.html?embed=1" title="Carte &quot;test&quot;" width="100%" height="600"...'
+    '<iframe src="carte/index.html?embed=1" title="Carte &#34;test&#34;" width="100%" height="600"...'
     """
     return (
-        f'<iframe src="{html.escape(url, quote=True)}" title="{html.escape(title, quote=True)}" '
+        f'<iframe src="{html_escape(url)}" title="{html_escape(title)}" '
         f'width="100%" height="{int(height)}" style="border:0" loading="lazy"></iframe>'
     )
 
@@ -216,6 +217,9 @@ def export_public_map(
     ------
     FileExistsError
         When ``out`` exists and is not an export (a French message; nothing is touched).
+    atelierflash.fichiers.WriteError
+        When the folder cannot be written (read-only, full disk): a French message; the page
+        already there is left as it was. Checked before any computation.
     """
     out = Path(out)
     if out.exists() and not (out / "index.html").is_file() and any(out.iterdir()):
@@ -223,15 +227,21 @@ def export_public_map(
             f"Le dossier {out} existe et ne contient pas une carte publique : "
             "choisissez un dossier vide ou nouveau (rien n'a été modifié)."
         )
-    payload = public_payload(dataset, basemap, prepared)
-    public = exports.public_ateliers(dataset.ateliers)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    except OSError as exc:
+        raise _unwritable(out, exc) from exc
     # mkdtemp makes a private folder; a web server running as another user must read it.
     work.chmod(0o755)
     try:
+        payload = public_payload(dataset, basemap, prepared)
+        public = exports.public_ateliers(dataset.ateliers)
         files = _write_files(work, dataset, public, payload, generated or dt.date.today())
         _swap(work, out)
+    except OSError as exc:
+        shutil.rmtree(work, ignore_errors=True)
+        raise _unwritable(out, exc) from exc
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -242,6 +252,16 @@ def export_public_map(
         vue=payload["vue"],
         fictif=payload["fictif"],
         files=files,
+    )
+
+
+def _unwritable(out: Path, exc: OSError) -> WriteError:
+    if isinstance(exc, WriteError):
+        return exc
+    return WriteError(
+        f"La carte publique n'a pas pu être écrite dans {out} ({exc.strerror or exc}) : "
+        "la page déjà publiée reste inchangée. Choisissez un dossier où vous avez le droit "
+        "d'écrire, ou donnez ce droit au compte qui lance l'application."
     )
 
 

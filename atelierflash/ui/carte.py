@@ -1,4 +1,4 @@
-"""Streamlit glue of the map page: cached map data, the streamlit-folium call, URL options.
+"""Streamlit glue of the map page: cached map data, the streamlit-folium call, URL parameters.
 
 The basemap is prepared once per référentiel and the encoded communes once per dataset
 (``st.cache_resource``); widgets are never cached. The map is handed to ``st_folium`` with
@@ -16,6 +16,7 @@ from streamlit_folium import st_folium
 
 from atelierflash import carte
 from atelierflash.dataset import Dataset
+from atelierflash.fichiers import WriteError
 
 #: The only values the map sends back: the clicked layer's tooltip text and position (so that a
 #: second click on the same commune reopens its fiche). Pan and zoom send nothing.
@@ -27,9 +28,16 @@ PARAM_COMMUNE = "commune"
 
 
 @st.cache_resource(show_spinner=False)
-def ensure_assets() -> str:
-    """Copy Leaflet's files into ``static/`` and write the map's bundle (once per process)."""
-    return str(carte.install_static_assets(bundle=True))
+def ensure_assets() -> str | None:
+    """Copy Leaflet's files into ``static/`` and write the map's bundle (once per process).
+
+    Returns the French reason when ``static/`` cannot be written, else ``None``.
+    """
+    try:
+        carte.install_static_assets(bundle=True)
+    except WriteError as exc:
+        return str(exc)
+    return None
 
 
 @st.cache_resource(show_spinner="Préparation du fond de carte…")
@@ -90,18 +98,3 @@ def show_map(build: carte.CarteBuild, height: int = 640) -> tuple[str | None, st
     out = st_folium(build.map, **map_kwargs(build, height)) or {}
     text = out.get("last_object_clicked_tooltip")
     return text, f"{text}@{out.get('last_object_clicked')}"
-
-
-def url_choice(param: str, options: dict, default: str) -> str:
-    """A map option read from the URL (unknown values fall back to ``default``)."""
-    value = st.query_params.get(param, default)
-    return value if value in options else default
-
-
-def write_url(param: str, value: str | None, default: str | None = None) -> None:
-    """Keep a map option in the URL, leaving it out when it is the default."""
-    if value is None or value == default:
-        if param in st.query_params:
-            del st.query_params[param]
-    elif st.query_params.get(param) != value:
-        st.query_params[param] = value

@@ -7,6 +7,8 @@ this copies them, with the DSFR style sheet the fiche and public pages use, from
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from atelierflash import dsfr
@@ -15,5 +17,17 @@ from atelierflash.carte import STATIC_DIR
 
 @st.cache_resource(show_spinner=False)
 def ensure_dsfr() -> str:
-    """Copy the DSFR's fonts, icons and style sheet into ``static/dsfr`` (once per process)."""
-    return str(dsfr.install_dsfr(STATIC_DIR))
+    """Copy the DSFR's fonts, icons and style sheet into ``static/dsfr`` (once per process).
+
+    A read-only ``static/`` must not stop every page: the browser then falls back to the
+    system's sans-serif font, and the log says why (``""`` is returned).
+    """
+    try:
+        return str(dsfr.install_dsfr(STATIC_DIR))
+    except OSError as exc:
+        logging.getLogger("atelierflash").warning(
+            "Marianne et le DSFR n'ont pas pu être copiés dans %s (%s) : police du système.",
+            STATIC_DIR / "dsfr",
+            exc.strerror or exc,
+        )
+        return ""
