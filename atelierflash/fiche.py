@@ -2,7 +2,7 @@
 
 One builder for every place a fiche shows: the app's fiche page (``pages/atelier.py``), its
 PDF download (WeasyPrint, server-side) and the public page's fiche. Every register value is
-escaped with :func:`html.escape`; links go to http(s) addresses only; the small map is an SVG
+escaped with :func:`atelierflash.texte.html_escape`; links go to http(s) addresses only; the small map is an SVG
 drawn here from the référentiel's geometries and embedded as a ``data:`` image, so a fiche
 never loads anything (no tile, no script) and prints as it shows.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import html
 import math
 import re
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ import shapely
 from atelierflash import palette
 from atelierflash.carte.fiche import safe_url
 from atelierflash.formats import fmt_date, fmt_int, fmt_partial_date
-from atelierflash.texte import cell_text
+from atelierflash.texte import cell_text, html_escape
 
 #: Communes listed by name in a fiche before « et N autres ».
 MAX_COMMUNES = 30
@@ -92,15 +91,15 @@ def _int_or_none(value) -> int | None:
 
 def _link(url: str, label: str) -> str:
     return (
-        f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">'
-        f"{html.escape(label)}</a>"
+        f'<a href="{html_escape(url)}" target="_blank" rel="noopener noreferrer">'
+        f"{html_escape(label)}</a>"
     )
 
 
 def atelier_facts(dataset, row) -> list[tuple[str, str]]:
     """The fiche's facts as (label, escaped HTML value), in reading order."""
     p = dataset.programme
-    esc = html.escape
+    esc = html_escape
     year = "année inconnue" if pd.isna(row.annee) else str(int(row.annee))
     themes = [p.themes.label_of(t) for t in row.themes]
     facts = [
@@ -122,7 +121,7 @@ def atelier_facts(dataset, row) -> list[tuple[str, str]]:
 
 def territory_html(dataset, row) -> str:
     """The territory block: communes (name, code, population), EPCI, département, région."""
-    esc = html.escape
+    esc = html_escape
     land = territory(dataset, row.id)
     shown = land.communes[:MAX_COMMUNES]
     items = "".join(
@@ -153,7 +152,7 @@ def territory_html(dataset, row) -> str:
 
 
 def _dl(rows: list[tuple[str, str]]) -> str:
-    body = "".join(f"<dt>{html.escape(label)}</dt><dd>{value}</dd>" for label, value in rows)
+    body = "".join(f"<dt>{html_escape(label)}</dt><dd>{value}</dd>" for label, value in rows)
     return f'<dl class="af-faits">{body}</dl>'
 
 
@@ -164,7 +163,7 @@ def livrables_html(row) -> str:
     items = []
     for label, url in row.livrables:
         safe = safe_url(url)
-        items.append(f"<li>{_link(safe, label) if safe else html.escape(label)}</li>")
+        items.append(f"<li>{_link(safe, label) if safe else html_escape(label)}</li>")
     return f'<ul class="af-livrables">{"".join(items)}</ul>'
 
 
@@ -173,7 +172,7 @@ def source_html(row) -> str:
     url = safe_url(row.source_url)
     if url:
         return _link(url, url)
-    return html.escape(cell_text(row.source_url)) or "non renseignée"
+    return html_escape(cell_text(row.source_url)) or "non renseignée"
 
 
 def fiche_html(dataset, row, heading: int = 2, with_map: bool = True) -> str:
@@ -194,9 +193,9 @@ def fiche_html(dataset, row, heading: int = 2, with_map: bool = True) -> str:
     str
         HTML with no script, no style attribute from the data and links only to http(s) URLs.
     """
-    esc = html.escape
+    esc = html_escape
     h, sub = f"h{heading}", f"h{heading + 1}"
-    parts = [f'<article class="af-fiche-atelier" id="atelier-{esc(str(row.id), quote=True)}">']
+    parts = [f'<article class="af-fiche-atelier" id="atelier-{esc(str(row.id))}">']
     if bool(getattr(row, "fictif", False)) or dataset.source.fictif:
         parts.append(
             '<p class="af-fictif" role="note"><strong>Atelier fictif</strong> (données de '
@@ -289,11 +288,11 @@ def communes_img(dataset, atelier_id: str) -> str:
 
 
 def _svg_frame(label: str, body: str) -> str:
-    esc = html.escape(label, quote=True)
+    esc = html_escape(label)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {MAP_WIDTH} {MAP_HEIGHT}" '
         f'role="img" aria-label="{esc}" class="af-svg">'
-        f"<title>{html.escape(label)}</title>"
+        f"<title>{html_escape(label)}</title>"
         f'<rect width="{MAP_WIDTH}" height="{MAP_HEIGHT}" fill="{palette.SEA}"/>{body}</svg>'
     )
 
@@ -366,14 +365,14 @@ def fiche_document(dataset, row, generated: dt.date | None = None, font_dir: str
         URL of a folder holding Marianne's ``.woff`` files (the DSFR's ``fonts``); empty: the
         reader's sans-serif font.
     """
-    esc = html.escape
+    esc = html_escape
     generated = generated or dt.date.today()
     faces = ""
     if font_dir:
         for name, weight in (("Regular", 400), ("Bold", 700)):
             faces += (
                 f"@font-face {{font-family: Marianne; font-weight: {weight}; "
-                f'src: url("{esc(font_dir, quote=True)}/Marianne-{name}.woff");}}\n'
+                f'src: url("{esc(font_dir)}/Marianne-{name}.woff");}}\n'
             )
     title = cell_text(row.titre) or "(sans titre)"
     fictif = " – données fictives" if dataset.fictif else ""

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from atelierflash import fiche
+from atelierflash import fiche, fichiers
 from atelierflash.carte import exports
 from atelierflash.ui.data import get_dataset
 from atelierflash.ui.fiche import PRINT_STYLE, choose_atelier, fiche_pdf
@@ -13,7 +13,7 @@ row = choose_atelier(dataset)
 if row is not None:
     st.html(f"{PRINT_STYLE}<style>{fiche.FICHE_CSS}</style>{fiche.fiche_html(dataset, row)}")
     one = dataset.ateliers[dataset.ateliers["id"] == row.id]
-    cols = st.columns(2)
+    cols = st.columns(3)
     cols[0].download_button(
         "Fiche synthétique (PDF)",
         data=lambda: fiche_pdf(dataset, row),
@@ -27,6 +27,16 @@ if row is not None:
         data=exports.to_csv(dataset, one),
         file_name=fiche.fiche_filename(dataset, row).replace(".pdf", ".csv"),
         mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    cols[2].download_button(
+        "Cet atelier (XLSX)",
+        data=lambda: fichiers.xlsx_bytes(
+            exports.export_frame(dataset, one), fictif=dataset.fictif, sheet="Atelier"
+        ),
+        file_name=fiche.fiche_filename(dataset, row).replace(".pdf", ".xlsx"),
+        mime=fichiers.XLSX_MIME,
         icon=":material/download:",
         on_click="ignore",
     )

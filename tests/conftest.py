@@ -19,6 +19,11 @@ from atelierflash.referentiel import Referentiel
 # Errors reach Streamlit as they are in the tests (AppTest's ``exception``, the browser's
 # stException): the French message of atelierflash.ui.erreurs must never hide a bug from a test.
 os.environ.setdefault("ATELIERFLASH_ERREURS_BRUTES", "1")
+# AppTest reports an exception's message and trace (a visitor sees neither: config.toml says
+# "none", which the browser tests' server keeps).
+import streamlit.config
+
+streamlit.config.set_option("client.showErrorDetails", "full")
 
 # code, type, nom_sans_article, type_nom, departement, region, epci, population, parent, lon, lat
 _COMMUNES = [
@@ -391,6 +396,8 @@ def formula_cells(name: str, data: bytes) -> list[str]:
                 and not cell.quotePrefix
             )
         ]
+    if name.endswith((".pdf", ".png", ".svg")):
+        return []  # a document, not cells a spreadsheet would evaluate
     raise AssertionError(f"type de fichier non vérifié : {name}")
 
 

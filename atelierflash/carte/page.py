@@ -11,7 +11,6 @@ order. Every register value is escaped here or travels as JSON data read with ``
 
 from __future__ import annotations
 
-import html
 from urllib.parse import quote
 
 import pandas as pd
@@ -20,6 +19,7 @@ from atelierflash import filters
 from atelierflash.carte import exports
 from atelierflash.carte.fiche import safe_url
 from atelierflash.formats import fmt_date, fmt_int
+from atelierflash.texte import html_escape
 
 #: Columns of the table under the map: (header, export column).
 TABLE_COLUMNS = (
@@ -121,13 +121,13 @@ def _ordered(name: str, values: list[str], programme) -> list[str]:
 
 def resume_html(dataset, row) -> str:
     """One line of a commune's fiche: the atelier's title (a link to its fiche), year, statut."""
-    esc = html.escape
+    esc = html_escape
     year = "année inconnue" if pd.isna(row.annee) else str(int(row.annee))
     statut = dataset.programme.statuts.label_of(row.statut)
     title = row.titre if isinstance(row.titre, str) and row.titre else "(sans titre)"
     href = "#atelier=" + _fragment(str(row.id))
     return (
-        f'<li><a href="{esc(href, quote=True)}">{esc(title)}</a> · {esc(year)}'
+        f'<li><a href="{esc(href)}">{esc(title)}</a> · {esc(year)}'
         f"{' · ' + esc(statut) if statut else ''}</li>"
     )
 
@@ -152,7 +152,7 @@ def page_html(dataset, public: pd.DataFrame, payload: dict, day, csp: str) -> st
     csp : str
         The page's Content-Security-Policy.
     """
-    esc = html.escape
+    esc = html_escape
     fictif = bool(dataset.fictif)
     n, communes = len(public), payload["communes"]
     title = "Carte des Ateliers Flash" + (" – données fictives" if fictif else "")
@@ -307,7 +307,7 @@ def table_html(dataset, public: pd.DataFrame) -> str:
     The title of each atelier links to its fiche (``#atelier=ID``); rows are in the layer's
     order, so the page hides those its filters leave out.
     """
-    esc = html.escape
+    esc = html_escape
     frame = exports.export_frame(dataset, public)
     head = "".join(f'<th scope="col">{esc(label)}</th>' for label, _ in TABLE_COLUMNS)
     rows = []
@@ -321,7 +321,7 @@ def table_html(dataset, public: pd.DataFrame) -> str:
             elif column == "source_url":
                 url = safe_url(value)
                 cells.append(
-                    f'<td><a href="{esc(url, quote=True)}" rel="noopener noreferrer" '
+                    f'<td><a href="{esc(url)}" rel="noopener noreferrer" '
                     f'target="_blank">source<span class="fr-sr-only"> de « '
                     f"{esc(record['titre'] or '')} »</span></a></td>"
                     if url
@@ -330,8 +330,7 @@ def table_html(dataset, public: pd.DataFrame) -> str:
             elif column == "titre":
                 href = "#atelier=" + _fragment(str(record["id"]))
                 cells.append(
-                    f'<th scope="row"><a href="{esc(href, quote=True)}">'
-                    f"{esc(value or '(sans titre)')}</a></th>"
+                    f'<th scope="row"><a href="{esc(href)}">{esc(value or "(sans titre)")}</a></th>'
                 )
             else:
                 cells.append(f"<td>{esc(value or '–')}</td>")

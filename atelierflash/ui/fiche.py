@@ -8,6 +8,7 @@ import streamlit as st
 
 from atelierflash import fiche
 from atelierflash.carte import exports
+from atelierflash.ui import url
 
 #: The fiche page's URL path and parameter (``/atelier?id=AF-DOULLENS-2024``).
 PAGE_PATH = "atelier"
@@ -70,7 +71,7 @@ def choose_atelier(dataset):
         format_func=lambda i: f"{titles[i]} ({i})",
         help="La fiche est aussi accessible par son adresse : …/atelier?id=IDENTIFIANT.",
     )
-    st.query_params[PARAM_ID] = chosen
+    url.write(PARAM_ID, chosen)
     st.session_state["_fiche_ecrit"] = chosen
     return fiche.find_atelier(dataset, chosen)
 

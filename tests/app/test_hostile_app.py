@@ -29,6 +29,8 @@ PAGES = [
     "pages/thematiques.py",
     "pages/selection_annuelle.py",
     "pages/equipes.py",
+    "pages/atelier.py",
+    "pages/integrer.py",
 ]
 
 
@@ -53,6 +55,10 @@ def downloads(monkeypatch) -> list[tuple[str, bytes]]:
     original = DeltaGenerator.download_button
 
     def record(self, label, data, file_name=None, *args, **kwargs):
+        checked = str(file_name or "").endswith((".csv", ".xlsx", ".geojson", ".json"))
+        if not checked:  # a PDF or an image is no spreadsheet: not made here
+            offered.append((file_name or label, b""))
+            return original(self, label, data, file_name, *args, **kwargs)
         content = data() if callable(data) else data
         if isinstance(content, str):
             content = content.encode("utf-8")

@@ -29,6 +29,8 @@ PAGES = {
     "thematiques": "Thématiques des ateliers",
     "selection-annuelle": "Sélection annuelle",
     "equipes": "Équipes et tourniquet",
+    "atelier": "Fiche d'un atelier",
+    "integrer": "Intégrer la carte publique",
 }
 
 
