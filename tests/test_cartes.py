@@ -398,7 +398,7 @@ def test_fiche_escapes_everything_and_links_only_web_addresses(tricky_dataset):
     text = carte.fiche_html(tricky_dataset, rows, "Doullens (80253)", hidden=2)
     assert "<script>" not in text and "<img" not in text
     assert "&lt;img src=x onerror=alert(1)&gt;" in text
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in text
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in text
     assert "javascript:" not in re.sub(r">[^<]*<", "><", text)  # never inside an attribute
     hrefs = re.findall(r'href="([^"]*)"', text)
     assert hrefs and all(h.startswith(("https://", "http://")) for h in hrefs)
@@ -414,7 +414,7 @@ def test_fiche_dates_are_french(mini_dataset):
     text = carte.fiche_html(mini_dataset, rows, "Doullens (80253)")
     assert "octobre 2019 → mars 2020" in text
     assert "2 décembre 2019, 3 décembre 2019" in text
-    assert "Atelier de l&#x27;Ourcq" in text
+    assert "Atelier de l&#39;Ourcq" in text
 
 
 def test_search_message_never_mentions_unpublished_ateliers(mini_dataset, public):

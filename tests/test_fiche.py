@@ -107,7 +107,7 @@ def test_document_has_print_rules_and_the_fiche(mini_dataset):
     assert doc.startswith("<!doctype html>") and '<html lang="fr">' in doc
     assert "@page {size: A4" in doc and "@media print" in doc
     assert "Fiche éditée le 1er décembre 2026" in doc
-    assert "<title>Fiche synthétique – Friche d&#x27;Abbeville (fictif) – données fictives" in doc
+    assert "<title>Fiche synthétique – Friche d&#39;Abbeville (fictif) – données fictives" in doc
 
 
 def test_pdf_is_one_or_two_a4_pages_with_marianne(mini_dataset):

@@ -15,12 +15,12 @@ def test_id_in_the_address_opens_that_fiche(mini_app):
     assert at.title[0].value == "Fiche d'un atelier"
     assert at.selectbox(key="fiche_atelier").value == "T-2021-1"
     body = _fiche(at)
-    assert "Friche d&#x27;Abbeville (fictif)" in body
-    assert '<img class="af-svg" alt="Carte des communes de l&#x27;atelier : Abbeville"' in body
+    assert "Friche d&#39;Abbeville (fictif)" in body
+    assert '<img class="af-svg" alt="Carte des communes de l&#39;atelier : Abbeville"' in body
     assert "@media print" in body  # the page's print stylesheet
     assert at.query_params["id"] == "T-2021-1"
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["Fiche synthétique (PDF)", "Cet atelier (CSV)"]
+    assert labels == ["Fiche synthétique (PDF)", "Cet atelier (CSV)", "Cet atelier (XLSX)"]
 
 
 def test_choosing_another_atelier_writes_the_address(mini_app):

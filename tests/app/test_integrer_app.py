@@ -31,7 +31,7 @@ def test_filters_height_and_title_follow_the_widgets(mini_app):
     assert not at.exception
     link, iframe = _codes(at)
     assert link.endswith("?annees=2021-2024&theme=friches&dep=80&embed=1")
-    assert 'title="Ateliers &quot;Somme&quot; &lt;script&gt;"' in iframe
+    assert 'title="Ateliers &#34;Somme&#34; &lt;script&gt;"' in iframe
     assert 'height="800"' in iframe and "<script>" not in iframe
     (preview,) = at.get("iframe")
     assert preview.proto.src.endswith("?annees=2021-2024&theme=friches&dep=80&embed=1")
