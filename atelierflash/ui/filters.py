@@ -59,7 +59,7 @@ def filter_sidebar(dataset: Dataset) -> tuple[FilterState, pd.DataFrame]:
     from_url = _state_from_url(options)
     labels = _labels(dataset)
     years = ateliers["annee"].dropna()
-    launch = int(dataset.programme.info["annee_lancement"])
+    launch = dataset.programme.launch_year
     low, high = (int(years.min()), int(years.max())) if len(years) else (launch, launch)
 
     with st.sidebar.expander("Filtres", expanded=not from_url.is_default):
