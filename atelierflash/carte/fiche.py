@@ -149,7 +149,7 @@ def atelier_html(dataset, row, fiche_link: str | None = None) -> str:
     parts.append(f'<p class="af-id">{esc(row.id)}</p>')
     if fiche_link:
         parts.append(
-            f'<p class="af-lien-fiche"><a href="{esc(fiche_link, quote=True)}" target="_self">'
+            f'<p class="af-lien-fiche"><a href="{esc(fiche_link)}" target="_self">'
             "Fiche complète, à imprimer ou en PDF</a></p>"
         )
     parts.append("<dl>")
