@@ -47,22 +47,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CANNOT_WORK
 
 
-_OS_ERRORS_FR = {
-    errno.EACCES: "accès refusé",
-    errno.EPERM: "opération non permise",
-    errno.EROFS: "système de fichiers en lecture seule",
-    errno.ENOSPC: "disque plein",
-    errno.ENOENT: "fichier ou dossier introuvable",
-    errno.ENOTDIR: "ce chemin n'est pas un dossier",
-    errno.EISDIR: "ce chemin est un dossier",
-    errno.EEXIST: "ce chemin existe déjà",
-}
-
-
 def _reason(exc: BaseException) -> str:
     """A French sentence for what stopped a command (an OSError's English text is translated)."""
     if isinstance(exc, OSError) and type(exc).__module__ == "builtins" and exc.errno:
-        what = _OS_ERRORS_FR.get(exc.errno, exc.strerror or "erreur du système")
+        from atelierflash.fichiers import os_reason
+
+        what = os_reason(exc)
         where = f" : {exc.filename}" if exc.filename else ""
         return (
             f"{what}{where}. Vérifiez le chemin et les droits (un dossier où vous pouvez écrire), "

@@ -18,6 +18,7 @@ Rules, each tested:
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import io
 import math
 import os
@@ -40,6 +41,23 @@ _XLSX_MAX_CELL = 32_767  # Excel's limit on the characters of one cell
 
 class WriteError(OSError):
     """A file cannot be written; ``str()`` is a French message saying what to do."""
+
+
+_OS_ERRORS_FR = {
+    errno.EACCES: "accès refusé",
+    errno.EPERM: "opération non permise",
+    errno.EROFS: "système de fichiers en lecture seule",
+    errno.ENOSPC: "disque plein",
+    errno.ENOENT: "fichier ou dossier introuvable",
+    errno.ENOTDIR: "ce chemin n'est pas un dossier",
+    errno.EISDIR: "ce chemin est un dossier",
+    errno.EEXIST: "ce chemin existe déjà",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """The French words for a system error (« accès refusé » for EACCES…)."""
+    return _OS_ERRORS_FR.get(exc.errno, exc.strerror or str(exc))
 
 
 def neutralize(value: object) -> object:
@@ -259,7 +277,7 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
         handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise WriteError(
-            f"Impossible d'écrire dans le dossier {folder} ({exc.strerror}) : choisissez un "
+            f"Impossible d'écrire dans le dossier {folder} ({os_reason(exc)}) : choisissez un "
             "dossier où vous avez le droit d'écrire."
         ) from exc
     try:
@@ -269,7 +287,7 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise WriteError(f"Impossible d'écrire {path} ({exc.strerror}).") from exc
+        raise WriteError(f"Impossible d'écrire {path} ({os_reason(exc)}).") from exc
     return path
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from atelierflash.fichiers import WriteError
+from atelierflash.fichiers import WriteError, os_reason
 from atelierflash.paths import STATIC_DIR
 
 LEAFLET_PACKAGE = "js_lib_leaflet"  # from django-js-lib-leaflet (Leaflet 1.9.4)
@@ -89,7 +89,7 @@ def install_static_assets(static_dir: Path | None = None, bundle: bool = False) 
     except OSError as exc:
         raise WriteError(
             f"Les fichiers de Leaflet n'ont pas pu être copiés dans {target} "
-            f"({exc.strerror or exc}) : la carte ne peut pas s'afficher. Donnez le droit "
+            f"({os_reason(exc)}) : la carte ne peut pas s'afficher. Donnez le droit "
             "d'écriture sur le dossier static/ au compte qui lance l'application (ou lancez-la "
             "une fois avec ce droit : les fichiers copiés suffisent ensuite)."
         ) from exc

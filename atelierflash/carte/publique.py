@@ -44,7 +44,7 @@ from atelierflash.carte.basemap import Basemap
 from atelierflash.carte.communes import PreparedCommunes
 from atelierflash.carte.encoding import js_json
 from atelierflash.carte.layers import build_map
-from atelierflash.fichiers import WriteError
+from atelierflash.fichiers import WriteError, os_reason
 from atelierflash.filters import FilterState
 from atelierflash.texte import html_escape
 
@@ -259,7 +259,7 @@ def _unwritable(out: Path, exc: OSError) -> WriteError:
     if isinstance(exc, WriteError):
         return exc
     return WriteError(
-        f"La carte publique n'a pas pu être écrite dans {out} ({exc.strerror or exc}) : "
+        f"La carte publique n'a pas pu être écrite dans {out} ({os_reason(exc)}) : "
         "la page déjà publiée reste inchangée. Choisissez un dossier où vous avez le droit "
         "d'écrire, ou donnez ce droit au compte qui lance l'application."
     )
