@@ -61,12 +61,12 @@ def os_reason(exc: OSError) -> str:
 
 
 def neutralize(value: object) -> object:
-    """Prefix a text that a spreadsheet would read as a formula with an apostrophe.
+    r"""Prefix a text that a spreadsheet would read as a formula with an apostrophe.
 
     Examples
     --------
     >>> neutralize('=HYPERLINK("http://evil.example")')
-    '\\'=HYPERLINK("http://evil.example")'
+    '\'=HYPERLINK("http://evil.example")'
     >>> neutralize("Doullens"), neutralize(-3)
     ('Doullens', -3)
     """

@@ -45,7 +45,7 @@ _AUTOLINK_STARTS = re.compile(r"(?i)(?<=[a-z]:)(?=//)|(?<=\bwww)(?=\.)|(?=@)")
 
 
 def markdown_escape(text: object) -> str:
-    """Return ``text`` made inert for Streamlit's Markdown: shown exactly as typed.
+    r"""Return ``text`` made inert for Streamlit's Markdown: shown exactly as typed.
 
     The one escaping function for every piece of register or user text (titles, file names,
     query parameters) that reaches ``st.markdown``, ``st.caption``, ``st.warning``, ``st.table``
@@ -67,7 +67,7 @@ def markdown_escape(text: object) -> str:
     Examples
     --------
     >>> markdown_escape("![t](http://evil.example/q.png)").replace(WORD_JOINER, "+")
-    '\\\\!\\\\[t\\\\]\\\\(http\\\\:+\\\\/\\\\/evil\\\\.example\\\\/q\\\\.png\\\\)'
+    '\\!\\[t\\]\\(http\\:+\\/\\/evil\\.example\\/q\\.png\\)'
     >>> markdown_escape("Doullens") == "Doullens"
     True
     """

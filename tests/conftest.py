@@ -324,11 +324,11 @@ def hostile_register_text() -> str:
 
 
 def markdown_injections(source: str) -> list[str]:
-    """What a Markdown source would render beyond text: links, images, maths, directives.
+    r"""What a Markdown source would render beyond text: links, images, maths, directives.
 
     Streamlit renders Markdown with GFM (autolinks of ``http://`` and ``www.``), KaTeX
     (``$…$``) and directives (``:red[…]``). Any of these, unescaped, is reported; an escaped
-    one (``\\$``, ``\\[``, ``http\\:``) is text.
+    one (``\$``, ``\[``, ``http\:``) is text.
     """
     import re
 
