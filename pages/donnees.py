@@ -7,8 +7,8 @@ nouvelle version ; historique des versions (voir, télécharger, comparer, resta
 import streamlit as st
 
 from atelierflash import store as register_store
-from atelierflash.equipes import markdown_text as md
 from atelierflash.formats import fmt_int
+from atelierflash.texte import markdown_escape as md
 from atelierflash.ui import donnees as review
 from atelierflash.ui.access import require_internal
 from atelierflash.ui.data import get_store
