@@ -11,10 +11,12 @@ from tests.conftest import make_mini_referentiel
 
 
 @pytest.fixture
-def mini_referentiel_app(monkeypatch):
+def mini_referentiel_app(monkeypatch, tmp_path):
+    import atelierflash.carte as carte
     import atelierflash.ui.data as data
 
     monkeypatch.setattr(data, "load_referentiel", lambda progress=None: make_mini_referentiel())
+    monkeypatch.setattr(carte, "STATIC_DIR", tmp_path / "static")  # never the project's
     st.cache_resource.clear()
     yield start
     st.cache_resource.clear()

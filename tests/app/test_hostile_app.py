@@ -12,6 +12,7 @@ import pytest
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from atelierflash import carte
 from tests.app.analytics_helpers import start
 from tests.conftest import (
     HOSTILE_CELLS,
@@ -43,6 +44,9 @@ def hostile_app(monkeypatch, tmp_path):
     register.write_text(hostile_register_text(), encoding="utf-8")
     monkeypatch.setenv("ATELIERFLASH_REGISTRE", str(register))
     monkeypatch.setattr(data, "load_referentiel", lambda progress=None: make_mini_referentiel())
+    # The public page of this register is exported beside the test, never into the project's
+    # static/publique/ (which the browser tests' server serves).
+    monkeypatch.setattr(carte, "STATIC_DIR", tmp_path / "static")
     st.cache_resource.clear()
     yield start
     st.cache_resource.clear()
