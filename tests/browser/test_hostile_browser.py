@@ -37,11 +37,10 @@ PAGES = {
 @pytest.fixture(scope="module")
 def hostile_url(tmp_path_factory):
     """The app on the hostile register (real référentiel), on its own free port."""
-    from benchmarks.servers import streamlit_server
-
     import shutil
 
     from atelierflash.paths import STATIC_DIR
+    from benchmarks.servers import streamlit_server
 
     folder = tmp_path_factory.mktemp("hostile")
     register = folder / HOSTILE_FILE_NAME
