@@ -1,7 +1,7 @@
 """A seeded fictional register on real communes, in the published shape of the programme.
 
 The demonstration register lets every page work without a real register. It follows the public
-facts of the programme (../shared/programme/FACTS.md): 114 ateliers « réalisés » selected from
+facts of the programme (data/programme.toml): 114 ateliers « réalisés » selected from
 2019 to 2025, about 30 selections a year once the programme was up to speed, more than 500
 communes, three échelles, the nine themes, about 20 000 € per atelier, one or two bons de
 commande per atelier, 4 to 8 months per atelier and 2 or 3 days on site. Teams follow each
