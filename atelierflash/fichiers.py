@@ -27,6 +27,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from atelierflash.texte import normalize_key
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FICTION_COLUMN = "Fictif"
 FICTION_WARNING = (
@@ -89,7 +91,8 @@ def file_name(stem: str, extension: str, *, fictif: bool = False) -> str:
 
 def _with_fiction(table: pd.DataFrame, fictif: bool) -> pd.DataFrame:
     _check_table(table)
-    if not fictif or any(str(c).casefold() == "fictif" for c in table.columns):
+    # A register spells its column its own way (« FICTIF », « Fictif ? »): it is the mark.
+    if not fictif or any(normalize_key(c) == "fictif" for c in table.columns):
         return table
     return table.assign(**{FICTION_COLUMN: "oui"})
 
@@ -248,14 +251,12 @@ def rows_of_csv(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
 
 
-def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
-    """Write ``data`` to ``path`` whole or not at all.
+def check_target(path: str | os.PathLike) -> Path:
+    """Check that ``path`` can be a file written by :func:`write_bytes`, before any long work.
 
     Parameters
     ----------
     path : str or os.PathLike
-        The file to write; its folder must exist.
-    data : bytes
 
     Returns
     -------
@@ -264,15 +265,48 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     Raises
     ------
     WriteError
-        When the folder is missing or not writable, or ``path`` is a folder: a French message
-        naming the path and what to do. Nothing is left behind.
+        When ``path`` is a folder, or its folder is missing or a plain file: a French message
+        naming the path and what to do.
     """
     path = Path(path)
     if path.is_dir():
         raise WriteError(f"{path} est un dossier : donnez le chemin d'un fichier à écrire.")
     folder = path.parent
+    if folder.exists() and not folder.is_dir():
+        raise WriteError(
+            f"{folder} n'est pas un dossier mais un fichier : choisissez un chemin dans un "
+            "dossier (le fichier existant n'a pas été modifié)."
+        )
     if not folder.is_dir():
         raise WriteError(f"Le dossier {folder} n'existe pas : créez-le ou choisissez-en un autre.")
+    return path
+
+
+def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` whole or not at all: every file the project writes on disk.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write; its folder must exist (see :func:`check_target`).
+    data : bytes
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    TypeError
+        When ``data`` is not bytes.
+    WriteError
+        When the folder is missing, a plain file or not writable, or ``path`` is a folder: a
+        French message naming the path and what to do. Nothing is left behind.
+    """
+    if not isinstance(data, bytes | bytearray):
+        raise TypeError(f"data doit être des bytes, pas {type(data).__name__}.")
+    path = check_target(path)
+    folder = path.parent
     try:
         handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
@@ -287,7 +321,10 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise WriteError(f"Impossible d'écrire {path} ({os_reason(exc)}).") from exc
+        raise WriteError(
+            f"Impossible d'écrire {path} ({os_reason(exc)}) : libérez de la place ou choisissez "
+            "un autre chemin."
+        ) from exc
     return path
 
 

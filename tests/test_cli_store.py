@@ -83,6 +83,11 @@ def test_diff_restore_and_export(cli, tmp_path):
     assert code == 2 and "version 7 introuvable (la dernière est la 3)" in err
     code, _, err = cli("export-version", "1", "--out", str(tmp_path / "v1.ods"))
     assert code == 2 and "format d'export inconnu" in err
+    plain = tmp_path / "plain"
+    plain.write_text("garder", encoding="utf-8")
+    code, _, err = cli("export-version", "1", "--out", str(plain / "v1.csv"))
+    assert code == 2 and f"{plain} n'est pas un dossier" in err and "Traceback" not in err
+    assert plain.read_text(encoding="utf-8") == "garder"
 
 
 def test_an_import_refused_when_the_register_changed(cli, tmp_path, monkeypatch, store_url):

@@ -143,6 +143,22 @@ def test_write_bytes_is_whole_or_nothing_with_a_french_message(tmp_path):
         fichiers.write_bytes(tmp_path / "absent" / "a.csv", b"x")
 
 
+def test_write_bytes_under_a_plain_file_names_it_and_says_what_to_do(tmp_path):
+    plain = tmp_path / "sortie"
+    plain.write_text("garder", encoding="utf-8")
+    with pytest.raises(fichiers.WriteError, match="n'est pas un dossier") as caught:
+        fichiers.write_bytes(plain / "a.csv", b"x")
+    assert str(plain) in str(caught.value) and "choisissez" in str(caught.value)
+    assert plain.read_text(encoding="utf-8") == "garder"
+    with pytest.raises(TypeError, match="bytes"):
+        fichiers.write_bytes(tmp_path / "a.txt", "du texte")
+
+
+def test_fiction_is_marked_once_whatever_the_column_is_spelled():
+    table = pd.DataFrame({"id": ["A"], "Fictif ?": ["oui"]})
+    assert fichiers.rows_of_csv(fichiers.csv_bytes(table, fictif=True))[0] == ["id", "Fictif ?"]
+
+
 def test_write_bytes_into_a_read_only_folder_fails_in_french(tmp_path):
     folder = tmp_path / "lecture_seule"
     folder.mkdir()

@@ -7,17 +7,15 @@ draws anything: the page and the command line present the same :class:`ImportPre
 
 from __future__ import annotations
 
-import io
+import contextlib
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from atelierflash import registre
+from atelierflash import fichiers, registre
 from atelierflash.programme import Programme
 from atelierflash.referentiel import Referentiel
 from atelierflash.resolution import CommuneResolver, choice_key
@@ -299,7 +297,8 @@ def version_file(store: Store, number: int, extension: str) -> bytes:
         raise StoreError(f"format d'export inconnu : « {extension} » (attendu csv ou xlsx)")
     info = store.version(number)
     frame = store.original_frame(number)
-    return _write(frame, extension, fictif=info.fictif)
+    title = f"Registre {info.fichier} – version {info.version}"
+    return _write(frame, extension, fictif=info.fictif, title=title)
 
 
 def version_filename(info: VersionInfo, extension: str) -> str:
@@ -308,30 +307,29 @@ def version_filename(info: VersionInfo, extension: str) -> str:
 
 
 def write_version_file(store: Store, number: int, out: str | os.PathLike) -> Path:
-    """Write a version to ``out`` (CSV or XLSX by its extension) through a temporary file."""
+    """Write a version to ``out`` (CSV or XLSX by its extension), whole or not at all.
+
+    Raises
+    ------
+    StoreError
+        For another extension or a missing version.
+    atelierflash.fichiers.WriteError
+        When ``out`` cannot be written (a folder, a missing or read-only folder): French.
+    """
     out = Path(out)
     data = version_file(store, number, out.suffix)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=out.parent, delete=False, suffix=out.suffix) as handle:
-        handle.write(data)
-    shutil.move(handle.name, out)
-    return out
+    # As before, a new folder is made; when it cannot be, the writer says why in French.
+    with contextlib.suppress(OSError):
+        out.parent.mkdir(parents=True, exist_ok=True)
+    return fichiers.write_bytes(out, data)
 
 
 # -- helpers -----------------------------------------------------------------------------------
-def _write(frame: pd.DataFrame, extension: str, *, fictif: bool) -> bytes:
-    # The one download writer of the project will replace this (formulas neutralised, fiction
-    # marked); until it lands, the same two rules here.
-    from atelierflash.carte.exports import neutralize
-
-    frame = frame.map(neutralize)
-    if fictif and not any(registre.column_for_header(c) == "fictif" for c in frame.columns):
-        frame = frame.assign(fictif="oui")
+def _write(frame: pd.DataFrame, extension: str, *, fictif: bool, title: str) -> bytes:
+    # The one writer (formulas neutralised, fiction marked): the cells are the file's text.
     if extension == "csv":
-        return frame.to_csv(index=False).encode("utf-8-sig")
-    buffer = io.BytesIO()
-    frame.to_excel(buffer, index=False, sheet_name="registre")
-    return buffer.getvalue()
+        return fichiers.csv_bytes(frame, fictif=fictif)
+    return fichiers.xlsx_bytes(frame, fictif=fictif, sheet="registre", title=title)
 
 
 def _fictif(report: ValidationReport) -> bool:
