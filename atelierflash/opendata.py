@@ -20,6 +20,7 @@ import json
 import re
 from pathlib import Path
 
+from atelierflash import fichiers
 from atelierflash.carte import exports
 
 SCHEMA_FILE = "schema.json"
@@ -288,7 +289,6 @@ def write_open_data(
     package = datapackage(dataset, csv_name, csv_path.read_bytes(), generated)
     written = []
     for name, content in ((SCHEMA_FILE, schema), (DATAPACKAGE_FILE, package)):
-        path = folder / name
-        path.write_text(json.dumps(content, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        written.append(path)
+        text = json.dumps(content, ensure_ascii=False, indent=2) + "\n"
+        written.append(fichiers.write_bytes(folder / name, text.encode("utf-8")))
     return written

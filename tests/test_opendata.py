@@ -95,3 +95,13 @@ def test_datapackage_says_what_was_written_and_that_it_is_fictional(export):
 def test_schema_needs_the_csv_first(mini_dataset, tmp_path):
     with pytest.raises(FileNotFoundError, match="écrivez l'export CSV avant son schéma"):
         opendata.write_open_data(tmp_path, mini_dataset)
+
+
+def test_schema_files_are_written_by_the_one_writer(mini_dataset, tmp_path):
+    """Issue 9: ``Path.write_text`` gave English errors and could leave half a file."""
+    from atelierflash import fichiers
+
+    (tmp_path / "ateliers.csv").write_bytes(exports.to_csv(mini_dataset, mini_dataset.ateliers))
+    (tmp_path / opendata.DATAPACKAGE_FILE).mkdir()
+    with pytest.raises(fichiers.WriteError, match="est un dossier"):
+        opendata.write_open_data(tmp_path, mini_dataset, generated=DAY)

@@ -44,7 +44,7 @@ from atelierflash.carte.basemap import Basemap
 from atelierflash.carte.communes import PreparedCommunes
 from atelierflash.carte.encoding import js_json
 from atelierflash.carte.layers import build_map
-from atelierflash.fichiers import WriteError, os_reason
+from atelierflash.fichiers import WriteError, os_reason, write_bytes
 from atelierflash.filters import FilterState
 from atelierflash.texte import html_escape
 
@@ -277,15 +277,13 @@ def _write_files(work: Path, dataset, public: pd.DataFrame, payload: dict, day: 
     # delay the map.
     later = {key: payload[key] for key in FICHE_KEYS}
     first = {key: value for key, value in payload.items() if key not in FICHE_KEYS}
-    (work / "donnees.js").write_text(f"window.AF_PUBLIC = {js_json(first)};\n", encoding="utf-8")
-    (work / "fiches.js").write_text(f"window.AF_FICHES = {js_json(later)};\n", encoding="utf-8")
-    (work / "ateliers.csv").write_bytes(exports.to_csv(dataset, public))
-    (work / "ateliers.geojson").write_bytes(exports.to_geojson(dataset, public))
+    write_bytes(work / "donnees.js", f"window.AF_PUBLIC = {js_json(first)};\n".encode())
+    write_bytes(work / "fiches.js", f"window.AF_FICHES = {js_json(later)};\n".encode())
+    write_bytes(work / "ateliers.csv", exports.to_csv(dataset, public))
+    write_bytes(work / "ateliers.geojson", exports.to_geojson(dataset, public))
     opendata.write_open_data(work, dataset, "ateliers.csv", generated=day)
     dsfr.install_dsfr(work)  # dsfr/: the State's CSS, icons and Marianne
-    (work / "index.html").write_text(
-        page.page_html(dataset, public, payload, day, CSP), encoding="utf-8"
-    )
+    write_bytes(work / "index.html", page.page_html(dataset, public, payload, day, CSP).encode())
     return sorted(str(p.relative_to(work)) for p in work.rglob("*") if p.is_file())
 
 
