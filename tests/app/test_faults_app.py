@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
+
 import pytest
 import streamlit as st
 
+from atelierflash import referentiel as ref
 from tests.app.analytics_helpers import as_shown, start
 from tests.app.test_hostile_app import PAGES
 from tests.conftest import make_mini_referentiel
@@ -48,7 +51,9 @@ def test_the_referentiel_is_loaded_once_when_its_cache_cannot_be_written(monkeyp
     def load(progress=None):
         loads.append(progress)
         referentiel = make_mini_referentiel()
-        referentiel.meta["cache_error"] = "Le cache du référentiel ne peut pas être écrit (test)"
+        # The message the library gives for a read-only cache folder (EROFS).
+        error = OSError(errno.EROFS, "Read-only file system", str(tmp_path))
+        referentiel.meta["cache_error"] = ref._unwritable(tmp_path, error)
         return referentiel
 
     monkeypatch.setattr(data, "cache_is_fresh", lambda: False)
@@ -62,7 +67,11 @@ def test_the_referentiel_is_loaded_once_when_its_cache_cannot_be_written(monkeyp
     finally:
         st.cache_resource.clear()
     assert len(loads) == 1  # not a build on every visit
-    assert any("ne peut pas être écrit" in c.value for c in at.sidebar.caption)
+    (shown,) = [
+        as_shown(c.value) for c in at.sidebar.caption if "ne peut pas être écrit" in c.value
+    ]
+    assert "(système de fichiers en lecture seule)" in shown and "ATELIERFLASH_CACHE_DIR" in shown
+    assert "Read-only" not in shown and "Errno" not in shown  # the OS's English stays in the log
 
 
 _READ_ONLY_SCRIPT = """
