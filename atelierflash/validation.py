@@ -208,10 +208,14 @@ class ValidationReport:
         return "\n".join(out)
 
     def issues_frame(self) -> pd.DataFrame:
-        """Every message as a table (file, line, id, level, column, message), for display."""
+        """Every message as a table (ligne, id, niveau, colonne, message), for display.
+
+        ``ligne`` is text, empty for a message about the whole file: a missing number would be
+        shown as « None » by a table.
+        """
         records = [
             {
-                "ligne": None,
+                "ligne": "",
                 "id": "",
                 "niveau": _level_fr(i.level),
                 "colonne": i.column or "",
@@ -222,7 +226,7 @@ class ValidationReport:
         for row in self.rows:
             records.extend(
                 {
-                    "ligne": row.line,
+                    "ligne": str(row.line),
                     "id": row.id,
                     "niveau": _level_fr(i.level),
                     "colonne": i.column or "",

@@ -91,13 +91,12 @@ class ImportPreview:
     def messages_frame(self) -> pd.DataFrame:
         """Every message: ligne, id, niveau, colonne (as the file spells it), message.
 
-        ``ligne`` is text, empty for a message about the whole file: a missing number would be
-        shown as « None » by a table.
+        ``ligne`` is text, empty for a message about the whole file (see
+        :meth:`ValidationReport.issues_frame`).
         """
         frame = self.report.issues_frame()
         headers = self.report.headers
         frame["colonne"] = frame["colonne"].map(lambda c: headers.get(c, c) if c else "")
-        frame["ligne"] = frame["ligne"].map(lambda n: "" if pd.isna(n) else str(int(n)))
         return frame
 
 

@@ -69,3 +69,31 @@ def test_register_from_environment(monkeypatch, tmp_path):
     assert _metric(at, "Ateliers") == "1"
     # Shown as typed: the file name is escaped for Markdown, not put in a code span.
     assert markdown_escape("mon_registre.csv") in " ".join(c.value for c in at.sidebar.caption)
+
+
+def test_a_file_level_message_has_an_empty_line_not_none(monkeypatch, tmp_path):
+    """Issue 9: a message about the whole file (no line) read « None » in the messages table."""
+    import streamlit as st
+
+    import atelierflash.ui.data as data
+    from tests.app.analytics_helpers import start
+    from tests.conftest import MINI_REGISTER, make_mini_referentiel
+
+    lines = MINI_REGISTER.splitlines()
+    extra = [lines[0] + ",remarque", *(f"{line},rien" for line in lines[1:])]
+    register = tmp_path / "colonne_en_plus.csv"
+    register.write_text("\n".join(extra) + "\n", encoding="utf-8")
+    monkeypatch.setenv("ATELIERFLASH_REGISTRE", str(register))
+    monkeypatch.setattr(data, "load_referentiel", lambda progress=None: make_mini_referentiel())
+    st.cache_resource.clear()
+    try:
+        at = start("pages/accueil.py")
+    finally:
+        st.cache_resource.clear()
+    (table,) = [d.value for d in at.dataframe]
+    about_file = table["id"] == ""
+    assert about_file.sum() == 1
+    assert "colonnes inconnues" in table.loc[about_file, "message"].iloc[0]
+    assert table.loc[about_file, "ligne"].tolist() == [""]  # an empty cell, not « None »
+    assert table["ligne"].notna().all()
+    assert set(table.loc[~about_file, "ligne"]) <= {str(n) for n in range(2, 10)}
