@@ -13,7 +13,8 @@ The rules, each tested, without Streamlit (``atelierflash.ui.access`` applies th
   internal pages are registered but open only to a logged-in person whose verified e-mail is in
   the allow-list (:func:`email_allowed`); without a mode set, the other pages are public.
 - **The public view** keeps the public rows (``public`` true) and the public fields
-  (:data:`PUBLIC_COLUMNS`) only: amounts, purchase orders, derogation motifs, internal notes and
+  (:data:`PUBLIC_FIELDS`, the one allow-list, and the values derived from them:
+  :data:`PUBLIC_COLUMNS`) only: amounts, purchase orders, derogation motifs, internal notes and
   any column the register adds never reach a public page, table, chart or download.
 """
 
@@ -88,16 +89,15 @@ PAGES: tuple[PageSpec, ...] = (
 INTERNAL_PAGES: tuple[PageSpec, ...] = tuple(p for p in PAGES if p.internal)
 PUBLIC_PAGES: tuple[PageSpec, ...] = tuple(p for p in PAGES if not p.internal)
 
-#: Columns of a public view's ateliers: the export's public fields plus the values the app derives
-#: from them (communes, territories, population, validation status). Everything else is left out.
-PUBLIC_COLUMNS: tuple[str, ...] = (
+#: The public fields of an atelier, in the order of the public exports (register names, so a
+#: public CSV reads back as a register): the one allow-list of what the public may see. The map's
+#: CSV and GeoJSON (``carte.exports``), the open data schema and the public view read it.
+PUBLIC_FIELDS: tuple[str, ...] = (
     "id",
     "titre",
     "annee",
     "statut",
     "echelle",
-    "communes",
-    "communes_insee",
     "themes",
     "familles",
     "equipe",
@@ -108,12 +108,20 @@ PUBLIC_COLUMNS: tuple[str, ...] = (
     "livrables",
     "description",
     "source_url",
-    "public",
-    "fictif",
-    "status",
-    "nb_communes",
+    "communes_insee",
+    "communes",
     "departements",
     "regions",
+    "fictif",
+)
+#: Columns of a public view's ateliers: the public fields plus the values the app derives from
+#: them (publication flag, validation status, counts, population, names). Everything else is
+#: left out.
+PUBLIC_COLUMNS: tuple[str, ...] = (
+    *PUBLIC_FIELDS,
+    "public",
+    "status",
+    "nb_communes",
     "population",
     "communes_noms",
 )

@@ -6,7 +6,7 @@ public export with its schema, in the form schema.data.gouv.fr publishes: a Fric
 example and constraints, the enums taken from the vocabularies of ``data/programme.toml``,
 the INSEE-code pattern) and a **Data Package** (``datapackage.json``: the resource, its
 dialect, encoding, licence and sources). The CSV's columns are
-:data:`atelierflash.carte.exports.PUBLIC_FIELDS`; a test validates an exported CSV against this
+:data:`atelierflash.acces.PUBLIC_FIELDS`; a test validates an exported CSV against this
 schema with ``frictionless``.
 
 Multi-valued cells (thèmes, communes…) are joined by :data:`LIST_SEPARATOR`; their constraint
@@ -61,7 +61,7 @@ def _one_of(labels) -> str:
 
 
 def table_schema(programme) -> dict:
-    """The Table Schema of the public CSV (:data:`atelierflash.carte.exports.PUBLIC_FIELDS`).
+    """The Table Schema of the public CSV (:data:`atelierflash.acces.PUBLIC_FIELDS`).
 
     Parameters
     ----------

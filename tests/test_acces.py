@@ -180,6 +180,27 @@ def test_only_the_public_register_is_declared_public(monkeypatch, tmp_path):
 
 
 # -- Public view --------------------------------------------------------------------------------
+def test_the_public_fields_are_declared_once_and_used_by_the_exports():
+    """Issue 9: the allow-list was written twice (``acces`` and ``carte.exports``)."""
+    from atelierflash.carte import exports
+
+    assert exports.PUBLIC_FIELDS is acces.PUBLIC_FIELDS
+    assert set(acces.PUBLIC_FIELDS) <= set(acces.PUBLIC_COLUMNS)
+    assert not set(acces.PUBLIC_COLUMNS) & set(acces.INTERNAL_COLUMNS)
+    # No other module of the library spells a list of public fields of its own (a list of every
+    # column, internal ones included, is not an allow-list).
+    library = Path(acces.__file__).parent
+    spelled = []
+    for path in sorted(library.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Tuple | ast.List):
+                names = {e.value for e in node.elts if isinstance(e, ast.Constant)}
+                public = {"id", "titre", "pilote", "source_url"} <= names
+                if public and not names & set(acces.INTERNAL_COLUMNS):
+                    spelled.append(f"{path.relative_to(library)}:{node.lineno}")
+    assert len(spelled) == 1 and spelled[0].startswith("acces.py:"), spelled
+
+
 def test_public_view_keeps_public_rows_and_fields_only(mini_dataset):
     full = mini_dataset
     assert {"T-2026-1", "T-2021-1"} <= set(full.ateliers["id"])

@@ -8,7 +8,7 @@ Rules, each tested:
   row).
 - **No personal data.** E-mail addresses and phone numbers typed in public text fields (the
   pilote names a service, not an agent) are replaced by « [coordonnées retirées] ».
-- **Public fields only.** The columns are an allow-list (:data:`PUBLIC_FIELDS`);
+- **Public fields only.** The columns are the one allow-list (:data:`acces.PUBLIC_FIELDS`);
   ``notes_internes``, ``motif_derogation``, amounts and purchase orders never leave the app.
 - **No formula.** The CSV is written by the one writer (:mod:`atelierflash.fichiers`: ``;``,
   UTF-8 with BOM): a cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
@@ -24,35 +24,15 @@ import json
 import pandas as pd
 import shapely
 
+from atelierflash import acces
 from atelierflash.dataset import public_ateliers as dataset_public_ateliers
 from atelierflash.fichiers import FICTION_WARNING, csv_bytes, neutralize
 from atelierflash.formats import iso_date
 from atelierflash.texte import cell_text, without_contacts
 from atelierflash.validation import PUBLIC_TEXT_COLUMNS
 
-#: The columns of an export, in order (register names, so a CSV can be read back as a register).
-PUBLIC_FIELDS = (
-    "id",
-    "titre",
-    "annee",
-    "statut",
-    "echelle",
-    "themes",
-    "familles",
-    "equipe",
-    "pilote",
-    "date_debut",
-    "date_fin",
-    "dates_animation",
-    "livrables",
-    "description",
-    "source_url",
-    "communes_insee",
-    "communes",
-    "departements",
-    "regions",
-    "fictif",
-)
+#: The columns of an export, in order: the one allow-list of public fields, declared in ``acces``.
+PUBLIC_FIELDS = acces.PUBLIC_FIELDS
 #: French headers of the table shown under the map.
 DISPLAY_HEADERS = {
     "id": "Identifiant",
