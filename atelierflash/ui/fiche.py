@@ -45,19 +45,7 @@ def choose_atelier(dataset):
         return None
     ids = [str(i) for i in public["id"]]
     titles = dict(zip(ids, public["titre"], strict=True))
-    wanted = st.query_params.get(PARAM_ID)
-    if wanted is not None and wanted not in ids:
-        if fiche.find_atelier(dataset, wanted) is not None:
-            st.warning(
-                "Cet atelier n'est pas publiable (candidature, éligible, abandonné ou marqué "
-                "non public) : sa fiche n'est pas diffusée. Choisissez un autre atelier."
-            )
-        else:
-            st.warning(
-                "Aucun atelier de ce registre ne porte l'identifiant demandé ; choisissez-en un "
-                "dans la liste."
-            )
-        wanted = None
+    wanted = url.read(PARAM_ID, _publishable(dataset, ids), None, what="l'atelier affiché")
     # The address wins when it names another atelier than the one this page last wrote there
     # (a link followed); otherwise the widget's own value stands.
     if wanted is not None and wanted != st.session_state.get("_fiche_ecrit"):
@@ -74,6 +62,22 @@ def choose_atelier(dataset):
     url.write(PARAM_ID, chosen)
     st.session_state["_fiche_ecrit"] = chosen
     return fiche.find_atelier(dataset, chosen)
+
+
+def _publishable(dataset, ids: list[str]):
+    """The parser of ``?id=``: a publishable atelier's identifier, or a refusal that says why."""
+
+    def parse(text: str) -> str:
+        if text in ids:
+            return text
+        if len(text) <= url.MAX_TEXT and fiche.find_atelier(dataset, text) is not None:
+            raise url.Refused(
+                "cet atelier n'est pas publiable (candidature, éligible, abandonné ou marqué non "
+                "public), sa fiche n'est pas diffusée"
+            )
+        raise url.Refused("aucun atelier de ce registre ne porte cet identifiant")
+
+    return parse
 
 
 @st.cache_data(show_spinner="Mise en page de la fiche PDF…", max_entries=64)

@@ -22,6 +22,14 @@ QUOTED_CHARS = 40
 _NOTICES_SHOWN = "_url_notices_vues"
 
 
+class Refused(ValueError):
+    """A parser's refusal that says why, in French (« cet atelier n'est pas publiable »)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
 def read(name: str, parse: Callable[[str], T], default: T, *, what: str) -> T:
     """The value of query parameter ``name`` parsed by ``parse``, or ``default``.
 
@@ -46,21 +54,30 @@ def read(name: str, parse: Callable[[str], T], default: T, *, what: str) -> T:
         return default
     try:
         return parse(raw)
+    except Refused as refused:
+        notice(name, raw, what, reason=refused.reason)
+        return default
     except (ValueError, TypeError, OverflowError):
         notice(name, raw, what)
         return default
 
 
-def notice(name: str, raw: str, what: str) -> None:
-    """Tell once per address that a parameter was ignored (a short French message)."""
+def notice(name: str, raw: str, what: str, *, reason: str = "") -> None:
+    """Tell once per address that a parameter was ignored (a short French message).
+
+    ``reason`` (the app's own French words, never the value) says why, when the parser knew.
+    """
     shown = st.session_state.setdefault(_NOTICES_SHOWN, set())
     if (name, raw) in shown:
         return
     shown.add((name, raw))
-    quoted = raw if len(raw) <= QUOTED_CHARS else raw[:QUOTED_CHARS] + "…"
+    # Cut, on one line, without control characters: the value is only quoted, never shown whole.
+    printable = "".join(c if c.isprintable() else " " for c in raw)
+    quoted = printable if len(printable) <= QUOTED_CHARS else printable[:QUOTED_CHARS] + "…"
+    because = f" : {reason}" if reason else ""
     st.info(
         f"Adresse de la page : la valeur « {markdown_escape(quoted)} » du paramètre "
-        f"« {markdown_escape(name)} » ({what}) n'est pas reconnue ; elle est ignorée.",
+        f"« {markdown_escape(name)} » ({what}) n'est pas reconnue{because} ; elle est ignorée.",
         icon=":material/link_off:",
     )
 

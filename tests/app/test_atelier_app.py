@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
+from tests.conftest import HOST, markdown_injections
+
 PAGE = "pages/atelier.py"
 
 
@@ -31,13 +37,44 @@ def test_choosing_another_atelier_writes_the_address(mini_app):
     assert "Ajaccio littoral (fictif)" in _fiche(at)
 
 
+def _notices(at) -> list[str]:
+    """The URL helper's notices (``ui.url``): an ignored parameter, said once, in French."""
+    return [i.value for i in at.info if i.value.startswith("Adresse de la page")]
+
+
 def test_non_public_and_unknown_ids_are_explained_never_shown(mini_app):
     at = mini_app(PAGE, {"id": "T-2026-1"})  # a candidature
-    assert any("n'est pas publiable" in w.value for w in at.warning)
+    (notice,) = _notices(at)
+    assert "« id »" in notice and "n'est pas publiable" in notice and "est ignorée" in notice
     assert "Candidature Privas" not in _fiche(at)
+    assert at.query_params["id"] == "T-2019-1"  # the address now names the fiche shown
     at = mini_app(PAGE, {"id": "<script>"})
-    assert any("Aucun atelier de ce registre" in w.value for w in at.warning)
+    (notice,) = _notices(at)
+    assert "aucun atelier de ce registre" in notice and "est ignorée" in notice
     assert "<script>" not in _fiche(at)
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert(1)</script>",
+        f"[Se connecter](http://{HOST}/login) ![i](http://{HOST}/i.png) $x$ :red[r]",
+        "A" * 20_000,
+        "\u202e\x00T-2021-1",
+        "T-2021-1\n# Titre",
+    ],
+    ids=["html", "markdown", "tres-long", "controle", "saut-de-ligne"],
+)
+def test_a_hostile_id_gets_a_short_notice_never_a_traceback(mini_app, hostile):
+    at = mini_app(PAGE, {"id": hostile})
+    assert not at.exception, at.exception
+    (notice,) = _notices(at)
+    assert markdown_injections(notice) == []
+    assert len(notice) < 400  # the value is quoted cut short
+    assert re.search(r"(?<!\\)<", notice) is None  # an HTML tag is quoted escaped
+    assert "\n" not in notice  # on one line: no heading can start
+    assert at.selectbox(key="fiche_atelier").value == "T-2019-1"  # the first fiche instead
+    assert "<script" not in _fiche(at)
 
 
 def test_hostile_title_is_escaped_in_the_page(mini_app):
