@@ -14,6 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 from atelierflash import store as register_store
+from atelierflash.texte import markdown_escape
 from atelierflash.ui.data import get_programme, get_referentiel, get_resolver, get_store
 
 _PREVIEW = "donnees_apercu"
@@ -49,7 +50,9 @@ def preview(uploaded) -> register_store.ImportPreview:
     kept = st.session_state.get(_PREVIEW)
     if kept is not None and kept[0] == key:
         return kept[1]
-    bar = st.progress(0.0, text=f"Lecture de {uploaded.name}…")
+    # A progress text is Markdown: the person's file name (and the library's messages that
+    # quote it) are shown as text.
+    bar = st.progress(0.0, text=f"Lecture de {markdown_escape(uploaded.name)}…")
     suffix = Path(uploaded.name).suffix.lower()
     with tempfile.TemporaryDirectory(prefix="atelierflash-import-") as folder:
         # The reader knows a format by its extension; the person's file name is kept apart.
@@ -63,7 +66,7 @@ def preview(uploaded) -> register_store.ImportPreview:
             resolver=get_resolver(),
             choices=choices(),
             fichier=uploaded.name,
-            progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
+            progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=markdown_escape(m)),
         )
     bar.empty()
     st.session_state[_PREVIEW] = (key, result)
