@@ -69,3 +69,20 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def pick_option(page, selectbox, name: str) -> None:
+    """Choose ``name`` in a Streamlit selectbox as a person does: bring it into view, then open it.
+
+    Streamlit's selectbox (checked with 1.67) is a combobox that closes its list on any scroll,
+    as a native ``<select>`` does. Playwright scrolls a box that sticks out of the viewport
+    just before clicking it, and that scroll's event arrives after the click: the list opens
+    and closes at once, no option is ever shown and nothing is sent to the server (the
+    « selector frozen after saving a version » of the Données page was this). So the box is
+    centred first and the click waits until the browser has delivered the scroll.
+    """
+    selectbox.evaluate("element => element.scrollIntoView({block: 'center'})")
+    # Scroll events are dispatched before animation frames: two frames later, it is done.
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    selectbox.locator("input").click()
+    page.get_by_role("option", name=name, exact=True).click()
