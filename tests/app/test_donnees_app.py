@@ -21,6 +21,12 @@ def _metric(at, label):
     return metric.value
 
 
+def _viewed(at):
+    """The caption of the history's « Voir » tab (Markdown: the file name is escaped)."""
+    (caption,) = [c.value for c in at.caption if "telles qu'importées" in c.value]
+    return caption
+
+
 def test_a_whole_import_then_a_restore(mini_app):
     at = mini_app("pages/donnees.py")
     s = store.Store()
@@ -71,8 +77,19 @@ def test_a_whole_import_then_a_restore(mini_app):
     assert history.iloc[0]["auteur"] == "Camille Durand"
     assert any("enregistré comme version 2" in m.value for m in at.info)  # not reviewed again
 
-    # Restore version 1: a new version 3, nothing overwritten.
+    # In the same session, the history opens on version 2 and another version can be viewed.
+    assert at.selectbox(key="donnees_version").value == 2
+    assert _viewed(at) == "Les 12 lignes telles qu'importées (« registre\\_ddt\\_messy\\.csv »)."
     at.selectbox(key="donnees_version").set_value(1).run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="donnees_version").value == 1
+    assert (
+        _viewed(at) == f"Les {s.version(1).nb_lignes} lignes telles qu'importées (« mini\\.csv »)."
+    )
+    assert list(at.dataframe[1].value.columns) == list(s.original_frame(1).columns)
+    assert len(at.dataframe[1].value) == s.version(1).nb_lignes
+
+    # Restore version 1: a new version 3, nothing overwritten.
     at.text_input(key="donnees_restaurateur").set_value("Dominique").run()
     _button(at, "Rétablir la version 1").click().run()
     assert not at.exception, at.exception
