@@ -3,10 +3,12 @@
 import streamlit as st
 
 from atelierflash.ui import access
-from atelierflash.ui.data import active_source, get_dataset, show_banner
+from atelierflash.ui.data import active_source, ensure_entrypoint, get_dataset, show_banner
 from atelierflash.ui.erreurs import run_page
 from atelierflash.ui.theme import ensure_dsfr
 
+# Once per session, before anything is drawn: every run goes through this file (see its doc).
+ensure_entrypoint()
 st.set_page_config(
     page_title="Ateliers Flash – carte et suivi",
     # A local file: Material icon favicons are fetched from a third-party host.

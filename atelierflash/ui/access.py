@@ -126,13 +126,10 @@ def visible_sources(sources: dict) -> dict:
 
 def require_internal() -> None:
     """First call of an internal page: stop unless this visitor may open internal pages."""
-    if _AUDIENCE not in st.session_state:
-        # No navigation yet in this session: a deep link on a fresh server runs this file
-        # directly; leave that mode so the request goes through app.py. (Once navigation() ran,
-        # the mode is left for the whole process: never rerun a run that carries a form.)
-        from atelierflash.ui.data import ensure_entrypoint
+    # A deep link on a fresh server runs this file before app.py: leave that mode (once).
+    from atelierflash.ui.data import ensure_entrypoint
 
-        ensure_entrypoint()
+    ensure_entrypoint()
     rules = _settings_or_stop()
     if not rules.registers_internal_pages:
         st.error("Cette page n'existe pas sur ce site.", icon=":material/block:")

@@ -198,14 +198,30 @@ def current_source() -> RegisterSource:
     return sources.get(key) or next(iter(sources.values()))
 
 
-def ensure_entrypoint() -> None:
-    """Run a page through ``app.py`` even on the first request of a fresh server.
+_ENTERED = "_atelierflash_point_d_entree"  # this session's runs go through app.py
 
-    With a ``pages/`` folder beside the entry script, Streamlit (1.67) runs a deep-linked page
-    file directly, in its legacy multipage mode, until ``app.py`` has called ``st.navigation``
-    once in the process: no banner, no register selector. Leaving that mode and rerunning sends
-    the same request through ``app.py``, whose navigation resolves the same URL path.
+
+def ensure_entrypoint() -> None:
+    """Once per session: make every run of the session go through ``app.py``.
+
+    Streamlit's legacy multipage mode (checked against Streamlit 1.67.0; see streamlit/streamlit
+    PR 10276): with a ``pages/`` folder beside the entry script, a process starts with
+    ``PagesManager.uses_pages_directory`` set, and a deep link runs the page file directly, with
+    the folder's file names as navigation, until ``app.py`` has called ``st.navigation`` once in
+    the process. A fresh server whose first URL is ``/donnees`` would show no banner, no
+    register selector and the legacy page list. Leaving that mode (for the whole process) and
+    rerunning sends the same request through ``app.py``, whose navigation resolves the same URL
+    path.
+
+    Called by ``app.py`` before it draws anything and by the pages' first step
+    (:func:`get_dataset`, ``access.require_internal``), since in the legacy mode ``app.py`` does
+    not run. Only the first call of a session can rerun: a first run carries no widget event,
+    whereas a rerun in a run triggered by a click would drop the click (a button is true only
+    in the run its click triggered).
     """
+    if st.session_state.get(_ENTERED):
+        return
+    st.session_state[_ENTERED] = True
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:
@@ -224,7 +240,7 @@ def get_dataset(source: RegisterSource | None = None) -> Dataset:
     For the public audience (public pages in public mode) it is the register's public view:
     public rows and public fields only, whatever the page does with it.
     """
-    ensure_entrypoint()
+    ensure_entrypoint()  # a page's first step: returns at once after the session's first run
     get_referentiel()  # first, outside the cached function: its progress bar is never replayed
     source = source or current_source()
     if audience() == "public" and not source.public:

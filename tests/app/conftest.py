@@ -9,6 +9,28 @@ from tests.app.analytics_helpers import start
 from tests.conftest import MINI_REGISTER, make_mini_referentiel
 
 
+@pytest.fixture(autouse=True)
+def _runs_go_through_app_py(monkeypatch):
+    """Every AppTest run goes through ``app.py``, as every run of a server session does.
+
+    AppTest (Streamlit 1.67.0) resets ``PagesManager.uses_pages_directory`` before each run, so
+    with ``pages/`` beside ``app.py`` each run after ``switch_page`` would execute the page file
+    alone, in the legacy multipage mode a server leaves for good once ``app.py`` has called
+    ``st.navigation`` (``ui.data.ensure_entrypoint``; the deep link itself is proven in
+    Chromium by ``tests/browser/test_deep_link_browser.py``). Rerouting such a run through
+    ``app.py`` with ``st.rerun()`` would drop the click that triggered it.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def server_like(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", server_like)
+
+
 @pytest.fixture
 def mini_app(monkeypatch, tmp_path):
     """The app on the literal mini register; caches cleared before and after."""
