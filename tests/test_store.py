@@ -9,6 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import multiprocessing
+import queue
+import sys
+import time
+import types
 from pathlib import Path
 
 import pytest
@@ -335,10 +339,11 @@ def test_two_imports_reviewed_against_one_version_cannot_both_land(
 def _racer(url: str, path: str, name: str, barrier, results) -> None:
     from tests.conftest import make_mini_referentiel
 
-    s = store.Store(url)
-    preview = store.prepare_import(path, s, make_mini_referentiel(), load_programme())
-    barrier.wait(timeout=60)  # both reviewed version 1; now both commit at once
+    s = None
     try:
+        s = store.Store(url)
+        preview = store.prepare_import(path, s, make_mini_referentiel(), load_programme())
+        barrier.wait(timeout=60)  # both reviewed version 1; now both commit at once
         info = store.commit_import(s, preview, name)
         results.put((name, "ok", info.version))
     except store.RegisterChanged as error:
@@ -347,20 +352,36 @@ def _racer(url: str, path: str, name: str, barrier, results) -> None:
         results.put((name, "error", repr(error)))
         raise
     finally:
-        s.dispose()
+        if s is not None:
+            s.dispose()
 
 
-# Known defect, not hidden: in the full suite (not alone) a racer sometimes never reports, and
-# the parent's queue times out; the racer now reports its exception to name the cause.
-@pytest.mark.xfail(
-    reason="course à deux processus : un processus ne répond pas dans la suite complète",
-    strict=False,
-)
+def _outcomes(results, processes, timeout: float = 120) -> list[tuple]:
+    """Every racer's report; a racer that died before reporting fails at once, with its code."""
+    outcomes = []
+    deadline = time.monotonic() + timeout
+    while len(outcomes) < len(processes):
+        try:
+            outcomes.append(results.get(timeout=1))
+        except queue.Empty:
+            dead = [p.exitcode for p in processes if p.exitcode not in (None, 0)]
+            if len(outcomes) + len(dead) >= len(processes):
+                pytest.fail(f"un processus s'est arrêté sans rendre compte (code {dead})")
+            if time.monotonic() > deadline:
+                pytest.fail(f"pas de réponse des processus en {timeout} s : {outcomes}")
+    return sorted(outcomes)
+
+
 def test_two_processes_importing_at_once_on_postgresql(
-    postgres_url, tmp_path, mini_referentiel, programme
+    postgres_url, tmp_path, mini_referentiel, programme, monkeypatch
 ):
     s = store.Store(postgres_url)
     _import(s, _write(tmp_path, "mini.csv", MINI_REGISTER), mini_referentiel, programme)
+    # A spawned process first runs the parent's ``__main__`` again. After any AppTest in this
+    # process that is a Streamlit script (Streamlit 1.67 installs its own ``__main__`` and
+    # leaves it): the racers then ran app.py, failed before reporting and the queue timed out
+    # in the full suite. They start from a bare ``__main__``, whatever ran before.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     context = multiprocessing.get_context("spawn")
     barrier, results = context.Barrier(2), context.Queue()
     paths = {
@@ -373,7 +394,7 @@ def test_two_processes_importing_at_once_on_postgresql(
     ]
     for process in processes:
         process.start()
-    outcomes = sorted(results.get(timeout=120) for _ in processes)
+    outcomes = _outcomes(results, processes)
     for process in processes:
         process.join(timeout=30)
         assert process.exitcode == 0

@@ -10,6 +10,19 @@ from tests.conftest import MINI_REGISTER, make_mini_referentiel
 
 
 @pytest.fixture(autouse=True)
+def _main_module_restored(monkeypatch):
+    """Give the process its own ``__main__`` back after an AppTest.
+
+    Streamlit's script runner (1.67) installs the script as ``sys.modules["__main__"]`` and
+    leaves it there; a process spawned later by another test would run that script first
+    (multiprocessing re-runs the parent's ``__main__``), app.py included.
+    """
+    import sys
+
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
+
+
+@pytest.fixture(autouse=True)
 def _runs_go_through_app_py(monkeypatch):
     """Every AppTest run goes through ``app.py``, as every run of a server session does.
 
