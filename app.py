@@ -3,7 +3,13 @@
 import streamlit as st
 
 from atelierflash.ui import access
-from atelierflash.ui.data import active_source, ensure_entrypoint, get_dataset, show_banner
+from atelierflash.ui.data import (
+    active_source,
+    ensure_entrypoint,
+    get_dataset,
+    register_selector,
+    show_banner,
+)
 from atelierflash.ui.erreurs import run_page
 from atelierflash.ui.theme import ensure_dsfr
 
@@ -21,6 +27,13 @@ ensure_dsfr()  # Marianne and the DSFR's files, served from ./static (the theme 
 # in public mode the internal pages are not registered at all, and with a login they ask for it.
 navigation = access.navigation()
 st.sidebar.markdown("**Ateliers Flash** · DGALN")
+# The register selector is drawn after the page, in this place of the sidebar: the page's main
+# element (the map) is the first the browser renders and fetches the code of.
+selector = st.sidebar.container()
 dataset = get_dataset(active_source())
 show_banner(dataset)
-run_page(navigation)
+try:
+    run_page(navigation)
+finally:  # also when the page stops (st.stop) or reruns: the selector keeps its value
+    with selector:
+        register_selector()

@@ -282,6 +282,26 @@ def stamped(drawn: str) -> str:
     )
 
 
+def page_stamp(drawn: str) -> str:
+    """A script for every frame of the page: note the first animation frame where ``drawn`` holds.
+
+    Added with ``add_init_script``, it runs in each frame from its first byte and checks the
+    predicate on every animation frame, inside the page: the moment noted no longer depends on
+    when Playwright's own polling reaches the map's frame (its iframe must be found, then a
+    script evaluated in it, two round trips that took up to a few hundred milliseconds under
+    load). :func:`stamped` stays as the waiting condition; it keeps the earlier time.
+    """
+    return (
+        "(() => { const drawn = "
+        f"{drawn}; const started = performance.now(); "
+        "const tick = () => { let ok = false; try { ok = drawn(); } catch (e) {} "
+        "if (ok) { window.__afDrawnAt = window.__afDrawnAt || "
+        "performance.timeOrigin + performance.now(); return; } "
+        "if (performance.now() - started < 180000) requestAnimationFrame(tick); }; "
+        "requestAnimationFrame(tick); })();"
+    )
+
+
 def time_to_polygons(
     browser,
     url: str,
@@ -323,6 +343,7 @@ def time_to_polygons(
         requests: list[str] = []
         context.on("request", lambda request, seen=requests: seen.append(request.url))
         context.route(foreign_requests(origin), lambda route: _offline_cdn(route, leaflet_dir))
+        context.add_init_script(page_stamp(drawn))
         page = context.new_page()
         try:
             page.goto(url)

@@ -173,6 +173,9 @@ class _Context:
     def route(self, matcher, handler):
         self.browser.routes.append(matcher)
 
+    def add_init_script(self, script):
+        self.browser.init_scripts.append(script)
+
     def new_page(self):
         page = _Page(self, self.draws)
         self.browser.pages.append(page)
@@ -188,6 +191,7 @@ class _Browser:
         self.contexts: list[_Context] = []
         self.pages: list[_Page] = []
         self.routes: list = []
+        self.init_scripts: list[str] = []
 
     def new_context(self, **kwargs):
         context = _Context(self, self.draws)
@@ -209,6 +213,8 @@ def test_time_to_polygons_looks_in_the_streamlit_iframe_by_default():
         assert page.waited_for == [bench.ST_FOLIUM_IFRAME]
         assert page.iframe.waited == [bench.stamped(bench.DRAWN_OPTIMISED)]
         assert page.main_frame.waited == []
+    # Every frame notes the drawn moment itself, from its first byte (not Playwright's polling).
+    assert browser.init_scripts == [bench.page_stamp(bench.DRAWN_OPTIMISED)] * 3
     # Requests outside the origin are routed (answered locally or refused), the page's are not.
     # A pattern the driver matches itself (a Python callable would stop every request).
     matcher = browser.routes[0]
@@ -238,6 +244,13 @@ def test_stamped_predicate_notes_the_first_moment_it_holds():
     assert code.startswith("() => {") and bench.DRAWN_NAIVE in code
     # Noted once (the first frame where the polygons are there), never overwritten.
     assert "window.__afDrawnAt = window.__afDrawnAt ||" in code
+
+
+def test_page_stamp_checks_the_predicate_on_every_animation_frame_and_keeps_the_first():
+    code = bench.page_stamp(bench.DRAWN_NAIVE)
+    assert bench.DRAWN_NAIVE in code and code.count("requestAnimationFrame(tick)") == 2
+    assert "window.__afDrawnAt = window.__afDrawnAt ||" in code
+    assert "180000" in code  # it stops looking after the longest wait
 
 
 def test_time_to_polygons_reports_a_page_that_never_draws(caplog):

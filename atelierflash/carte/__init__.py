@@ -11,6 +11,7 @@ Nothing here imports Streamlit. This package's face is what the pages, the Strea
 - :mod:`~atelierflash.carte.layers`: the folium elements, :func:`build_map`;
 - :mod:`~atelierflash.carte.fiche`: clicks, the side panel « fiche », search messages;
 - :mod:`~atelierflash.carte.exports`: public rows and fields as CSV and GeoJSON;
+- :mod:`~atelierflash.carte.liste`: the list under the map, an accessible HTML table in pages;
 - :mod:`~atelierflash.carte.publique`: the static public page for the ministry's iframe, its
   address for a filtered view (:func:`embed_url`) and its ``<iframe>`` code;
 - :mod:`~atelierflash.carte.page`: that page's HTML (DSFR header and footer, filters, search,
@@ -74,18 +75,22 @@ from atelierflash.carte.layers import (
     departement_counts,
 )
 from atelierflash.carte.legend import DIMENSIONS, Category
+from atelierflash.carte.liste import ORDERS as LIST_ORDERS
+from atelierflash.carte.liste import ListPage, list_page, page_count
 from atelierflash.carte.publique import PublicMap, embed_url, export_public_map, iframe_code
 
 __all__ = [
     "DIMENSIONS",
     "FICHE_CSS",
     "LEVELS",
+    "LIST_ORDERS",
     "STATIC_DIR",
     "VIEWS",
     "Basemap",
     "CarteBuild",
     "Category",
     "Level",
+    "ListPage",
     "MapOptions",
     "PreparedCommunes",
     "PublicMap",
@@ -107,7 +112,9 @@ __all__ = [
     "iframe_code",
     "install_static_assets",
     "leaflet_source_dir",
+    "list_page",
     "national_map_bytes",
+    "page_count",
     "parse_click",
     "prepare_basemap",
     "prepare_communes",

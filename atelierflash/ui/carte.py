@@ -9,6 +9,7 @@ rerun the app.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urljoin
 
 import streamlit as st
@@ -17,6 +18,8 @@ from streamlit_folium import st_folium
 from atelierflash import carte
 from atelierflash.dataset import Dataset
 from atelierflash.fichiers import WriteError
+from atelierflash.texte import markdown_escape
+from atelierflash.ui import url
 
 #: The only values the map sends back: the clicked layer's tooltip text and position (so that a
 #: second click on the same commune reopens its fiche). Pan and zoom send nothing.
@@ -25,6 +28,17 @@ MAP_KEY = "carte_ateliers"
 PARAM_DIMENSION = "couleur"
 PARAM_VIEW = "vue"
 PARAM_COMMUNE = "commune"
+#: The session's open fiche: ``("commune" | "departement", code)`` or ``None``.
+FICHE_KEY = "carte_fiche"
+_SEARCH_HELP = (
+    "Toutes les communes du référentiel : la carte s'y centre et dit si elle a accueilli un "
+    "atelier."
+)
+_IGN_HELP = (
+    "Ajoute les tuiles du Plan IGN sous la carte. Elles sont demandées au serveur de la "
+    "Géoplateforme de l'IGN (data.geopf.fr) : désactivé par défaut, la carte n'appelle alors "
+    "aucun site tiers."
+)
 
 
 @st.cache_resource(show_spinner=False)
@@ -98,3 +112,145 @@ def show_map(build: carte.CarteBuild, height: int = 640) -> tuple[str | None, st
     out = st_folium(build.map, **map_kwargs(build, height)) or {}
     text = out.get("last_object_clicked_tooltip")
     return text, f"{text}@{out.get('last_object_clicked')}"
+
+
+# -- the map's controls, read before the map and drawn after it -------------------------------
+@dataclass(frozen=True)
+class MapChoices:
+    """What the map's controls hold: colour, view, IGN tiles, search text and found commune."""
+
+    dimension: str
+    vue: str
+    plan_ign: bool
+    query: str
+    focus: str | None
+
+    @property
+    def options(self) -> carte.MapOptions:
+        """The map's options for :func:`atelierflash.carte.build_map`."""
+        return carte.MapOptions(
+            dimension=self.dimension, vue=self.vue, plan_ign=self.plan_ign, focus=self.focus
+        )
+
+
+def _from_url() -> None:
+    # First run of the session: the controls start from the address (a permalink).
+    if "carte_couleur" in st.session_state:
+        return
+    st.session_state["carte_couleur"] = url.read(
+        PARAM_DIMENSION, url.one_of(carte.DIMENSIONS), "famille", what="la couleur"
+    )
+    st.session_state["carte_vue"] = url.read(
+        PARAM_VIEW, url.one_of(carte.VIEWS), "communes", what="la représentation"
+    )
+    st.session_state["carte_recherche"] = url.read(
+        PARAM_COMMUNE, url.short_text, "", what="la commune recherchée"
+    )
+
+
+def _found(resolver, query: str) -> dict[str, str]:
+    """The communes matching the search text: code → label (at most eight)."""
+    if not query.strip():
+        return {}
+    return {
+        r["code"]: f"{r['nom']} ({r['departement']}) – {r['code']}"
+        for r in resolver.search(query, limit=8)
+    }
+
+
+def map_choices(resolver) -> MapChoices:
+    """The controls' values for this run, before :func:`map_controls` draws them.
+
+    A commune newly found by the search opens its fiche.
+    """
+    _from_url()
+    state = st.session_state
+    query = state.get("carte_recherche", "")
+    found = list(_found(resolver, query))
+    chosen = state.get("carte_commune_choix")
+    focus = chosen if chosen in found else (found[0] if found else None)
+    if focus and state.get("carte_focus_vu") != focus:
+        state["carte_focus_vu"] = focus
+        state[FICHE_KEY] = ("commune", focus)
+    return MapChoices(
+        dimension=state["carte_couleur"],
+        vue=state["carte_vue"],
+        plan_ign=bool(state.get("carte_ign", False)),
+        query=query,
+        focus=focus,
+    )
+
+
+def map_controls(resolver) -> MapChoices:
+    """Draw the map's controls (colour, view, IGN tiles, search) and keep them in the URL."""
+    row = st.columns([1.1, 1.6, 0.9])
+    dimension = row[0].selectbox(
+        "Couleur des communes",
+        list(carte.DIMENSIONS),
+        format_func=carte.DIMENSIONS.get,
+        key="carte_couleur",
+    )
+    vue = row[1].radio(
+        "Représentation",
+        list(carte.VIEWS),
+        format_func=carte.VIEWS.get,
+        key="carte_vue",
+        horizontal=True,
+    )
+    plan_ign = row[2].toggle("Fond « Plan IGN »", value=False, key="carte_ign", help=_IGN_HELP)
+    search = st.columns([1.2, 1.8])
+    query = search[0].text_input(
+        "Rechercher une commune",
+        key="carte_recherche",
+        type="search",
+        live=True,
+        placeholder="Nom ou code INSEE, ex. Doullens ou 80253",
+        help=_SEARCH_HELP,
+    )
+    found = _found(resolver, query)
+    focus = None
+    if found:
+        focus = search[1].selectbox(
+            "Commune trouvée", list(found), format_func=found.get, key="carte_commune_choix"
+        )
+    elif query.strip():
+        # The search text may come from a crafted link: shown as typed, never as Markdown.
+        search[1].warning(f"Aucune commune ne correspond à « {markdown_escape(query)} ».")
+    url.write(PARAM_DIMENSION, dimension, "famille")
+    url.write(PARAM_VIEW, vue, "communes")
+    url.write(PARAM_COMMUNE, focus)
+    return MapChoices(dimension, vue, bool(plan_ign), query, focus)
+
+
+def remember_click(text: str | None, click: str) -> None:
+    """Open the fiche of a newly clicked commune or département (a click is seen once)."""
+    if text and st.session_state.get("carte_clic_vu") != click:
+        st.session_state["carte_clic_vu"] = click
+        place = carte.parse_click(text)
+        if place:
+            st.session_state[FICHE_KEY] = place
+
+
+def close_fiche() -> None:
+    """Close the side panel's fiche (the button's callback)."""
+    st.session_state[FICHE_KEY] = None
+
+
+# -- the list under the map ---------------------------------------------------------------------
+def list_controls(shown) -> dict:
+    """Draw the list's order and page selectors; returns ``order`` and ``page``."""
+    pages = carte.page_count(len(shown))
+    row = st.columns([1.4, 1, 2])
+    order = row[0].selectbox(
+        "Ordre de la liste",
+        list(carte.LIST_ORDERS),
+        format_func=lambda k: carte.LIST_ORDERS[k][0],
+        key="carte_liste_ordre",
+    )
+    page = row[1].selectbox(
+        "Page de la liste",
+        list(range(1, pages + 1)),
+        format_func=lambda n: f"Page {n} sur {pages}",
+        key="carte_liste_page",
+    )
+    return {"order": order, "page": page}

@@ -166,18 +166,32 @@ def _sources() -> dict[str, RegisterSource]:
 
 
 def active_source() -> RegisterSource:
-    """The register chosen in the sidebar (kept in the URL as ``?registre=``).
+    """The register chosen in the sidebar (kept in the URL as ``?registre=``), not drawn yet.
 
     Only the registers this visitor may see are offered (the public ones in public mode): an
-    address naming another one shows the default register.
+    address naming another one shows the default register. :func:`register_selector` draws
+    the selector later in the run (``app.py`` draws it after the page).
+    """
+    sources = visible_sources(_sources())
+    if st.session_state.get("registre") not in sources:
+        st.session_state["registre"] = url.read(
+            QUERY_REGISTER, url.one_of(sources), next(iter(sources)), what="le registre affiché"
+        )
+    return sources[st.session_state["registre"]]
+
+
+def register_selector() -> RegisterSource:
+    """Draw the register selector in the sidebar (its value is :func:`active_source`'s).
+
+    ``app.py`` draws it after the page, in a sidebar container placed above the page's own
+    sidebar: the page's main element (the map) is then the first one the browser renders,
+    and its code is fetched before the selector's (about twenty small files).
     """
     sources = visible_sources(_sources())
     keys = list(sources)
     if st.session_state.get("registre") not in sources:
-        st.session_state["registre"] = url.read(
-            QUERY_REGISTER, url.one_of(sources), keys[0], what="le registre affiché"
-        )
-    key = st.sidebar.selectbox(
+        active_source()
+    key = st.selectbox(
         "Registre affiché",
         keys,
         format_func=lambda k: sources[k].label,

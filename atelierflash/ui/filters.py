@@ -54,55 +54,85 @@ _TITLES = {
 
 def filter_sidebar(dataset: Dataset) -> tuple[FilterState, pd.DataFrame]:
     """Draw the shared filters in the sidebar and return the state and the filtered ateliers."""
-    ateliers = dataset.ateliers
-    options = filter_options(ateliers)
-    from_url = _state_from_url(options)
-    labels = _labels(dataset)
-    years = ateliers["annee"].dropna()
-    launch = dataset.programme.launch_year
-    low, high = (int(years.min()), int(years.max())) if len(years) else (launch, launch)
-
-    with st.sidebar.expander("Filtres", expanded=not from_url.is_default):
-        if low < high:
-            # A year from the address is brought back inside the slider's range.
-            start = min(max(low, from_url.year_min or low), high)
-            default = (start, max(min(high, from_url.year_max or high), start))
-            year_range = st.slider(
+    setup = _Setup(dataset)
+    with st.sidebar.expander("Filtres", expanded=not setup.from_url.is_default):
+        values = {}
+        if setup.low < setup.high:
+            values["annees"] = st.slider(
                 "Années de sélection",
-                min_value=low,
-                max_value=high,
-                value=default,
+                min_value=setup.low,
+                max_value=setup.high,
+                value=setup.defaults["annees"],
                 key=_WIDGET_PREFIX + "annees",
             )
-        else:
-            year_range = (low, high)
-        include_unknown = st.checkbox(
+        values["sans_annee"] = st.checkbox(
             "Inclure les ateliers sans année connue",
-            value=from_url.include_unknown_year,
+            value=setup.defaults["sans_annee"],
             key=_WIDGET_PREFIX + "sans_annee",
         )
-        chosen = {}
         for name in LIST_PARAMS:
-            chosen[name] = tuple(
-                st.multiselect(
-                    _TITLES[name],
-                    options[name],
-                    default=list(getattr(from_url, name)),
-                    format_func=labels[name],
-                    key=_WIDGET_PREFIX + name,
-                    placeholder="Tous",
-                )
+            values[name] = st.multiselect(
+                _TITLES[name],
+                setup.options[name],
+                default=list(setup.defaults[name]),
+                format_func=setup.labels[name],
+                key=_WIDGET_PREFIX + name,
+                placeholder="Tous",
             )
-    state = FilterState(
-        year_min=year_range[0] if year_range[0] > low else None,
-        year_max=year_range[1] if year_range[1] < high else None,
-        include_unknown_year=include_unknown,
-        **chosen,
-    )
+    state = setup.state(values)
     _write_url(state)
-    filtered = apply_filters(ateliers, state)
-    st.sidebar.caption(f"{len(filtered)} atelier(s) sur {len(ateliers)} après filtres")
+    filtered = apply_filters(dataset.ateliers, state)
+    st.sidebar.caption(f"{len(filtered)} atelier(s) sur {len(dataset.ateliers)} après filtres")
     return state, filtered
+
+
+def read_filters(dataset: Dataset) -> tuple[FilterState, pd.DataFrame]:
+    """The state the filters hold in this run, read before :func:`filter_sidebar` draws them.
+
+    A page that must send its main element first (the map: its component's code is then
+    fetched before the widgets' code) reads the filters here, draws them later, and checks that
+    both agree (:func:`filter_sidebar` returns what the widgets hold; a page reruns once when
+    they differ, e.g. on its first run after another page's filters).
+    """
+    setup = _Setup(dataset)
+    values = {
+        name: st.session_state.get(_WIDGET_PREFIX + name, default)
+        for name, default in setup.defaults.items()
+    }
+    state = setup.state(values)
+    return state, apply_filters(dataset.ateliers, state)
+
+
+class _Setup:
+    """What the filters of one run depend on: options, address, labels, year bounds, defaults."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        ateliers = dataset.ateliers
+        self.options = filter_options(ateliers)
+        self.from_url = _state_from_url(self.options)
+        self.labels = _labels(dataset)
+        years = ateliers["annee"].dropna()
+        launch = dataset.programme.launch_year
+        self.low, self.high = (
+            (int(years.min()), int(years.max())) if len(years) else (launch, launch)
+        )
+        url_state, low, high = self.from_url, self.low, self.high
+        # A year from the address is brought back inside the slider's range.
+        start = min(max(low, url_state.year_min or low), high)
+        self.defaults = {
+            "annees": (start, max(min(high, url_state.year_max or high), start)),
+            "sans_annee": url_state.include_unknown_year,
+            **{name: tuple(getattr(url_state, name)) for name in LIST_PARAMS},
+        }
+
+    def state(self, values: dict) -> FilterState:
+        year_range = values["annees"] if self.low < self.high else (self.low, self.high)
+        return FilterState(
+            year_min=year_range[0] if year_range[0] > self.low else None,
+            year_max=year_range[1] if year_range[1] < self.high else None,
+            include_unknown_year=bool(values["sans_annee"]),
+            **{name: tuple(values[name]) for name in LIST_PARAMS},
+        )
 
 
 def _state_from_url(options: dict[str, list[str]]) -> FilterState:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -26,6 +27,16 @@ def _layer(at) -> dict:
     return {"function": name, **json.loads(payload.split(", ", 1)[1])}
 
 
+def _list_html(at) -> str:
+    """The HTML table under the map (the page's one ``st.html`` outside the fiche)."""
+    (table,) = [h.proto.body for h in at.get("html") if 'class="af-liste"' in h.proto.body]
+    return table
+
+
+def _list_titles(at) -> list[str]:
+    return re.findall(r'<th scope="row">(?:<a [^>]*>)?(.*?)(?:</a>)?</th>', _list_html(at))
+
+
 def _codes(layer: dict) -> list[str]:
     return [layer["codes"][i : i + 5] for i in range(0, len(layer["codes"]), 5)]
 
@@ -42,7 +53,8 @@ def test_page_runs_and_draws_the_public_ateliers(mini_app):
     args = _map_args(at)
     assert args["returned_objects"] == ["last_object_clicked", "last_object_clicked_tooltip"]
     assert all(u.startswith("../../app/static/") for u in args["js_links"] + args["css_links"])
-    assert at.dataframe[0].value.shape[0] == 6
+    assert len(_list_titles(at)) == 6
+    assert "1 à 6 sur 6" in _list_html(at)
     assert [b.label for b in at.get("download_button")] == [
         "Télécharger la sélection (CSV)",
         "Télécharger la sélection (GeoJSON)",
@@ -76,7 +88,7 @@ def test_each_filter_changes_the_ateliers_shown(mini_app, key, value, expected):
         next(w for w in widget if w.key == key).set_value(value).run()
     assert not at.exception, at.exception
     assert metric(at, "Ateliers sur la carte") == expected
-    assert at.dataframe[0].value.shape[0] == int(expected)
+    assert len(_list_titles(at)) == int(expected)
     assert len(_layer(at)["ateliers"]) == int(expected)
 
 
@@ -131,8 +143,8 @@ def test_search_says_whether_the_commune_had_an_atelier(mini_app):
 
 def test_register_text_stays_text_in_the_page(mini_app):
     at = mini_app(PAGE)
-    table = at.dataframe[0].value
-    assert "<img src=x onerror=alert(1)> (fictif)" in set(table["Titre"])
+    assert "&lt;img src=x onerror=alert(1)&gt; (fictif)" in _list_titles(at)
+    assert "<img" not in _list_html(at)
     group = _map_args(at)["feature_group"]
     assert "<img" not in group and "\\u003cimg src=x onerror=alert(1)\\u003e" in group
 
@@ -165,11 +177,33 @@ def test_public_page_is_exported_and_offered_with_its_iframe_code(mini_app):
 
 def test_list_links_fiches_and_the_national_map_follows_the_filters(mini_app):
     at = mini_app(PAGE, {"annees": "2021-2024", "theme": "friches"})
-    (table,) = [t for t in at.dataframe if "Fiche" in t.value.columns]
-    assert list(table.value["Fiche"]) == ["atelier?id=T-2021-1", "atelier?id=T-2022-1"]
+    links = re.findall(r'<th scope="row"><a href="([^"]+)">', _list_html(at))
+    assert sorted(links) == ["atelier?id=T-2021-1", "atelier?id=T-2022-1"]
     labels = [b.label for b in at.get("download_button")]
     assert "Carte nationale imprimable (PNG A4)" in labels and "Carte nationale (PDF)" in labels
     (expander,) = [e for e in at.expander if "Carte publique" in e.label]
     text = " ".join(m.value for m in expander.markdown)
     # The public page opens on the same filters, with the app's parameter names.
     assert "(app/static/publique/registre/index.html?annees=2021-2024&theme=friches)" in text
+
+
+def test_list_pages_and_orders_cover_the_selection(mini_app):
+    at = mini_app(PAGE)
+    by_year = _list_titles(at)
+    at.selectbox(key="carte_liste_ordre").select("titre").run()
+    by_title = _list_titles(at)
+    assert sorted(by_title) == sorted(by_year) and by_title != by_year
+    assert at.selectbox(key="carte_liste_page").options == ["Page 1 sur 1"]
+
+
+def test_controls_drawn_after_the_map_keep_their_values_and_the_address(mini_app):
+    at = mini_app(PAGE, {"couleur": "statut", "vue": "departements"})
+    assert at.selectbox(key="carte_couleur").value == "statut"
+    at.radio(key="carte_vue").set_value("communes").run()
+    assert at.radio(key="carte_vue").value == "communes"
+    assert at.selectbox(key="carte_couleur").value == "statut"
+    assert at.query_params["couleur"] == "statut" and "vue" not in at.query_params
+    # A filter drawn after the map is applied in the same run as the map.
+    at.multiselect(key="filtre_themes").select("friches").run()
+    assert metric(at, "Ateliers sur la carte") == str(len(_list_titles(at)))
+    assert len(_list_titles(at)) < 6
