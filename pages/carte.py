@@ -1,10 +1,11 @@
 """Carte: every published atelier on its communes, with filters, fiche, search and downloads.
 
-The map is the first element the page sends: the figures above it, its controls, the sidebar
-filters and the register selector are drawn after it, into places kept for them. The browser
-then renders the map first and fetches its code before the other widgets' (measured by
-``python -m benchmarks``). Widgets drawn later read their values first from the session (or
-the address); when a drawn widget disagrees, the page reruns once.
+The map is the page's first widget, in the script and in the page: its controls and the fiche
+are in the panel to its right, the figures under it, and the sidebar filters and the register
+selector are drawn after it. The browser fetches each kind of widget's code when it first
+renders one (about a hundred files from the app's server); the map's then comes first
+(measured by ``python -m benchmarks``). Widgets drawn after the map read their values first
+from the session (or the address); when a drawn widget disagrees, the page reruns once.
 """
 
 import streamlit as st
@@ -60,7 +61,7 @@ def fiche(place) -> None:
         rows = carte.departement_ateliers(shown, code)
         heading = carte.departement_heading(dataset, code)
     hidden = carte.hidden_count(dataset, pool, shown, place)
-    with st.container(height=640, border=False, key="carte_fiche_panneau"):
+    with st.container(height=420, border=False, key="carte_fiche_panneau"):
         html = carte.fiche_html(dataset, rows, heading, hidden, fiche_url=atelier_url)
         st.html(carte.FICHE_CSS + html)
         st.button("Fermer la fiche", on_click=ui.close_fiche, key="carte_fermer")
@@ -68,8 +69,11 @@ def fiche(place) -> None:
 
 @st.fragment
 def carte_section() -> None:
-    """Map, search and fiche: their widgets rerun this fragment only, never the whole page."""
-    controls = st.container()  # drawn after the map, shown above it
+    """Map, its controls and the fiche: their widgets rerun this fragment only.
+
+    The map comes first in the page's tree: its controls and the fiche sit in the side panel
+    to its right, so the browser fetches the map component's code before theirs.
+    """
     choices = ui.map_choices(resolver)
     notices = st.container(key="carte_messages")  # always there: the map never moves
     if choices.focus:
@@ -89,10 +93,9 @@ def carte_section() -> None:
     with left:
         ui.remember_click(*ui.show_map(build))
     with right:
-        fiche(st.session_state.get(ui.FICHE_KEY))
-    with controls:
         drawn = ui.map_controls(resolver)
-    if drawn != choices:
+        fiche(st.session_state.get(ui.FICHE_KEY))
+    if drawn != choices:  # e.g. a search whose found communes changed
         st.rerun(scope="fragment")
 
 
@@ -191,13 +194,11 @@ st.markdown(
     "pour voir ses ateliers, cliquez pour ouvrir sa fiche. Registre affiché : "
     f"**{md(dataset.source.label)}**."
 )
-header = st.container()  # the figures, drawn after the map
 if assets_problem:
     st.error(md(assets_problem), icon=":material/error:")
 else:
     carte_section()
-with header:
-    figures()
+figures()
 if filter_sidebar(dataset)[0] != state:  # the filters as drawn disagree with those read
     st.rerun()
 

@@ -183,23 +183,21 @@ def map_choices(resolver) -> MapChoices:
 
 def map_controls(resolver) -> MapChoices:
     """Draw the map's controls (colour, view, IGN tiles, search) and keep them in the URL."""
-    row = st.columns([1.1, 1.6, 0.9])
-    dimension = row[0].selectbox(
+    dimension = st.selectbox(
         "Couleur des communes",
         list(carte.DIMENSIONS),
         format_func=carte.DIMENSIONS.get,
         key="carte_couleur",
     )
-    vue = row[1].radio(
+    vue = st.radio(
         "Représentation",
         list(carte.VIEWS),
         format_func=carte.VIEWS.get,
         key="carte_vue",
         horizontal=True,
     )
-    plan_ign = row[2].toggle("Fond « Plan IGN »", value=False, key="carte_ign", help=_IGN_HELP)
-    search = st.columns([1.2, 1.8])
-    query = search[0].text_input(
+    plan_ign = st.toggle("Fond « Plan IGN »", value=False, key="carte_ign", help=_IGN_HELP)
+    query = st.text_input(
         "Rechercher une commune",
         key="carte_recherche",
         type="search",
@@ -210,12 +208,12 @@ def map_controls(resolver) -> MapChoices:
     found = _found(resolver, query)
     focus = None
     if found:
-        focus = search[1].selectbox(
+        focus = st.selectbox(
             "Commune trouvée", list(found), format_func=found.get, key="carte_commune_choix"
         )
     elif query.strip():
         # The search text may come from a crafted link: shown as typed, never as Markdown.
-        search[1].warning(f"Aucune commune ne correspond à « {markdown_escape(query)} ».")
+        st.warning(f"Aucune commune ne correspond à « {markdown_escape(query)} ».")
     url.write(PARAM_DIMENSION, dimension, "famille")
     url.write(PARAM_VIEW, vue, "communes")
     url.write(PARAM_COMMUNE, focus)
