@@ -14,7 +14,6 @@ from shapely.geometry import MultiPolygon, Polygon, box
 
 from atelierflash import carte
 from atelierflash.carte import layers
-from atelierflash.carte.assets import STATIC_URL
 from atelierflash.carte.basemap import BASEMAP_FACTOR, NATIONAL_BOUNDS, inset_layout, merc_y
 from atelierflash.carte.encoding import (
     decode_geometry,
@@ -106,14 +105,11 @@ def test_js_json_escapes_markup_and_line_separators():
 # ------------------------------------------------------------------------------ assets
 def test_map_loads_only_local_assets(basemap, prepared, mini_dataset, public):
     build = _build(basemap, prepared, mini_dataset, public)
-    # One script and one style sheet (Leaflet and the map's code bundled): one round trip each.
+    # One script (its style sheet, Leaflet and the map's code bundled): one round trip.
     assert [url for _, url in build.map.default_js] == [
         "../../app/static/leaflet/carte-bundle.js",
     ]
-    assert [url for _, url in build.map.default_css] == [
-        "../../app/static/leaflet/carte-bundle.css",
-    ]
-    assert all(url.startswith(STATIC_URL) for _, url in build.map.default_css)
+    assert build.map.default_css == []
     html = _html(build)
     urls = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert urls and all(u.startswith("../../app/static/") for u in urls), urls
@@ -160,17 +156,22 @@ def test_static_assets_are_copied_from_the_installed_package(tmp_path):
     assert not (target / "carte-bundle.js").exists()  # the public page loads the files apart
 
 
-def test_the_app_map_bundle_is_leaflet_then_the_map_code(tmp_path):
+def test_the_app_map_bundle_is_its_style_then_leaflet_then_the_map_code(tmp_path):
     target = carte.install_static_assets(tmp_path, bundle=True)
     source = carte.leaflet_source_dir()
     code = (carte.STATIC_DIR / "carte" / "carte.js").read_bytes()
     bundle = (target / "carte-bundle.js").read_bytes()
-    assert bundle == (source / "leaflet.js").read_bytes() + b"\n;\n" + code
-    style = (target / "carte-bundle.css").read_bytes()
-    assert style.startswith((source / "leaflet.css").read_bytes())
-    assert style.endswith((carte.STATIC_DIR / "carte" / "carte.css").read_bytes())
-    # Leaflet's images stay where its style sheet names them (relative to static/leaflet/).
-    assert b"url(images/" in style and (target / "images" / "layers.png").is_file()
+    loader, leaflet, rest = bundle.split(b"\n;\n", 2)
+    assert leaflet == (source / "leaflet.js").read_bytes() and rest == code
+    # The style sheets travel as one JavaScript string, put in the frame's <head> by the file.
+    css = (source / "leaflet.css").read_text(encoding="utf-8")
+    css += "\n" + (carte.STATIC_DIR / "carte" / "carte.css").read_text(encoding="utf-8")
+    assert json.dumps(css).replace("</", "<\\/").encode() in loader
+    assert b'document.createElement("style")' in loader and b"</" not in loader
+    # Leaflet's images are resolved against the bundle's own address (static/leaflet/).
+    assert b"new URL(path, base)" in loader and b"document.currentScript" in loader
+    assert (target / "images" / "layers.png").is_file()
+    assert not (target / "carte-bundle.css").exists()
     before = (target / "carte-bundle.js").stat().st_mtime_ns
     carte.install_static_assets(tmp_path, bundle=True)
     assert (target / "carte-bundle.js").stat().st_mtime_ns == before

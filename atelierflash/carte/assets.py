@@ -8,6 +8,7 @@ Streamlit serves both (``server.enableStaticServing``).
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 from atelierflash.fichiers import WriteError, os_reason
@@ -43,11 +44,26 @@ def leaflet_source_dir() -> Path:
     return folder
 
 
-#: The map's script and style sheet in one file each (``static/leaflet/``): Leaflet then the
-#: map's code. streamlit-folium loads scripts one after the other; one file is one round trip
-#: fewer to the app's server before the map draws.
+#: The map's code in one file (``static/leaflet/``): its style sheet (Leaflet's and the map's,
+#: put in the page by the file itself), Leaflet, then the map's code. streamlit-folium loads
+#: files one after the other, and the map's frame shares the app's server with the page's
+#: hundred files of Streamlit code: one file is the fewest round trips before the map draws,
+#: and the style comes with the code instead of after it.
 BUNDLE_JS = "carte-bundle.js"
-BUNDLE_CSS = "carte-bundle.css"
+# Put the style sheet in the frame's <head>, its relative url(...) resolved against this file's
+# address (the frame's own address is the component's, elsewhere).
+_STYLE_LOADER = """(function () {
+  var script = document.currentScript;
+  var base = script && script.src ? script.src : document.baseURI;
+  var css = %s.replace(/url\\((['"]?)(images\\/[^'")]+)\\1\\)/g, function (m, q, path) {
+    return "url(" + q + new URL(path, base).href + q + ")";
+  });
+  var style = document.createElement("style");
+  style.setAttribute("data-atelierflash", "carte");
+  style.textContent = css;
+  document.head.appendChild(style);
+})();
+"""
 
 
 def install_static_assets(static_dir: Path | None = None, bundle: bool = False) -> Path:
@@ -80,12 +96,7 @@ def install_static_assets(static_dir: Path | None = None, bundle: bool = False) 
         for name in wanted:
             _write_if_changed(target / name, (source / name).read_bytes())
         if bundle:
-            for name, parts in (
-                (BUNDLE_JS, (source / "leaflet.js", STATIC_DIR / "carte" / "carte.js")),
-                (BUNDLE_CSS, (source / "leaflet.css", STATIC_DIR / "carte" / "carte.css")),
-            ):
-                # A newline and a semicolon between the files: each ends a statement on its own.
-                _write_if_changed(target / name, b"\n;\n".join(p.read_bytes() for p in parts))
+            _write_if_changed(target / BUNDLE_JS, _bundle(source))
     except OSError as exc:
         raise WriteError(
             f"Les fichiers de Leaflet n'ont pas pu être copiés dans {target} "
@@ -94,6 +105,20 @@ def install_static_assets(static_dir: Path | None = None, bundle: bool = False) 
             "une fois avec ce droit : les fichiers copiés suffisent ensuite)."
         ) from exc
     return target
+
+
+def _bundle(source: Path) -> bytes:
+    """The style loader, Leaflet and the map's code, as one script."""
+    css = "\n".join(
+        path.read_text(encoding="utf-8")
+        for path in (source / "leaflet.css", STATIC_DIR / "carte" / "carte.css")
+    )
+    # json.dumps writes a JavaScript string; "</" is cut so no "</script>" can appear.
+    loader = _STYLE_LOADER % json.dumps(css).replace("</", "<\\/")
+    parts = [loader.encode("utf-8"), (source / "leaflet.js").read_bytes()]
+    parts.append((STATIC_DIR / "carte" / "carte.js").read_bytes())
+    # A newline and a semicolon between the files: each ends a statement on its own.
+    return b"\n;\n".join(parts)
 
 
 def _write_if_changed(dst: Path, data: bytes) -> None:
@@ -109,9 +134,7 @@ def _write_if_changed(dst: Path, data: bytes) -> None:
 def asset_links(prefix: str = STATIC_URL) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The (name, url) of the script and style sheet the app's map loads, from the app.
 
-    One bundle each (:data:`BUNDLE_JS`, :data:`BUNDLE_CSS`, written by
-    :func:`install_static_assets` with ``bundle=True``).
+    One script (:data:`BUNDLE_JS`, written by :func:`install_static_assets` with
+    ``bundle=True``) that also brings the style sheet: no style sheet link.
     """
-    js = [("atelierflash_carte", f"{prefix}/leaflet/{BUNDLE_JS}")]
-    css = [("atelierflash_carte_css", f"{prefix}/leaflet/{BUNDLE_CSS}")]
-    return js, css
+    return [("atelierflash_carte", f"{prefix}/leaflet/{BUNDLE_JS}")], []

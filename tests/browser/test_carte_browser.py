@@ -176,13 +176,18 @@ def test_demo_map_draws_communes_and_insets_from_the_app_only(page, app_url):
     assert "Famille de thèmes" in legend.inner_text()
     # Poll for what the screenshot shows (the last elements of the page, fonts), not for an idle
     # network: one slow request under load is not the page's state.
-    page.locator('[data-testid="stDataFrame"]').wait_for(timeout=60_000)
+    page.locator(".af-liste table").wait_for(timeout=60_000)
     page.get_by_text("Carte publique à intégrer au site du ministère").wait_for(timeout=60_000)
     page.wait_for_function("() => document.fonts.status === 'loaded'", timeout=30_000)
     shot = screenshot(page, "carte")
     assert shot.stat().st_size > 50_000
     assert any(u.endswith("/app/static/leaflet/carte-bundle.js") for u in page.requests)
-    assert any(u.endswith("/app/static/leaflet/carte-bundle.css") for u in page.requests)
+    # The bundle brings its style sheet: Leaflet's panes are styled, its images resolved.
+    assert not any(u.endswith(".css") and "/leaflet/" in u for u in page.requests)
+    assert (
+        frame.evaluate("() => getComputedStyle(document.querySelector('.leaflet-pane')).position")
+        == "absolute"
+    )
     assert _own_origin(page, app_url) == [], "requêtes hors de l'origine de l'application"
     assert page.dialogs == []
 
@@ -277,8 +282,9 @@ def test_hostile_titles_stay_text_and_fire_no_dialog(page, xss_url):
     assert hrefs == ["atelier?id=X-1"]
     _click_commune(page, iframe, frame, "97411")
     page.get_by_text('"><svg onload=alert(3)> {{ 7*7 }}').first.wait_for(timeout=60_000)
-    table = page.locator('[data-testid="stDataFrame"]')
+    table = page.locator(".af-liste table")
     table.wait_for(timeout=60_000)
+    assert "<img src=x onerror=alert(1)>" in table.inner_text()  # the list shows it as text
     assert page.locator("img[src='x']").count() == 0
     assert frame.locator("img[src='x'], svg[onload]").count() == 0
     assert page.dialogs == []
