@@ -113,9 +113,3 @@ def test_real_register_is_not_marked_fictional(mini_dataset):
     assert {r["fictif"] for r in _csv_rows(exports.to_csv(real, real.ateliers))} == {"non"}
     assert exports.filename(real, "csv") == "ateliers_flash_test.csv"
     assert exports.filename(mini_dataset, "geojson") == "ateliers_flash_test_FICTIF.geojson"
-
-
-def test_display_frame_has_french_headers(mini_dataset):
-    table = exports.display_frame(mini_dataset, mini_dataset.ateliers)
-    assert list(table.columns)[:4] == ["Identifiant", "Titre", "Année", "Statut"]
-    assert "Communes" in table.columns and "notes_internes" not in table.columns

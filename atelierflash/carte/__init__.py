@@ -46,7 +46,6 @@ from atelierflash.carte.assets import STATIC_DIR, install_static_assets, leaflet
 from atelierflash.carte.basemap import Basemap, prepare_basemap
 from atelierflash.carte.communes import LEVELS, Level, PreparedCommunes, prepare_communes
 from atelierflash.carte.exports import (
-    display_frame,
     export_frame,
     filename,
     public_ateliers,
@@ -76,7 +75,7 @@ from atelierflash.carte.layers import (
 )
 from atelierflash.carte.legend import DIMENSIONS, Category
 from atelierflash.carte.liste import ORDERS as LIST_ORDERS
-from atelierflash.carte.liste import ListPage, list_page, page_count
+from atelierflash.carte.liste import list_page, page_count
 from atelierflash.carte.publique import PublicMap, embed_url, export_public_map, iframe_code
 
 __all__ = [
@@ -90,7 +89,6 @@ __all__ = [
     "CarteBuild",
     "Category",
     "Level",
-    "ListPage",
     "MapOptions",
     "PreparedCommunes",
     "PublicMap",
@@ -102,7 +100,6 @@ __all__ = [
     "departement_ateliers",
     "departement_counts",
     "departement_heading",
-    "display_frame",
     "embed_url",
     "export_frame",
     "export_public_map",

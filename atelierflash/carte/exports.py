@@ -33,7 +33,7 @@ from atelierflash.validation import PUBLIC_TEXT_COLUMNS
 
 #: The columns of an export, in order: the one allow-list of public fields, declared in ``acces``.
 PUBLIC_FIELDS = acces.PUBLIC_FIELDS
-#: French headers of the table shown under the map.
+#: French headers of the list under the map (:mod:`atelierflash.carte.liste`).
 DISPLAY_HEADERS = {
     "id": "Identifiant",
     "titre": "Titre",
@@ -140,12 +140,6 @@ def export_frame(dataset, ateliers: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(records, columns=list(PUBLIC_FIELDS))
     frame["annee"] = frame["annee"].astype("Int64")
     return frame
-
-
-def display_frame(dataset, ateliers: pd.DataFrame) -> pd.DataFrame:
-    """The table under the map: the export's columns with French headers (text shown as is)."""
-    frame = export_frame(dataset, ateliers)
-    return frame.rename(columns=DISPLAY_HEADERS)
 
 
 def to_csv(dataset, ateliers: pd.DataFrame) -> bytes:
