@@ -20,6 +20,7 @@ from atelierflash.dataset import Dataset
 from atelierflash.fichiers import WriteError
 from atelierflash.texte import markdown_escape
 from atelierflash.ui import url
+from atelierflash.ui.data import STORE_KEY
 
 #: The only values the map sends back: the clicked layer's tooltip text and position (so that a
 #: second click on the same commune reopens its fiche). Pan and zoom send nothing.
@@ -78,19 +79,34 @@ def get_prepared(dataset: Dataset) -> carte.PreparedCommunes:
 
 
 @st.cache_resource(show_spinner=False)
-def _public_map(key: str, path: str, mtime: float, _dataset: Dataset) -> carte.PublicMap:
-    out = carte.STATIC_DIR / "publique" / key
+def _public_map(folder: str, path: str, mtime: float, _dataset: Dataset) -> carte.PublicMap:
+    out = carte.STATIC_DIR / "publique" / folder
     return carte.export_public_map(_dataset, get_basemap(_dataset), get_prepared(_dataset), out)
+
+
+def public_folder(source) -> str:
+    """The folder of a register's public page under ``static/publique/`` (a stable address).
+
+    A bundled register has its key (``demo``, ``public``). The app's register also names its
+    store (the digest its source path starts with): two stores served from one project folder
+    (several apps, or the test suite's servers) never write into each other's page, and the
+    address the ministry's site embeds stays the same from one version to the next.
+    """
+    if source.key == STORE_KEY and len(source.path.parts) > 1:
+        return f"{source.key}-{source.path.parts[0]}"
+    return source.key
 
 
 def public_map(dataset: Dataset) -> tuple[carte.PublicMap, str]:
     """The register's public page and its address (absolute when the browser's is known).
 
-    Exported under ``static/publique/<registre>/`` once per register version.
+    Exported under ``static/publique/<dossier>/`` (:func:`public_folder`) once per register
+    version.
     """
     source = dataset.source
-    result = _public_map(source.key, str(source.path), dataset.version, _dataset=dataset)
-    relative = f"app/static/publique/{source.key}/index.html"
+    folder = public_folder(source)
+    result = _public_map(folder, str(source.path), dataset.version, _dataset=dataset)
+    relative = f"app/static/publique/{folder}/index.html"
     page_url = st.context.url
     # Pages sit at the root of the app (also under a server.baseUrlPath): resolve beside them.
     return result, urljoin(page_url, relative) if page_url else relative

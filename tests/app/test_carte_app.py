@@ -166,9 +166,13 @@ def test_public_page_is_exported_and_offered_with_its_iframe_code(mini_app):
     (expander,) = [e for e in at.expander if "Carte publique" in e.label]
     text = " ".join(m.value for m in expander.markdown)
     assert "des 6 ateliers publiés" in text
-    assert "[Ouvrir la carte publique](app/static/publique/registre/index.html)" in text
-    assert '`<iframe src="app/static/publique/registre/index.html" title=' in text
-    page = (carte.STATIC_DIR / "publique" / "registre" / "index.html").read_text(encoding="utf-8")
+    # The app's register exports into a folder named after its store: a stable address.
+    (folder,) = re.findall(
+        r"\[Ouvrir la carte publique\]\(app/static/publique/([^/]+)/index.html\)", text
+    )
+    assert re.fullmatch(r"registre-[0-9a-f]{12}", folder)
+    assert f'`<iframe src="app/static/publique/{folder}/index.html" title=' in text
+    page = (carte.STATIC_DIR / "publique" / folder / "index.html").read_text(encoding="utf-8")
     assert page.split("<tbody>", 1)[1].count("<tr>") == 6
     # The mini register's rows are marked fictif: the page and the app both say so.
     assert "Données de démonstration fictives" in page
@@ -184,7 +188,10 @@ def test_list_links_fiches_and_the_national_map_follows_the_filters(mini_app):
     (expander,) = [e for e in at.expander if "Carte publique" in e.label]
     text = " ".join(m.value for m in expander.markdown)
     # The public page opens on the same filters, with the app's parameter names.
-    assert "(app/static/publique/registre/index.html?annees=2021-2024&theme=friches)" in text
+    assert re.search(
+        r"\(app/static/publique/registre-[0-9a-f]{12}/index.html\?annees=2021-2024&theme=friches\)",
+        text,
+    )
 
 
 def test_list_pages_and_orders_cover_the_selection(mini_app):
@@ -207,3 +214,20 @@ def test_controls_drawn_after_the_map_keep_their_values_and_the_address(mini_app
     at.multiselect(key="filtre_themes").select("friches").run()
     assert metric(at, "Ateliers sur la carte") == str(len(_list_titles(at)))
     assert len(_list_titles(at)) < 6
+
+
+def test_two_stores_export_their_public_pages_apart_and_each_keeps_its_address(
+    mini_app, monkeypatch, tmp_path
+):
+    from atelierflash.store import ENV_DATA_DIR
+
+    def folder_of(at):
+        (expander,) = [e for e in at.expander if "Carte publique" in e.label]
+        text = " ".join(m.value for m in expander.markdown)
+        return re.findall(r"app/static/publique/([^/)]+)/index.html", text)[0]
+
+    first = folder_of(mini_app(PAGE))
+    assert folder_of(mini_app(PAGE)) == first  # the same store: the same address
+    monkeypatch.setenv(ENV_DATA_DIR, str(tmp_path / "autre"))
+    second = folder_of(mini_app(PAGE))
+    assert second != first and second.startswith("registre-")

@@ -38,26 +38,16 @@ PAGES = {
 @pytest.fixture(scope="module")
 def hostile_url(tmp_path_factory):
     """The app on the hostile register (real référentiel), on its own free port."""
-    import shutil
-
-    from atelierflash.paths import STATIC_DIR
     from benchmarks.servers import streamlit_server
 
     folder = tmp_path_factory.mktemp("hostile")
     register = folder / HOSTILE_FILE_NAME
     register.write_text(hostile_register_text(), encoding="utf-8")
     env = {**os.environ, "ATELIERFLASH_REGISTRE": str(register)}
-    # This server exports its register's public page into the project's static/publique/, where
-    # the other server of the suite (app_url) serves its own: put that folder back afterwards.
-    exports = STATIC_DIR / "publique"
-    saved = folder / "publique"
-    shutil.copytree(exports, saved, symlinks=True)
-    try:
-        with streamlit_server(ROOT / "app.py", env, folder / "server.log") as url:
-            yield url
-    finally:
-        shutil.rmtree(exports, ignore_errors=True)
-        shutil.copytree(saved, exports, symlinks=True)
+    # Its own store, so its public page has its own folder of static/publique/ (the other
+    # servers' pages are never overwritten).
+    with streamlit_server(ROOT / "app.py", env, folder / "server.log") as url:
+        yield url
 
 
 def _open(page, url: str, title: str) -> None:
