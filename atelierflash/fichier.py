@@ -15,6 +15,8 @@ import os
 import zipfile
 from pathlib import Path
 
+from atelierflash.texte import os_reason
+
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -87,9 +89,11 @@ def check_register_file(path: str | os.PathLike, sheet: str | None = None) -> Pa
         if suffix in XLSX_SUFFIXES:
             check_xlsx_archive(path)
     except PermissionError as exc:
-        raise RegisterFileError(f"{name} : lecture refusée ({exc.strerror})", path=path) from exc
+        raise RegisterFileError(f"{name} : lecture refusée ({os_reason(exc)})", path=path) from exc
     except OSError as exc:
-        raise RegisterFileError(f"{name} : fichier illisible ({exc})", path=path) from exc
+        raise RegisterFileError(
+            f"{name} : fichier illisible ({os_reason(exc)})", path=path
+        ) from exc
     return path
 
 

@@ -18,7 +18,6 @@ Rules, each tested:
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import io
 import math
 import os
@@ -27,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from atelierflash.texte import normalize_key
+from atelierflash.texte import normalize_key, os_reason
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FICTION_COLUMN = "Fictif"
@@ -43,23 +42,6 @@ _XLSX_MAX_CELL = 32_767  # Excel's limit on the characters of one cell
 
 class WriteError(OSError):
     """A file cannot be written; ``str()`` is a French message saying what to do."""
-
-
-_OS_ERRORS_FR = {
-    errno.EACCES: "accès refusé",
-    errno.EPERM: "opération non permise",
-    errno.EROFS: "système de fichiers en lecture seule",
-    errno.ENOSPC: "disque plein",
-    errno.ENOENT: "fichier ou dossier introuvable",
-    errno.ENOTDIR: "ce chemin n'est pas un dossier",
-    errno.EISDIR: "ce chemin est un dossier",
-    errno.EEXIST: "ce chemin existe déjà",
-}
-
-
-def os_reason(exc: OSError) -> str:
-    """The French words for a system error (« accès refusé » for EACCES…)."""
-    return _OS_ERRORS_FR.get(exc.errno, exc.strerror or str(exc))
 
 
 def neutralize(value: object) -> object:

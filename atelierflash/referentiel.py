@@ -353,10 +353,8 @@ def build_referentiel(
 
 
 def _reason(exc: OSError) -> str:
-    """French words for a system error; a code without a translation says « erreur système »."""
-    reason = os_reason(exc)
-    untranslated = exc.errno is None or reason == (exc.strerror or str(exc))
-    return "erreur du système, détail dans le journal" if untranslated else reason
+    """French words for a system error (the English detail goes to the log)."""
+    return os_reason(exc)
 
 
 class ReferentielCacheError(OSError):

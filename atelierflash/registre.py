@@ -37,7 +37,7 @@ from atelierflash.fichier import (
     RegisterFileError,
     check_register_file,
 )
-from atelierflash.texte import normalize_key
+from atelierflash.texte import normalize_key, os_reason
 
 __all__ = [
     "COLUMNS",
@@ -396,10 +396,12 @@ def read_register(path: str | os.PathLike, sheet: str | None = None) -> Register
         return _build_table(path, "xlsx", grid, None, None, sheet_name)
     except PermissionError as exc:
         raise RegisterFileError(
-            f"{path.name} : lecture refusée ({exc.strerror})", path=path
+            f"{path.name} : lecture refusée ({os_reason(exc)})", path=path
         ) from exc
     except OSError as exc:
-        raise RegisterFileError(f"{path.name} : fichier illisible ({exc})", path=path) from exc
+        raise RegisterFileError(
+            f"{path.name} : fichier illisible ({os_reason(exc)})", path=path
+        ) from exc
 
 
 def _clean_text(text: str) -> str:

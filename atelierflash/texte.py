@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import html
 import re
 import unicodedata
@@ -157,3 +158,31 @@ def without_contacts(text: object) -> str:
     if text is None:
         return ""
     return _PHONE.sub(CONTACT_PLACEHOLDER, _EMAIL.sub(CONTACT_PLACEHOLDER, str(text)))
+
+
+_OS_ERRORS_FR = {
+    errno.EACCES: "accès refusé",
+    errno.EPERM: "opération non permise",
+    errno.EROFS: "système de fichiers en lecture seule",
+    errno.ENOSPC: "disque plein",
+    errno.ENOENT: "fichier ou dossier introuvable",
+    errno.ENOTDIR: "ce chemin n'est pas un dossier",
+    errno.EISDIR: "ce chemin est un dossier",
+    errno.EEXIST: "ce chemin existe déjà",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """The French words for a system error, for messages a user reads.
+
+    Examples
+    --------
+    >>> os_reason(PermissionError(errno.EACCES, "Permission denied"))
+    'accès refusé'
+    >>> os_reason(OSError(errno.EIO, "Input/output error"))
+    'erreur du système (code 5)'
+    """
+    # An errno without French words is named by its number: the English text stays in the log.
+    if exc.errno in _OS_ERRORS_FR:
+        return _OS_ERRORS_FR[exc.errno]
+    return f"erreur du système (code {exc.errno})" if exc.errno else "erreur du système"

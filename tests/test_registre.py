@@ -882,3 +882,28 @@ def test_parse_bool_fr_invalid(text):
     with pytest.raises(ValueError) as info:
         parse_bool_fr(text)
     assert str(info.value) == f"valeur invalide : « {text} » (attendu oui ou non)"
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        (PermissionError(13, "Permission denied"), "lecture refusée (accès refusé)"),
+        (OSError(5, "Input/output error"), "fichier illisible (erreur du système (code 5))"),
+    ],
+)
+def test_an_unreadable_register_is_said_in_french_without_the_os_english(
+    tmp_path, monkeypatch, error, words
+):
+    from atelierflash import registre
+
+    path = tmp_path / "registre.csv"
+    path.write_text("id;titre\nA-1;Essai\n", encoding="utf-8")
+
+    def refuse(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(registre, "_read_csv", refuse)
+    with pytest.raises(registre.RegisterFileError) as caught:
+        registre.read_register(path)
+    assert str(caught.value) == f"registre.csv : {words}"
+    assert "Permission denied" not in str(caught.value) and "Input/output" not in str(caught.value)

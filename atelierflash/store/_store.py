@@ -21,6 +21,7 @@ from sqlalchemy import event, exc
 from atelierflash.registre import COLUMNS_BY_NAME, LINE_COLUMN, RegisterTable
 from atelierflash.store import _schema
 from atelierflash.store._diff import summary_text
+from atelierflash.texte import os_reason
 
 ENV_DATABASE_URL = "ATELIERFLASH_DATABASE_URL"
 ENV_DATA_DIR = "ATELIERFLASH_DATA_DIR"
@@ -416,7 +417,7 @@ def _engine(url: str) -> sa.Engine:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise StoreError(
-                    f"impossible de créer le dossier des données {path.parent} ({error.strerror}) "
+                    f"impossible de créer le dossier des données {path.parent} ({os_reason(error)}) "
                     f": choisissez-en un autre avec ${ENV_DATA_DIR}"
                 ) from error
         engine = sa.create_engine(url, connect_args={"timeout": 30})
