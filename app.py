@@ -27,13 +27,18 @@ ensure_dsfr()  # Marianne and the DSFR's files, served from ./static (the theme 
 # in public mode the internal pages are not registered at all, and with a login they ask for it.
 navigation = access.navigation()
 st.sidebar.markdown("**Ateliers Flash** · DGALN")
-# The register selector is drawn after the page, in this place of the sidebar: the page's main
-# element (the map) is the first the browser renders and fetches the code of.
+# The register selector has its place at the top of the sidebar. A page whose main element
+# must come first (the map: the browser then fetches its code first) has it drawn after it.
 selector = st.sidebar.container()
-dataset = get_dataset(active_source())
+source = active_source()
+if not access.main_first(navigation):
+    with selector:
+        register_selector()
+dataset = get_dataset(source)
 show_banner(dataset)
 try:
     run_page(navigation)
 finally:  # also when the page stops (st.stop) or reruns: the selector keeps its value
-    with selector:
-        register_selector()
+    if access.main_first(navigation):
+        with selector:
+            register_selector()

@@ -51,6 +51,10 @@ class PageSpec:
         register's versions).
     default : bool
         The home page.
+    main_first : bool
+        The page's main element (the map) is sent before the register selector, which
+        ``app.py`` then draws after the page (in its place at the top of the sidebar). Elsewhere
+        the selector comes first: a page that takes a while still offers it at once.
     """
 
     path: str
@@ -59,6 +63,7 @@ class PageSpec:
     url_path: str
     internal: bool = False
     default: bool = False
+    main_first: bool = False
 
 
 #: Every page of the app, in navigation order. The one declaration of which pages are internal.
@@ -68,7 +73,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "pages/accueil.py", "Vue d'ensemble", ":material/home:", "vue-d-ensemble", default=True
     ),
-    PageSpec("pages/carte.py", "Carte", ":material/map:", "carte"),
+    PageSpec("pages/carte.py", "Carte", ":material/map:", "carte", main_first=True),
     PageSpec("pages/atelier.py", "Fiche d'un atelier", ":material/article:", "atelier"),
     PageSpec("pages/thematiques.py", "Thématiques", ":material/sell:", "thematiques"),
     PageSpec(

@@ -248,3 +248,7 @@ def test_public_view_without_a_public_column_shows_nothing(mini_dataset):
 
     bare = dataclasses.replace(mini_dataset, ateliers=mini_dataset.ateliers.drop(columns="public"))
     assert acces.public_view(bare).ateliers.empty
+
+
+def test_only_the_map_page_sends_its_main_element_before_the_register_selector():
+    assert [p.url_path for p in acces.PAGES if p.main_first] == ["carte"]

@@ -101,6 +101,12 @@ def navigation():
     return page
 
 
+def main_first(page) -> bool:
+    """Whether ``page`` (from :func:`navigation`) sends its main element before the selector."""
+    spec = _spec_of(page)
+    return bool(spec and spec.main_first)
+
+
 def _audience(rules: AccessSettings, internal: bool) -> str:
     return "public" if rules.public_pages_are_public and not internal else "interne"
 
