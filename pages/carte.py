@@ -61,7 +61,7 @@ def fiche(place) -> None:
         rows = carte.departement_ateliers(shown, code)
         heading = carte.departement_heading(dataset, code)
     hidden = carte.hidden_count(dataset, pool, shown, place)
-    with st.container(height=420, border=False, key="carte_fiche_panneau"):
+    with st.container(height=380, border=False, key="carte_fiche_panneau"):
         html = carte.fiche_html(dataset, rows, heading, hidden, fiche_url=atelier_url)
         st.html(carte.FICHE_CSS + html)
         st.button("Fermer la fiche", on_click=ui.close_fiche, key="carte_fermer")
@@ -91,7 +91,7 @@ def carte_section() -> None:
         )
     left, right = st.columns([2.3, 1])
     with left:
-        ui.remember_click(*ui.show_map(build))
+        ui.remember_click(*ui.show_map(build, height=720))
     with right:
         drawn = ui.map_controls(resolver)
         fiche(st.session_state.get(ui.FICHE_KEY))
@@ -101,7 +101,7 @@ def carte_section() -> None:
 
 def downloads() -> None:
     """The selection as CSV, GeoJSON and XLSX, and the printable national map."""
-    buttons = st.columns(5)
+    buttons = st.columns(3)
     buttons[0].download_button(
         "Télécharger la sélection (CSV)",
         data=lambda: carte.to_csv(dataset, shown),
@@ -129,7 +129,8 @@ def downloads() -> None:
         key="carte_xlsx",
     )
     dimension = st.session_state.get("carte_couleur", "famille")
-    buttons[3].download_button(
+    buttons = st.columns(3)
+    buttons[0].download_button(
         "Carte nationale imprimable (PNG A4)",
         data=lambda: carte.national_map_bytes(dataset, "png", dimension, state),
         file_name=carte.filename(dataset, "png").replace("ateliers_flash", "carte_nationale"),
@@ -139,7 +140,7 @@ def downloads() -> None:
         help="Les communes de la sélection, colorées comme sur la carte, la France "
         "métropolitaine et les cinq départements d'outre-mer, légende, titre et source (300 dpi).",
     )
-    buttons[4].download_button(
+    buttons[1].download_button(
         "Carte nationale (PDF)",
         data=lambda: carte.national_map_bytes(dataset, "pdf", dimension, state),
         file_name=carte.filename(dataset, "pdf").replace("ateliers_flash", "carte_nationale"),

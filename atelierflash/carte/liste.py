@@ -175,7 +175,7 @@ LIST_CSS = f"""
   border-bottom: 2px solid {_C["gris-200"]};}}
 .af-liste th, .af-liste td {{padding: .4rem .75rem; vertical-align: top;
   border-bottom: 1px solid {_C["gris-925"]};}}
-.af-liste tbody th {{font-weight: 500;}}
+.af-liste tbody th {{font-weight: 500; text-align: left; min-width: 12rem;}}
 .af-liste a {{color: {_C["bleu-france"]};}}
 .af-liste .af-sr {{position: absolute; width: 1px; height: 1px; overflow: hidden;
   clip: rect(0 0 0 0); white-space: nowrap;}}

@@ -205,12 +205,8 @@ def map_controls(resolver) -> MapChoices:
         format_func=carte.DIMENSIONS.get,
         key="carte_couleur",
     )
-    vue = st.radio(
-        "Représentation",
-        list(carte.VIEWS),
-        format_func=carte.VIEWS.get,
-        key="carte_vue",
-        horizontal=True,
+    vue = st.selectbox(
+        "Représentation", list(carte.VIEWS), format_func=carte.VIEWS.get, key="carte_vue"
     )
     plan_ign = st.toggle("Fond « Plan IGN »", value=False, key="carte_ign", help=_IGN_HELP)
     query = st.text_input(

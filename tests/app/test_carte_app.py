@@ -107,7 +107,7 @@ def test_url_restores_filters_and_map_options(mini_app):
     # Doullens 2019, Abbeville 2021, the EPCI 2022 and Saverdun (no year, kept by default).
     assert metric(at, "Ateliers sur la carte") == "4"
     assert at.selectbox(key="carte_couleur").value == "annee"
-    assert at.radio(key="carte_vue").value == "cercles"
+    assert at.selectbox(key="carte_vue").value == "cercles"
     assert at.text_input(key="carte_recherche").value == "80253"
     assert any(
         "Doullens (80, 80253) a accueilli 2 atelier(s) de la sélection" in i.value for i in at.info
@@ -123,7 +123,7 @@ def test_url_restores_filters_and_map_options(mini_app):
 def test_map_options_are_written_to_the_url(mini_app):
     at = mini_app(PAGE)
     at.selectbox(key="carte_couleur").set_value("equipe").run()
-    at.radio(key="carte_vue").set_value("departements").run()
+    at.selectbox(key="carte_vue").select("departements").run()
     assert not at.exception, at.exception
     assert at.query_params["couleur"] == "equipe"
     assert at.query_params["vue"] == "departements"
@@ -206,8 +206,8 @@ def test_list_pages_and_orders_cover_the_selection(mini_app):
 def test_controls_drawn_after_the_map_keep_their_values_and_the_address(mini_app):
     at = mini_app(PAGE, {"couleur": "statut", "vue": "departements"})
     assert at.selectbox(key="carte_couleur").value == "statut"
-    at.radio(key="carte_vue").set_value("communes").run()
-    assert at.radio(key="carte_vue").value == "communes"
+    at.selectbox(key="carte_vue").select("communes").run()
+    assert at.selectbox(key="carte_vue").value == "communes"
     assert at.selectbox(key="carte_couleur").value == "statut"
     assert at.query_params["couleur"] == "statut" and "vue" not in at.query_params
     # A filter drawn after the map is applied in the same run as the map.
