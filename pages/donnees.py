@@ -96,7 +96,7 @@ elif uploaded is not None:
                 codes = [None, *(c["code"] for c in item.candidats)]
                 labels = {c["code"]: item.label(c) for c in item.candidats}
                 picked[item.cle] = st.radio(
-                    f"« {item.nom} » (ligne(s) {lines})",
+                    f"« {md(item.nom)} » (ligne(s) {lines})",
                     codes,
                     format_func=lambda code, labels=labels: labels.get(code, "Ne pas choisir"),
                     key=f"donnees_choix_{item.cle}",

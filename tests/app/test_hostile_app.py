@@ -201,11 +201,6 @@ def test_an_upload_on_the_donnees_page_keeps_hostile_text_inert(
         assert formula_cells(name, content) == [], name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pages/donnees.py quotes the commune name unescaped in the radio label "
-    '(f"« {item.nom} » …"): owned by another session, reported, not fixed here',
-)
 def test_an_ambiguous_commune_name_is_quoted_as_text_on_the_donnees_page(hostile_app):
     _, labels = _upload_hostile(hostile_app)
     assert [label for label in labels if "**Saint" in label] == []  # bold, unescaped
