@@ -203,7 +203,7 @@ figures()
 if filter_sidebar(dataset)[0] != state:  # the filters as drawn disagree with those read
     st.rerun()
 
-st.subheader("Liste des ateliers affichés")
+st.header("Liste des ateliers affichés")
 st.caption(
     "Alternative accessible à la carte : un tableau par pages, dans l'ordre choisi ; le titre "
     "ouvre la fiche de l'atelier. Les téléchargements contiennent toute la sélection, avec ses "

@@ -145,7 +145,7 @@ def atelier_html(dataset, row, fiche_link: str | None = None) -> str:
     else:
         fields.append(("Source", "non renseignée"))
     parts = ['<article class="af-atelier">']
-    parts.append(f"<h4>{esc(cell_text(row.titre) or '(sans titre)')}</h4>")
+    parts.append(f"<h3>{esc(cell_text(row.titre) or '(sans titre)')}</h3>")
     parts.append(f'<p class="af-id">{esc(row.id)}</p>')
     if fiche_link:
         parts.append(
@@ -183,7 +183,7 @@ def fiche_html(dataset, rows: pd.DataFrame, heading: str, hidden: int = 0, fiche
         HTML with no script, no style attribute from the data and links only to http(s) URLs.
     """
     esc = html_escape
-    parts = [f'<section class="af-fiche"><h3>{esc(heading)}</h3>']
+    parts = [f'<section class="af-fiche"><h2>{esc(heading)}</h2>']
     if rows.empty:
         parts.append("<p>Aucun atelier de la sélection ici.</p>")
     else:
@@ -202,10 +202,10 @@ def fiche_html(dataset, rows: pd.DataFrame, heading: str, hidden: int = 0, fiche
 _DSFR = palette.DSFR
 FICHE_CSS = f"""
 <style>
-.af-fiche h3 {{margin: 0 0 .2rem 0; font-size: 1.15rem; color: {_DSFR["bleu-france"]};}}
+.af-fiche h2 {{margin: 0 0 .2rem 0; font-size: 1.15rem; color: {_DSFR["bleu-france"]};}}
 .af-fiche .af-count {{margin: 0 0 .6rem 0; color: {_DSFR["gris-200"]};}}
 .af-fiche .af-atelier {{border-top: 1px solid {_DSFR["gris-925"]}; padding: .5rem 0;}}
-.af-fiche h4 {{margin: 0; font-size: 1rem; line-height: 1.3;}}
+.af-fiche h3 {{margin: 0; font-size: 1rem; line-height: 1.3;}}
 .af-fiche .af-id {{margin: 0 0 .3rem 0; color: {_DSFR["gris-425"]}; font-size: .8rem;}}
 .af-fiche dl {{display: grid; grid-template-columns: minmax(5.5em, max-content) 1fr; gap: .1rem .6rem; margin: 0;
   font-size: .88rem;}}

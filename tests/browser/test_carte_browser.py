@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from benchmarks.servers import streamlit_server
-from tests.browser.conftest import ROOT, screenshot
+from tests.browser.conftest import ROOT, pick_option, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -222,12 +222,38 @@ def test_click_opens_fiche_and_pan_zoom_never_reach_the_server(page, app_url):
     _click_commune(page, iframe, frame, key)
     fiche = page.locator(".af-fiche")
     fiche.wait_for(timeout=60_000)
-    assert f"({key})" in fiche.locator("h3").inner_text()
+    assert f"({key})" in fiche.locator("h2").inner_text()
     assert fiche.locator(".af-atelier").count() >= 1
     # One message, for the click, carrying only the clicked layer (no bounds, no zoom).
     assert frame.evaluate("() => window.afSent") == [
         ["last_object_clicked", "last_object_clicked_tooltip"]
     ]
+    assert _own_origin(page, app_url) == []
+
+
+def test_list_and_fiche_under_our_control_have_no_axe_violation(page, app_url):
+    from axe_playwright_python.sync_playwright import Axe
+
+    iframe, frame = _open_map(page, f"{app_url}/carte")
+    table = page.locator(".af-liste table")
+    table.wait_for(timeout=60_000)
+    # A real table: caption, column headers, one row header per atelier linking to its fiche.
+    assert table.locator("caption").inner_text().startswith("Ateliers de la sélection, 1 à 25 sur")
+    assert table.locator("tbody th[scope=row] a").count() == 25
+    key = frame.evaluate(
+        "() => Object.keys(AF.polys).find(k => !k.includes('@') && AF.pointOf(k) !== null)"
+    )
+    _click_commune(page, iframe, frame, key)
+    page.locator(".af-fiche").wait_for(timeout=60_000)
+    axe = Axe()
+    for ours in (".af-liste", ".af-fiche"):
+        results = axe.run(page, context=ours)
+        assert results.violations_count == 0, results.generate_report()
+    # The next page of the list, chosen with the keyboard-usable select.
+    pages = page.locator('[data-testid="stSelectbox"]').filter(has_text="Page de la liste")
+    shown = int(table.locator("caption").inner_text().split(" sur ")[1].split(" ")[0])
+    pick_option(page, pages, f"Page 2 sur {-(-shown // 25)}")
+    page.locator("caption", has_text="26 à").wait_for(timeout=60_000)
     assert _own_origin(page, app_url) == []
 
 
