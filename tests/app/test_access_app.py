@@ -141,17 +141,27 @@ def test_internal_mode_registers_every_page(marked_app):
     assert _registered(at) == [p.path for p in acces.PAGES]
 
 
-def test_public_mode_offers_only_public_registers(marked_app):
-    at = marked_app("public", query={"registre": "env"})
+@pytest.mark.parametrize("asked", [None, "env", "registre", "demo", "public"])
+def test_public_mode_offers_only_public_registers(marked_app, asked):
+    # Only the bundled public register (docs/deploiement.md, « Le mode public »): not the
+    # store (« registre »), not the office's file (« env »), not the fictional demonstration,
+    # whatever the address asks for.
+    at = marked_app("public", query={"registre": asked} if asked else None)
     (selector,) = [s for s in at.sidebar.selectbox if s.label == "Registre affiché"]
     (label,) = selector.options
     assert label.startswith("Registre public (ateliers documentés)")
     assert selector.value == "public"
+    assert not any("fictives" in w.value for w in at.warning)  # not the demonstration
+
+
+def test_internal_mode_offers_the_store_and_every_sample(marked_app):
     interne = marked_app("interne")
     (selector,) = [s for s in interne.sidebar.selectbox if s.label == "Registre affiché"]
     # The store, the office's file, the demonstration and the public register.
-    assert len(selector.options) >= 3
+    assert selector.options[0].startswith("Registre de l'application (version 1)")
     assert any("bureau.csv" in o for o in selector.options)
+    assert any(o.startswith("Démonstration (données fictives)") for o in selector.options)
+    assert any(o.startswith("Registre public (ateliers documentés)") for o in selector.options)
 
 
 @pytest.mark.parametrize("page", PUBLIC_PAGE_FILES)
