@@ -94,9 +94,9 @@ elif uploaded is not None:
             for item in preview.unresolved:
                 lines = ", ".join(map(str, item.lignes))
                 codes = [None, *(c["code"] for c in item.candidats)]
-                labels = {c["code"]: item.label(c) for c in item.candidats}
+                labels = {c["code"]: md(item.label(c)) for c in item.candidats}
                 picked[item.cle] = st.radio(
-                    f"« {md(item.nom)} » (ligne(s) {lines})",
+                    f"« {md(item.nom)} » (ligne(s) {lines})",  # a label is Markdown
                     codes,
                     format_func=lambda code, labels=labels: labels.get(code, "Ne pas choisir"),
                     key=f"donnees_choix_{item.cle}",
