@@ -129,6 +129,14 @@ def test_a_messy_spreadsheet_imported_then_restored_on_postgresql(
     assert (head.version, head.auteur) == (2, "Camille Durand (DGALN)")
     assert head.fichier == "registre_ddt_2026-12.csv" and head.choix["saint denis"] == "97411"
     assert head.resume == {"ajoutes": 1, "supprimes": 0, "modifies": 2}
+    # The screenshot once caught the run half-way (the reviewed file still shown): wait for its
+    # end, where the stored file is said to be stored and the history's selector is on 2.
+    page.get_by_text("Ce fichier est enregistré comme version 2").wait_for(timeout=120_000)
+    expect(
+        page.locator('[data-testid="stSelectbox"]')
+        .filter(has=page.get_by_text("Version", exact=True))
+        .locator("input")
+    ).to_have_value("2", timeout=60_000)
     _shot(page, "3-version-enregistree")
 
     # The other process sees version 2 on its next page run (no restart).
