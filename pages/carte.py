@@ -25,8 +25,8 @@ dataset = get_dataset()
 resolver = get_resolver()
 assets_problem = ui.ensure_assets()  # a read-only static/ is said, never a traceback
 state, filtered = read_filters(dataset)
-pool = carte.public_ateliers(dataset.ateliers)
-shown = carte.public_ateliers(filtered)
+pool = ui.public_pool(dataset)  # once per register version
+shown = carte.public_selection(pool, filtered)
 
 
 def figures() -> None:

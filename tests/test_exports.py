@@ -113,3 +113,13 @@ def test_real_register_is_not_marked_fictional(mini_dataset):
     assert {r["fictif"] for r in _csv_rows(exports.to_csv(real, real.ateliers))} == {"non"}
     assert exports.filename(real, "csv") == "ateliers_flash_test.csv"
     assert exports.filename(mini_dataset, "geojson") == "ateliers_flash_test_FICTIF.geojson"
+
+
+def test_public_selection_is_the_public_rows_of_a_filtered_selection(mini_dataset):
+    from atelierflash.filters import FilterState, apply_filters
+
+    pool = exports.public_ateliers(mini_dataset.ateliers)
+    for state in (FilterState(), FilterState(year_min=2022), FilterState(themes=("friches",))):
+        filtered = apply_filters(mini_dataset.ateliers, state)
+        expected = exports.public_ateliers(filtered)
+        assert exports.public_selection(pool, filtered).equals(expected)

@@ -38,13 +38,9 @@ def parse_click(text: str | None) -> tuple[str, str] | None:
 
 def commune_codes(dataset, ateliers: pd.DataFrame) -> list[str]:
     """Distinct INSEE codes of the communes of ``ateliers``, in register order."""
-    ids = set(ateliers["id"])
     links = dataset.atelier_communes
-    return list(
-        dict.fromkeys(
-            c for a, c in zip(links["atelier_id"], links["code"], strict=True) if a in ids
-        )
-    )
+    codes = links.loc[links["atelier_id"].isin(ateliers["id"]), "code"]
+    return list(dict.fromkeys(codes))
 
 
 def commune_heading(dataset, code: str) -> str:

@@ -20,6 +20,7 @@ import pandas as pd
 from atelierflash import palette
 from atelierflash.carte.exports import DISPLAY_HEADERS, export_frame
 from atelierflash.carte.fiche import safe_url
+from atelierflash.dataset import public_ateliers as dataset_public_ateliers
 from atelierflash.formats import fmt_int
 from atelierflash.texte import html_escape, normalize_key
 
@@ -102,12 +103,14 @@ def list_page(
         raise ValueError(f"ordre inconnu : {order!r} (attendu : {', '.join(ORDERS)})")
     if size < 1:
         raise ValueError(f"size doit être un entier positif, pas {size!r}")
-    frame = _sorted(export_frame(dataset, ateliers), order)
-    total = len(frame)
+    # Sorted and cut before the page's rows are formatted: a page costs its 25 rows, not the
+    # selection's thousand (the page's server also serves the map's files meanwhile).
+    publishable = _sorted(dataset_public_ateliers(ateliers), order)
+    total = len(publishable)
     pages = page_count(total, size)
     page = min(max(int(page), 1), pages)
     start = (page - 1) * size
-    rows = frame.iloc[start : start + size]
+    rows = export_frame(dataset, publishable.iloc[start : start + size])
     caption = (
         f"Ateliers de la sélection, {fmt_int(start + 1)} à {fmt_int(start + len(rows))} "
         f"sur {fmt_int(total)} ({ORDERS[order][0].lower()})"
@@ -124,13 +127,19 @@ def list_page(
     )
 
 
-def _sorted(frame: pd.DataFrame, order: str) -> pd.DataFrame:
+def _sorted(rows: pd.DataFrame, order: str) -> pd.DataFrame:
+    """``rows`` of the register in ``order`` (keys from the raw columns)."""
     _, columns, ascending = ORDERS[order]
-    keyed = frame.assign(
-        _annee=frame["annee"].fillna(-1).astype(int),
-        _titre=frame["titre"].map(normalize_key),
+    keys = pd.DataFrame(
+        {
+            "_annee": rows["annee"].fillna(-1).astype(int),
+            "_titre": rows["titre"].map(normalize_key),
+            "departements": rows["departements"].map(lambda codes: " ".join(codes)),
+        },
+        index=rows.index,
     )
-    return keyed.sort_values(list(columns), ascending=list(ascending), kind="stable")
+    ordered = keys.sort_values(list(columns), ascending=list(ascending), kind="stable").index
+    return rows.loc[ordered]
 
 
 def _table(rows: pd.DataFrame, caption: str, fiche_url) -> str:

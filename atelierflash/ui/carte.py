@@ -79,6 +79,17 @@ def get_prepared(dataset: Dataset) -> carte.PreparedCommunes:
 
 
 @st.cache_resource(show_spinner=False)
+def _pool(key: str, path: str, mtime: float, _dataset: Dataset):
+    return carte.public_ateliers(_dataset.ateliers)
+
+
+def public_pool(dataset: Dataset):
+    """The register's publishable ateliers, public text cleaned (once per register version)."""
+    source = dataset.source
+    return _pool(source.key, str(source.path), dataset.version, _dataset=dataset)
+
+
+@st.cache_resource(show_spinner=False)
 def _public_map(folder: str, path: str, mtime: float, _dataset: Dataset) -> carte.PublicMap:
     out = carte.STATIC_DIR / "publique" / folder
     return carte.export_public_map(_dataset, get_basemap(_dataset), get_prepared(_dataset), out)
