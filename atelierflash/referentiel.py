@@ -28,7 +28,7 @@ import pandas as pd
 import shapely
 
 from atelierflash import _geo
-from atelierflash.fichiers import os_reason
+from atelierflash.texte import os_reason
 
 # Bump whenever the content or the columns of the cache change: old caches are then rebuilt.
 SCHEMA_VERSION = 1
@@ -352,11 +352,6 @@ def build_referentiel(
     return final
 
 
-def _reason(exc: OSError) -> str:
-    """French words for a system error (the English detail goes to the log)."""
-    return os_reason(exc)
-
-
 class ReferentielCacheError(OSError):
     """The cache folder cannot be written; ``str()`` says in French what to do."""
 
@@ -394,7 +389,7 @@ def _unwritable(root: Path, exc: OSError) -> str:
     _LOG.warning("Cache du référentiel non enregistré dans %s : %r", root, exc)
     return (
         f"Le cache du référentiel ne peut pas être écrit dans {root} "
-        f"({_reason(exc)}) : le référentiel est reconstruit en mémoire à chaque "
+        f"({os_reason(exc)}) : le référentiel est reconstruit en mémoire à chaque "
         "démarrage. Rendez ce dossier inscriptible, ou définissez ATELIERFLASH_CACHE_DIR vers "
         "un dossier inscriptible, puis lancez « python -m atelierflash referentiel »."
     )
