@@ -32,9 +32,7 @@ if row is not None:
     )
     cols[2].download_button(
         "Cet atelier (XLSX)",
-        data=lambda: fichiers.xlsx_bytes(
-            exports.export_frame(dataset, one), fictif=dataset.fictif, sheet="Atelier"
-        ),
+        data=lambda: exports.to_xlsx(dataset, one, sheet="Atelier"),
         file_name=fiche.fiche_filename(dataset, row).replace(".pdf", ".xlsx"),
         mime=fichiers.XLSX_MIME,
         icon=":material/download:",

@@ -99,55 +99,47 @@ def carte_section() -> None:
         st.rerun(scope="fragment")
 
 
+_IMAGE_HELP = (
+    "Les communes de la sélection, colorées comme sur la carte, la France métropolitaine et les "
+    "cinq départements d'outre-mer, légende, titre et source (300 dpi)."
+)
+
+
 def downloads() -> None:
     """The selection as CSV, GeoJSON and XLSX, and the printable national map."""
-    buttons = st.columns(3)
-    buttons[0].download_button(
-        "Télécharger la sélection (CSV)",
-        data=lambda: carte.to_csv(dataset, shown),
-        file_name=carte.filename(dataset, "csv"),
-        mime="text/csv",
-        on_click="ignore",
-        key="carte_csv",
+    files = (
+        ("Télécharger la sélection (CSV)", carte.to_csv, "csv", "text/csv"),
+        ("Télécharger la sélection (GeoJSON)", carte.to_geojson, "geojson", "application/geo+json"),
+        ("Télécharger la sélection (XLSX)", carte.to_xlsx, "xlsx", fichiers.XLSX_MIME),
     )
-    buttons[1].download_button(
-        "Télécharger la sélection (GeoJSON)",
-        data=lambda: carte.to_geojson(dataset, shown),
-        file_name=carte.filename(dataset, "geojson"),
-        mime="application/geo+json",
-        on_click="ignore",
-        key="carte_geojson",
-    )
-    buttons[2].download_button(
-        "Télécharger la sélection (XLSX)",
-        data=lambda: fichiers.xlsx_bytes(
-            carte.export_frame(dataset, shown), fictif=dataset.fictif, sheet="Ateliers"
-        ),
-        file_name=carte.filename(dataset, "xlsx"),
-        mime=fichiers.XLSX_MIME,
-        on_click="ignore",
-        key="carte_xlsx",
-    )
+    for column, (label, write, extension, mime) in zip(st.columns(3), files, strict=True):
+        column.download_button(
+            label,
+            data=lambda write=write: write(dataset, shown),
+            file_name=carte.filename(dataset, extension),
+            mime=mime,
+            on_click="ignore",
+            key=f"carte_{extension}",
+        )
     dimension = st.session_state.get("carte_couleur", "famille")
-    buttons = st.columns(3)
-    buttons[0].download_button(
-        "Carte nationale imprimable (PNG A4)",
-        data=lambda: carte.national_map_bytes(dataset, "png", dimension, state),
-        file_name=carte.filename(dataset, "png").replace("ateliers_flash", "carte_nationale"),
-        mime="image/png",
-        on_click="ignore",
-        key="carte_image_png",
-        help="Les communes de la sélection, colorées comme sur la carte, la France "
-        "métropolitaine et les cinq départements d'outre-mer, légende, titre et source (300 dpi).",
+    images = (
+        ("Carte nationale imprimable (PNG A4)", "png", "image/png", _IMAGE_HELP),
+        ("Carte nationale (PDF)", "pdf", "application/pdf", None),
     )
-    buttons[1].download_button(
-        "Carte nationale (PDF)",
-        data=lambda: carte.national_map_bytes(dataset, "pdf", dimension, state),
-        file_name=carte.filename(dataset, "pdf").replace("ateliers_flash", "carte_nationale"),
-        mime="application/pdf",
-        on_click="ignore",
-        key="carte_image_pdf",
-    )
+    for column, (label, extension, mime, help_text) in zip(st.columns(3), images, strict=False):
+        column.download_button(
+            label,
+            data=lambda extension=extension: carte.national_map_bytes(
+                dataset, extension, dimension, state
+            ),
+            file_name=carte.filename(dataset, extension).replace(
+                "ateliers_flash", "carte_nationale"
+            ),
+            mime=mime,
+            on_click="ignore",
+            key=f"carte_image_{extension}",
+            help=help_text,
+        )
     if dataset.fictif:
         st.caption("Registre fictif : chaque export porte la mention « fictif ».")
 

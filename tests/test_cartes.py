@@ -15,6 +15,7 @@ from shapely.geometry import MultiPolygon, Polygon, box
 from atelierflash import carte
 from atelierflash.carte import layers
 from atelierflash.carte.basemap import BASEMAP_FACTOR, NATIONAL_BOUNDS, inset_layout, merc_y
+from atelierflash.carte.communes import LEVELS
 from atelierflash.carte.encoding import (
     decode_geometry,
     decode_ints,
@@ -239,7 +240,7 @@ def test_all_five_drom_get_a_square_frame_in_a_column():
 # ------------------------------------------------------------------------------ layers
 def test_layer_draws_the_communes_of_public_ateliers(basemap, prepared, mini_dataset, public):
     build = _build(basemap, prepared, mini_dataset, public)
-    assert build.vue == "communes" and build.level == carte.LEVELS[0]
+    assert build.vue == "communes" and build.level == LEVELS[0]
     assert len(build.layers) == 1
     payload = build.layer_payload
     codes = [payload["codes"][i : i + 5] for i in range(0, len(payload["codes"]), 5)]

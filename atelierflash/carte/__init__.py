@@ -44,7 +44,7 @@ How the map stays small and private:
 
 from atelierflash.carte.assets import STATIC_DIR, install_static_assets, leaflet_source_dir
 from atelierflash.carte.basemap import Basemap, prepare_basemap
-from atelierflash.carte.communes import LEVELS, Level, PreparedCommunes, prepare_communes
+from atelierflash.carte.communes import Level, PreparedCommunes, prepare_communes
 from atelierflash.carte.exports import (
     export_frame,
     filename,
@@ -52,6 +52,7 @@ from atelierflash.carte.exports import (
     public_selection,
     to_csv,
     to_geojson,
+    to_xlsx,
 )
 from atelierflash.carte.fiche import (
     FICHE_CSS,
@@ -81,7 +82,6 @@ from atelierflash.carte.publique import PublicMap, embed_url, export_public_map,
 __all__ = [
     "DIMENSIONS",
     "FICHE_CSS",
-    "LEVELS",
     "LIST_ORDERS",
     "STATIC_DIR",
     "VIEWS",
@@ -119,4 +119,5 @@ __all__ = [
     "search_message",
     "to_csv",
     "to_geojson",
+    "to_xlsx",
 ]

@@ -26,7 +26,7 @@ import shapely
 
 from atelierflash import acces
 from atelierflash.dataset import public_ateliers as dataset_public_ateliers
-from atelierflash.fichiers import FICTION_WARNING, csv_bytes, neutralize
+from atelierflash.fichiers import FICTION_WARNING, csv_bytes, neutralize, xlsx_bytes
 from atelierflash.formats import iso_date
 from atelierflash.texte import cell_text, without_contacts
 from atelierflash.validation import PUBLIC_TEXT_COLUMNS
@@ -160,6 +160,14 @@ def to_csv(dataset, ateliers: pd.DataFrame) -> bytes:
     marks fiction on every row.
     """
     return csv_bytes(export_frame(dataset, ateliers))
+
+
+def to_xlsx(dataset, ateliers: pd.DataFrame, sheet: str = "Ateliers") -> bytes:
+    """XLSX of the publishable ``ateliers`` (public fields), written by the one writer.
+
+    Typed cells, no formula; a fictional register is said in the sheet.
+    """
+    return xlsx_bytes(export_frame(dataset, ateliers), fictif=dataset.fictif, sheet=sheet)
 
 
 def to_geojson(dataset, ateliers: pd.DataFrame) -> bytes:
