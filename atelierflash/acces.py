@@ -77,7 +77,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/atelier.py", "Fiche d'un atelier", ":material/article:", "atelier"),
     PageSpec("pages/thematiques.py", "Thématiques", ":material/sell:", "thematiques"),
     PageSpec(
-        "pages/selection_annuelle.py",
+        "pages/selection-annuelle.py",
         "Sélection annuelle",
         ":material/calendar_month:",
         "selection-annuelle",

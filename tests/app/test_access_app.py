@@ -179,7 +179,7 @@ def test_public_mode_sends_no_internal_field_or_row(marked_app, page, query):
 def test_internal_mode_shows_the_marked_values(marked_app):
     # The same search finds the marks when the office looks at its own register.
     at = marked_app(
-        "interne", "pages/selection_annuelle.py", {"annee": "2026", "registre": "public"}
+        "interne", "pages/selection-annuelle.py", {"annee": "2026", "registre": "public"}
     )
     assert b"CANDIDATURE-SECRETE-7Q" in _sent(at)
     at = marked_app("interne", "pages/accueil.py", {"registre": "env"})

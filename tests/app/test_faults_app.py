@@ -67,7 +67,7 @@ def test_the_referentiel_is_loaded_once_when_its_cache_cannot_be_written(monkeyp
     st.cache_resource.clear()
     try:
         at = start("pages/thematiques.py")
-        at.switch_page("pages/selection_annuelle.py").run()
+        at.switch_page("pages/selection-annuelle.py").run()
         assert not at.exception, at.exception
     finally:
         st.cache_resource.clear()

@@ -28,7 +28,7 @@ PAGES = [
     "pages/accueil.py",
     "pages/carte.py",
     "pages/thematiques.py",
-    "pages/selection_annuelle.py",
+    "pages/selection-annuelle.py",
     "pages/equipes.py",
     "pages/atelier.py",
     "pages/integrer.py",
@@ -134,7 +134,7 @@ def test_home_page_validation_download_neutralises_a_formula_id(hostile_app, dow
 
 
 def test_an_invalid_parameter_is_ignored_with_a_french_notice(hostile_app):
-    at = hostile_app("pages/selection_annuelle.py", {"annee": "²", "annees": "²-"})
+    at = hostile_app("pages/selection-annuelle.py", {"annee": "²", "annees": "²-"})
     assert not at.exception, at.exception
     notices = " ".join(i.value for i in at.info)
     assert "« annee »" in notices and "« annees »" in notices

@@ -8,7 +8,7 @@ import pytest
 
 from tests.app.analytics_helpers import chart, charts, demo_rows, metric
 
-PAGE = "pages/selection_annuelle.py"
+PAGE = "pages/selection-annuelle.py"
 
 
 def _select_year(at, year: int):
