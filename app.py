@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from atelierflash.ui import access
+from atelierflash.ui import access, progressif
 from atelierflash.ui.data import (
     active_source,
     ensure_entrypoint,
@@ -32,6 +32,7 @@ st.sidebar.markdown("**Ateliers Flash** · DGALN")
 selector = st.sidebar.container()
 source = active_source()
 if not access.main_first(navigation):
+    progressif.mark_whole()  # only a map-first page is ever drawn in two runs
     with selector:
         register_selector()
 dataset = get_dataset(source)
@@ -39,6 +40,7 @@ show_banner(dataset)
 try:
     run_page(navigation)
 finally:  # also when the page stops (st.stop) or reruns: the selector keeps its value
-    if access.main_first(navigation):
+    # Not in a run that draws the map alone (ui.progressif): the whole page comes next.
+    if access.main_first(navigation) and not progressif.alone():
         with selector:
             register_selector()

@@ -5,7 +5,9 @@ are in the panel to its right, the figures under it, and the sidebar filters and
 selector are drawn after it. The browser fetches each kind of widget's code when it first
 renders one (about a hundred files from the app's server); the map's then comes first
 (measured by ``python -m benchmarks``). Widgets drawn after the map read their values first
-from the session (or the address); when a drawn widget disagrees, the page reruns once.
+from the session (or the address); when a drawn widget disagrees, the page reruns once. A
+browser session that opens here gets the map alone first, and the rest once the map has drawn
+(``atelierflash.ui.progressif``).
 """
 
 import streamlit as st
@@ -16,6 +18,7 @@ from atelierflash.fichiers import WriteError
 from atelierflash.formats import fmt_int
 from atelierflash.texte import markdown_escape as md
 from atelierflash.ui import carte as ui
+from atelierflash.ui import progressif
 from atelierflash.ui.access import audience
 from atelierflash.ui.data import get_dataset, get_resolver
 from atelierflash.ui.fiche import atelier_url
@@ -92,6 +95,8 @@ def carte_section() -> None:
     left, right = st.columns([2.3, 1])
     with left:
         ui.remember_click(*ui.show_map(build, height=720))
+    if progressif.alone():  # the session's first run: the panel comes with the rest
+        return
     with right:
         drawn = ui.map_controls(resolver)
         fiche(st.session_state.get(ui.FICHE_KEY))
@@ -191,6 +196,8 @@ if assets_problem:
     st.error(md(assets_problem), icon=":material/error:")
 else:
     carte_section()
+if progressif.alone():  # a browser session's first page: the rest once the map has drawn
+    progressif.rest_later()
 figures()
 if filter_sidebar(dataset)[0] != state:  # the filters as drawn disagree with those read
     st.rerun()

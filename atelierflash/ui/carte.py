@@ -19,13 +19,16 @@ from atelierflash import carte
 from atelierflash.dataset import Dataset
 from atelierflash.fichiers import WriteError
 from atelierflash.texte import markdown_escape
-from atelierflash.ui import url
+from atelierflash.ui import progressif, url
 from atelierflash.ui.data import STORE_KEY
 
 #: The only values the map sends back: the clicked layer's tooltip text and position (so that a
 #: second click on the same commune reopens its fiche). Pan and zoom send nothing.
 RETURNED = ["last_object_clicked", "last_object_clicked_tooltip"]
 MAP_KEY = "carte_ateliers"
+#: The key the map's code (``static/carte/carte.js``, ``AF.report``) adds to the map's value,
+#: once, when it has first drawn: a page drawn with the map alone is then completed.
+DRAWN = "carte_dessinee"
 PARAM_DIMENSION = "couleur"
 PARAM_VIEW = "vue"
 PARAM_COMMUNE = "commune"
@@ -135,8 +138,14 @@ def map_kwargs(build: carte.CarteBuild, height: int) -> dict:
 
 
 def show_map(build: carte.CarteBuild, height: int = 640) -> tuple[str | None, str]:
-    """Draw the map; returns the last clicked tooltip's text and an identity of that click."""
+    """Draw the map; returns the last clicked tooltip's text and an identity of that click.
+
+    Once the map has drawn, a page drawn with the map alone is completed
+    (:func:`atelierflash.ui.progressif.complete`).
+    """
     out = st_folium(build.map, **map_kwargs(build, height)) or {}
+    if out.get(DRAWN):
+        progressif.complete()
     text = out.get("last_object_clicked_tooltip")
     return text, f"{text}@{out.get('last_object_clicked')}"
 

@@ -82,6 +82,11 @@ def notice(name: str, raw: str, what: str, *, reason: str = "") -> None:
     )
 
 
+def forget_notices() -> None:
+    """Show the notices again on the next run (a page drawn in two runs shows them whole)."""
+    st.session_state.pop(_NOTICES_SHOWN, None)
+
+
 def write(name: str, value: str | None, default: str | None = None) -> None:
     """Keep ``value`` in the URL as ``?name=value``; absent when it is ``None`` or the default."""
     if value is None or value == default:

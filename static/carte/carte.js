@@ -484,6 +484,7 @@
     AF.stats.overview = 0;
     AF.stats.ready = true;
     AF.stats.drawnAt = performance.now();
+    AF.report();
   };
 
   function guessDep(lines) {
@@ -586,6 +587,25 @@
     AF.stats.layerMs = Math.round(performance.now() - started);
     AF.stats.ready = true;
     AF.stats.drawnAt = performance.now();
+    AF.report();
+  };
+
+  // ------------------------------------------------------------------ drawn, said once
+  AF.report = function () {
+    // In the app (streamlit-folium's frame), say once that the map has drawn: a session's first
+    // page waits for it to send the rest (atelierflash/ui/progressif.py). One value, with
+    // streamlit-folium's own fields as they stand, plus ui.carte.DRAWN. The public page has no
+    // Streamlit: nothing to say there.
+    var streamlit = window.Streamlit;
+    if (AF.reporting || !streamlit || !streamlit.setComponentValue) return;
+    AF.reporting = true;
+    var data = window.__GLOBAL_DATA__;
+    var value = Object.assign({}, data && data.previous_data, { carte_dessinee: true });
+    // After this frame's drawing: the message never holds up the animation frame it shows in.
+    setTimeout(function () {
+      streamlit.setComponentValue(value);
+      AF.stats.reported = true; // sent (the browser tests wait for it)
+    }, 0);
   };
 
   // ------------------------------------------------------------------ searched commune

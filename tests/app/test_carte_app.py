@@ -231,3 +231,71 @@ def test_two_stores_export_their_public_pages_apart_and_each_keeps_its_address(
     monkeypatch.setenv(ENV_DATA_DIR, str(tmp_path / "autre"))
     second = folder_of(mini_app(PAGE))
     assert second != first and second.startswith("registre-")
+
+
+def _first_run_in_a_browser(monkeypatch, query: dict | None = None):
+    """A session that opens on the map page, as a browser's does (its request has headers)."""
+    from streamlit.testing.v1 import AppTest
+
+    from atelierflash.ui import progressif
+    from tests.app.analytics_helpers import APP
+
+    monkeypatch.setattr(progressif, "_has_browser", lambda: True)
+    at = AppTest.from_file(APP, default_timeout=300)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _whole(at) -> bool:
+    """Whether the page holds what comes after the map: filters, controls, list, downloads."""
+    return bool(at.get("multiselect")) and bool(at.get("download_button")) and bool(at.selectbox)
+
+
+def _map_says_it_drew(at) -> None:
+    """The value the map's code sends once drawn (``AF.report``: its fields plus DRAWN)."""
+    from atelierflash.ui import carte as ui
+
+    (component,) = at.get("component_instance")
+    # Streamlit 1.67's widget id: ``$$ID-<digest>-<user key>``; st_folium's key is a digest.
+    key = component.proto.id.rsplit("-", 1)[1]
+    value = {"last_object_clicked": None, "last_object_clicked_tooltip": None, ui.DRAWN: True}
+    at.session_state[key] = value
+    at.run()
+    assert not at.exception, at.exception
+
+
+def test_a_browser_session_opening_on_the_map_gets_the_map_alone_then_the_whole_page(
+    mini_app, monkeypatch
+):
+    at = _first_run_in_a_browser(monkeypatch, {"annees": "²"})
+    # The map, the title and the notice about the address; nothing else yet.
+    assert at.title[0].value == "Carte des Ateliers Flash"
+    assert _layer(at)["function"] == "AF.ateliers"
+    assert not _whole(at) and at.get("html") == [] and at.metric == []
+    notices = [i.value for i in at.info if "n'est pas reconnue" in i.value]
+    assert len(notices) == 1
+    at.run()  # a rerun before the map has drawn (and before the timer's time) still waits
+    assert not _whole(at)
+    _map_says_it_drew(at)
+    assert _whole(at)
+    assert at.selectbox(key="registre")  # the register selector, drawn after the page
+    assert len(_list_titles(at)) == 6 and metric(at, "Ateliers sur la carte") == "6"
+    # The whole page says again what the address held that was ignored.
+    assert [i.value for i in at.info if "n'est pas reconnue" in i.value] == notices
+    at.run()  # and from now on, every run draws it whole
+    assert _whole(at)
+
+
+def test_a_map_that_never_says_it_drew_is_completed_by_the_timer(mini_app, monkeypatch):
+    from atelierflash.ui import progressif
+
+    at = _first_run_in_a_browser(monkeypatch)
+    assert not _whole(at)
+    # The timer's tick, FALLBACK_S later (AppTest runs no timer: its clock is moved instead).
+    since = at.session_state[progressif._SINCE]
+    at.session_state[progressif._SINCE] = since - progressif.FALLBACK_S
+    at.run()
+    assert _whole(at)

@@ -92,13 +92,46 @@ def _own_origin(page, app_url: str) -> list[str]:
 
 
 def _open_map(page, url: str):
-    """Open the page and return the map's frame once polygons are drawn."""
+    """Open the page; return the map's frame once polygons are drawn and the page is whole.
+
+    A session's first page draws the map alone, then the rest once the map has said it drew
+    (``ui.progressif``): the list under the map is the page's last element.
+    """
     page.goto(url)
     iframe = page.locator('iframe[title="streamlit_folium.st_folium"]')
     iframe.wait_for(timeout=180_000)
     frame = iframe.element_handle().content_frame()
     frame.wait_for_function(READY, timeout=120_000)
+    page.locator(".af-liste table").wait_for(timeout=120_000)
     return iframe, frame
+
+
+#: In the map's frame: what the page around it holds when the map has drawn, at the moment its
+#: code calls ``AF.report`` to say so (the frame and the page share an origin, so the frame can
+#: read the page). The note is taken before the message leaves: nothing can have answered it.
+NOTE_PAGE_AT_DRAW = """
+if (window.top !== window) {
+  const AF = (window.AF = window.AF || {});
+  let report;
+  Object.defineProperty(AF, "report", {
+    configurable: true,
+    get() { return report; },
+    set(original) {
+      report = function () {
+        const count = (s) => window.parent.document.querySelectorAll(s).length;
+        window.afPageAtDraw = window.afPageAtDraw || {
+          drawn: !!AF.stats.ready,
+          filters: count('[data-testid="stMultiSelect"]'),
+          controls: count('[data-testid="stSelectbox"]'),
+          list: count('.af-liste'),
+          downloads: count('[data-testid="stDownloadButton"]'),
+        };
+        return original.apply(this, arguments);
+      };
+    },
+  });
+}
+"""
 
 
 def _map_box(iframe) -> dict:
@@ -192,8 +225,42 @@ def test_demo_map_draws_communes_and_insets_from_the_app_only(page, app_url):
     assert page.dialogs == []
 
 
+def test_a_session_opening_on_the_map_gets_the_map_first_then_the_whole_page(page, app_url):
+    page.add_init_script(NOTE_PAGE_AT_DRAW)
+    _, frame = _open_map(page, f"{app_url}/carte?annees=2021-")  # returns once the page is whole
+    # When the map drew, the page held no other widget: their code did not compete with it. The
+    # whole page then came around the same map: a reloaded frame would have noted a whole page.
+    frame.wait_for_function("() => !!window.afPageAtDraw", timeout=10_000)
+    at_draw = frame.evaluate("() => window.afPageAtDraw")
+    assert at_draw == {"drawn": True, "filters": 0, "controls": 0, "list": 0, "downloads": 0}
+    assert frame.evaluate("() => AF.stats.reported") is True  # the map said it drew
+    for widget in ("stMultiSelect", "stDownloadButton"):
+        page.locator(f'[data-testid="{widget}"]').first.wait_for(state="attached", timeout=60_000)
+    page.get_by_role("combobox", name="Couleur des communes").wait_for(timeout=60_000)
+    page.get_by_role("combobox", name="Registre affiché").wait_for(timeout=60_000)
+    # The filters of the address hold in the whole page, and the address keeps them.
+    page.get_by_text("après filtres").wait_for(timeout=60_000)
+    assert "annees=2021-" in page.url
+    assert _own_origin(page, app_url) == []
+
+
+def test_a_map_that_never_says_it_drew_still_gets_the_whole_page(page, app_url):
+    # streamlit-folium's frame without its global Streamlit object: the map's code cannot say
+    # it drew (as when its frame fails); the page's timer completes it.
+    page.add_init_script(
+        "if (window.top !== window) Object.defineProperty(window, 'Streamlit', "
+        "{get() { return undefined; }, set(value) {}, configurable: true});"
+    )
+    _, frame = _open_map(page, f"{app_url}/carte")
+    assert frame.evaluate("() => AF.stats.reported") is None
+    page.get_by_role("combobox", name="Couleur des communes").wait_for(timeout=60_000)
+    page.locator('[data-testid="stMultiSelect"]').first.wait_for(state="attached", timeout=60_000)
+
+
 def test_click_opens_fiche_and_pan_zoom_never_reach_the_server(page, app_url):
     iframe, frame = _open_map(page, f"{app_url}/carte")
+    # The map's one message on drawing (the page drawn whole after it) is behind us.
+    frame.wait_for_function("() => AF.stats.reported === true", timeout=10_000)
     # Count what the map sends to the app (streamlit-folium's setComponentValue).
     frame.evaluate(
         """() => {
