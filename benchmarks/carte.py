@@ -283,22 +283,24 @@ def stamped(drawn: str) -> str:
 
 
 def page_stamp(drawn: str) -> str:
-    """A script for every frame of the page: note the first animation frame where ``drawn`` holds.
+    """A script for every frame of the page: note the first moment ``drawn`` holds (epoch ms).
 
     Added with ``add_init_script``, it runs in each frame from its first byte and checks the
-    predicate on every animation frame, inside the page: the moment noted no longer depends on
-    when Playwright's own polling reaches the map's frame (its iframe must be found, then a
-    script evaluated in it, two round trips that took up to a few hundred milliseconds under
-    load). :func:`stamped` stays as the waiting condition; it keeps the earlier time.
+    predicate every 4 ms, inside the page: the moment noted no longer depends on when
+    Playwright's own polling reaches the map's frame (its iframe must be found, then a script
+    evaluated in it, two round trips that took up to a few hundred milliseconds under load).
+    A timer, not animation frames: a ``requestAnimationFrame`` loop started with the document
+    of streamlit-folium's frame stops after its first callback (Streamlit 1.67, Chromium), so
+    such a loop never noted anything there. :func:`stamped` stays as the waiting condition; it
+    keeps the earlier time.
     """
     return (
         "(() => { const drawn = "
         f"{drawn}; const started = performance.now(); "
-        "const tick = () => { let ok = false; try { ok = drawn(); } catch (e) {} "
+        "const poll = setInterval(() => { let ok = false; try { ok = drawn(); } catch (e) {} "
         "if (ok) { window.__afDrawnAt = window.__afDrawnAt || "
-        "performance.timeOrigin + performance.now(); return; } "
-        "if (performance.now() - started < 180000) requestAnimationFrame(tick); }; "
-        "requestAnimationFrame(tick); })();"
+        "performance.timeOrigin + performance.now(); clearInterval(poll); } "
+        "else if (performance.now() - started > 180000) clearInterval(poll); }, 4); })();"
     )
 
 
