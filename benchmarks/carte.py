@@ -304,6 +304,39 @@ def page_stamp(drawn: str) -> str:
     )
 
 
+#: How long the page must stay idle before the next run opens (ms).
+QUIET_MS = 500
+#: In the page: resolve once the app has not been running a script for :data:`QUIET_MS` in a row
+#: (Streamlit's ``data-test-script-state`` on ``stApp``; a page without it, the public one, is
+#: idle at once), or after ``limit`` ms. Polled on a timer inside the page.
+SETTLE = """([quiet, limit]) => new Promise((resolve) => {
+  const started = performance.now();
+  let idleSince = null;
+  const poll = setInterval(() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const state = app ? app.getAttribute("data-test-script-state") : "notRunning";
+    const now = performance.now();
+    const idle = state === "notRunning" || state === "initial";
+    idleSince = idle ? (idleSince === null ? now : idleSince) : null;
+    if ((idleSince !== null && now - idleSince >= quiet) || now - started > limit) {
+      clearInterval(poll);
+      resolve(idleSince !== null && now - idleSince >= quiet);
+    }
+  }, 20);
+})"""
+
+
+def settle(page, limit_ms: int = 60_000) -> bool:
+    """Wait until the page's app has stopped running scripts (:data:`QUIET_MS` in a row).
+
+    A run is measured on an idle server: the map page draws the rest of itself once its map
+    has drawn (``atelierflash.ui.progressif``), and a run closed at once left that work to the
+    server while the next run opened, on the same two cores. Every page settles the same way
+    (the naive and floor pages are idle at once). Returns whether the page went quiet.
+    """
+    return bool(page.evaluate(SETTLE, [QUIET_MS, limit_ms]))
+
+
 def time_to_polygons(
     browser,
     url: str,
@@ -357,6 +390,8 @@ def time_to_polygons(
             opened_at = page.evaluate("() => performance.timeOrigin")
             times.append(drawn_at - opened_at)
             frame_times.append(drawn_at - frame_origin)
+            if not settle(page):
+                logging.getLogger(__name__).warning("la page ne s'est pas calmée : %s", url)
         except Exception as exc:  # a run that never draws is reported, not hidden
             logging.getLogger(__name__).warning("mesure navigateur échouée : %s", exc)
         finally:

@@ -118,7 +118,10 @@ class _Frame:
         if not self.draws:
             raise TimeoutError("jamais dessiné")
 
-    def evaluate(self, script):
+    def evaluate(self, script, arg=None):
+        if script == bench.SETTLE:  # the page went quiet before the next run
+            self.settled = arg
+            return True
         # The drawn moment is the one the page noted itself (see bench.stamped).
         if "__afDrawnAt" in script:
             return [self.origin + self.now, self.origin]
@@ -157,8 +160,8 @@ class _Page:
         self.selectors.append(selector)
         return _Locator(self, selector)
 
-    def evaluate(self, script):
-        return self.main_frame.evaluate(script)
+    def evaluate(self, script, arg=None):
+        return self.main_frame.evaluate(script, arg)
 
 
 class _Context:
@@ -213,6 +216,7 @@ def test_time_to_polygons_looks_in_the_streamlit_iframe_by_default():
         assert page.waited_for == [bench.ST_FOLIUM_IFRAME]
         assert page.iframe.waited == [bench.stamped(bench.DRAWN_OPTIMISED)]
         assert page.main_frame.waited == []
+        assert page.main_frame.settled == [bench.QUIET_MS, 60_000]  # each run waits for quiet
     # Every frame notes the drawn moment itself, from its first byte (not Playwright's polling).
     assert browser.init_scripts == [bench.page_stamp(bench.DRAWN_OPTIMISED)] * 3
     # Requests outside the origin are routed (answered locally or refused), the page's are not.

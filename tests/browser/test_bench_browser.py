@@ -36,3 +36,22 @@ def test_page_stamp_notes_the_drawing_inside_streamlit_folium_frame(browser, app
         browser, f"{app_url}/carte", bench.DRAWN_OPTIMISED, bench.streamlit_map_frame
     )
     assert 0 < noted < 120_000
+
+
+def test_settle_returns_once_the_app_has_stopped_running_scripts(browser, app_url):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+    try:
+        page = context.new_page()
+        page.goto(f"{app_url}/carte")
+        bench.streamlit_map_frame(page, 180_000)
+        assert bench.settle(page) is True
+        state = page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state")
+        assert state == "notRunning"
+        # A page that never goes quiet within the limit is reported, not waited for forever.
+        page.evaluate(
+            "() => document.querySelector('[data-testid=stApp]')"
+            ".setAttribute('data-test-script-state', 'running')"
+        )
+        assert bench.settle(page, limit_ms=300) is False
+    finally:
+        context.close()
