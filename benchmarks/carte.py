@@ -33,6 +33,7 @@ floor page (:mod:`benchmarks.page_plancher`); the library never imports it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -410,7 +411,12 @@ def measure_browsers(
     floor: bool = False,
     python: str | None = None,
 ) -> dict[tuple[str, str], tuple[float | None, float | None, int]]:
-    """Browser figures for each register (``None``: the demo) and each map.
+    """Browser figures for each register (``None``: the demo) and each map, runs interleaved.
+
+    For each register, every page compared with another is served at once (the map page, the
+    naive page, the public page and, with the demonstration register, the floor page); after a
+    warm-up run of each, the measured runs go round the pages in turn. A slow minute of the
+    machine then falls on every page alike instead of on the one measured during it.
 
     Parameters
     ----------
@@ -424,14 +430,16 @@ def measure_browsers(
         Register name → folder of its exported public map, served by :func:`static_server`
         and measured as ``(name, "publique")``.
     floor : bool, optional
-        Also measure the Streamlit floor page (:data:`FLOOR_APP`), as ``("demo", "plancher")``.
+        Also measure the Streamlit floor page (:data:`FLOOR_APP`), as ``("demo", "plancher")``,
+        beside the first register's pages.
     python : str, optional
         The interpreter of the Streamlit servers (see :func:`project_python`).
 
     Returns
     -------
     dict
-        ``(register, kind)`` → the result of :func:`time_to_polygons`.
+        ``(register, kind)`` → the medians and the foreign requests, as :func:`time_to_polygons`
+        returns them.
     """
     from playwright.sync_api import sync_playwright
 
@@ -445,41 +453,71 @@ def measure_browsers(
             executable_path=chromium, headless=True, args=CHROMIUM_ARGS
         )
         try:
-            for name, register in registers.items():
-                env = {k: v for k, v in os.environ.items() if k != "ATELIERFLASH_REGISTRE"}
-                if register is not None:
-                    env["ATELIERFLASH_REGISTRE"] = str(register)
-                for kind, script, path, drawn in (
-                    ("optimise", ROOT / "app.py", "/carte", DRAWN_OPTIMISED),
-                    ("naif", NAIVE_APP, "/", DRAWN_NAIVE),
-                ):
-                    log = workdir / f"serveur-{name}-{kind}.log"
-                    with streamlit_server(script, env, log, python=python) as base:
-                        if kind == "optimise":
-                            _open_home(browser, base)
-                        # Warm-up run (the server loads and caches the dataset), not counted.
-                        time_to_polygons(browser, base + path, drawn, 1)
-                        results[(name, kind)] = time_to_polygons(browser, base + path, drawn, runs)
-                if name in public:
-                    with static_server(public[name]) as base:
-                        # Warm-up as for the Streamlit pages (the files enter the OS cache).
-                        time_to_polygons(
-                            browser, base + "/", DRAWN_OPTIMISED, 1, map_frame=main_frame
-                        )
-                        results[(name, "publique")] = time_to_polygons(
-                            browser, base + "/", DRAWN_OPTIMISED, runs, map_frame=main_frame
-                        )
-            if floor:
-                env = {k: v for k, v in os.environ.items() if k != "ATELIERFLASH_REGISTRE"}
-                log = workdir / "serveur-plancher.log"
-                with streamlit_server(FLOOR_APP, env, log, python=python) as base:
-                    time_to_polygons(browser, base + "/", DRAWN_NAIVE, 1)
-                    results[("demo", "plancher")] = time_to_polygons(
-                        browser, base + "/", DRAWN_NAIVE, runs
+            for index, (name, register) in enumerate(registers.items()):
+                with contextlib.ExitStack() as servers:
+                    pages = _serve_pages(
+                        servers,
+                        browser,
+                        name,
+                        register,
+                        workdir,
+                        public.get(name),
+                        floor and index == 0,
+                        python,
                     )
+                    results.update(_interleaved(browser, pages, runs))
         finally:
             browser.close()
     return results
+
+
+def _serve_pages(servers, browser, name, register, workdir, public_dir, floor, python) -> list:
+    """Start the servers of one register's pages; ``[(key, url, drawn, map_frame)]``."""
+    env = {k: v for k, v in os.environ.items() if k != "ATELIERFLASH_REGISTRE"}
+    if register is not None:
+        env["ATELIERFLASH_REGISTRE"] = str(register)
+    pages = []
+    for kind, script, path, drawn in (
+        ("optimise", ROOT / "app.py", "/carte", DRAWN_OPTIMISED),
+        ("naif", NAIVE_APP, "/", DRAWN_NAIVE),
+    ):
+        log = workdir / f"serveur-{name}-{kind}.log"
+        base = servers.enter_context(streamlit_server(script, env, log, python=python))
+        if kind == "optimise":
+            _open_home(browser, base)
+        pages.append(((name, kind), base + path, drawn, streamlit_map_frame))
+    if public_dir is not None:
+        base = servers.enter_context(static_server(public_dir))
+        pages.append(((name, "publique"), base + "/", DRAWN_OPTIMISED, main_frame))
+    if floor:
+        env.pop("ATELIERFLASH_REGISTRE", None)
+        log = workdir / "serveur-plancher.log"
+        base = servers.enter_context(streamlit_server(FLOOR_APP, env, log, python=python))
+        pages.append((("demo", "plancher"), base + "/", DRAWN_NAIVE, streamlit_map_frame))
+    return pages
+
+
+def _interleaved(browser, pages: list, runs: int) -> dict:
+    """One warm-up run of each page (the server loads its data), then ``runs`` rounds."""
+    for _, url, drawn, frame_of in pages:
+        time_to_polygons(browser, url, drawn, 1, map_frame=frame_of)
+    measured: dict = {key: [] for key, *_ in pages}
+    for _ in range(runs):
+        for key, url, drawn, frame_of in pages:
+            measured[key].append(time_to_polygons(browser, url, drawn, 1, map_frame=frame_of))
+    out = {}
+    for key, results in measured.items():
+        drawn_runs = [r for r in results if r[0] is not None]
+        foreign = sum(r[2] for r in results)
+        if not drawn_runs:
+            out[key] = (None, None, foreign)
+            continue
+        out[key] = (
+            statistics.median(r[0] for r in drawn_runs),
+            statistics.median(r[1] for r in drawn_runs),
+            foreign,
+        )
+    return out
 
 
 def _open_home(browser, base: str) -> None:
