@@ -194,6 +194,7 @@ st.markdown(
 )
 if assets_problem:
     st.error(md(assets_problem), icon=":material/error:")
+    progressif.mark_whole()  # no map will say it drew: the whole page now
 else:
     carte_section()
 if progressif.alone():  # a browser session's first page: the rest once the map has drawn

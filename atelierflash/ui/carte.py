@@ -141,12 +141,13 @@ def show_map(build: carte.CarteBuild, height: int = 640) -> tuple[str | None, st
     """Draw the map; returns the last clicked tooltip's text and an identity of that click.
 
     Once the map has drawn, a page drawn with the map alone is completed
-    (:func:`atelierflash.ui.progressif.complete`).
+    (:func:`atelierflash.ui.progressif.complete`). A click says so too: it may reach the server
+    before the map's own message, whose value it then replaces.
     """
     out = st_folium(build.map, **map_kwargs(build, height)) or {}
-    if out.get(DRAWN):
-        progressif.complete()
     text = out.get("last_object_clicked_tooltip")
+    if out.get(DRAWN) or text:
+        progressif.complete()  # the rerun keeps the click: the whole page opens its fiche
     return text, f"{text}@{out.get('last_object_clicked')}"
 
 

@@ -254,17 +254,22 @@ def _whole(at) -> bool:
     return bool(at.get("multiselect")) and bool(at.get("download_button")) and bool(at.selectbox)
 
 
+def _map_sends(at, value: dict) -> None:
+    """The map's component sends ``value`` (as streamlit-folium's frame does), then a run."""
+    (component,) = at.get("component_instance")
+    # Streamlit 1.67's widget id: ``$$ID-<digest>-<user key>``; st_folium's key is a digest.
+    at.session_state[component.proto.id.rsplit("-", 1)[1]] = value
+    at.run()
+    assert not at.exception, at.exception
+
+
 def _map_says_it_drew(at) -> None:
     """The value the map's code sends once drawn (``AF.report``: its fields plus DRAWN)."""
     from atelierflash.ui import carte as ui
 
-    (component,) = at.get("component_instance")
-    # Streamlit 1.67's widget id: ``$$ID-<digest>-<user key>``; st_folium's key is a digest.
-    key = component.proto.id.rsplit("-", 1)[1]
-    value = {"last_object_clicked": None, "last_object_clicked_tooltip": None, ui.DRAWN: True}
-    at.session_state[key] = value
-    at.run()
-    assert not at.exception, at.exception
+    _map_sends(
+        at, {"last_object_clicked": None, "last_object_clicked_tooltip": None, ui.DRAWN: True}
+    )
 
 
 def test_a_browser_session_opening_on_the_map_gets_the_map_alone_then_the_whole_page(
@@ -299,3 +304,35 @@ def test_a_map_that_never_says_it_drew_is_completed_by_the_timer(mini_app, monke
     at.session_state[progressif._SINCE] = since - progressif.FALLBACK_S
     at.run()
     assert _whole(at)
+
+
+def test_a_click_that_overtakes_the_maps_message_completes_the_page_and_opens_its_fiche(
+    mini_app, monkeypatch
+):
+    at = _first_run_in_a_browser(monkeypatch)
+    assert not _whole(at)
+    # The click's value replaced the map's « drawn » message before the server read it.
+    _map_sends(
+        at,
+        {
+            "last_object_clicked": {"lat": 50.157, "lng": 2.34},
+            "last_object_clicked_tooltip": "Doullens (80253) Atelier de Doullens · 2024",
+        },
+    )
+    assert _whole(at)
+    fiches = [h.proto.body for h in at.get("html") if "af-fiche" in h.proto.body]
+    assert len(fiches) == 1 and "(80253)" in fiches[0]
+
+
+def test_a_map_page_without_its_map_code_is_drawn_whole_at_once(mini_app, monkeypatch):
+    from atelierflash.ui import carte as ui
+
+    # static/ read-only: the map cannot be drawn, so nothing will ever say it drew.
+    monkeypatch.setattr(
+        ui, "ensure_assets", lambda: "Les fichiers de Leaflet n'ont pas pu être copiés"
+    )
+    at = _first_run_in_a_browser(monkeypatch)
+    assert at.get("component_instance") == []
+    assert any("Leaflet" in e.value for e in at.error)
+    assert bool(at.get("multiselect")) and bool(at.get("download_button"))
+    assert at.selectbox(key="registre")
