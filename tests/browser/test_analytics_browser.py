@@ -38,8 +38,18 @@ def _full_screenshot(page, name: str):
 
 
 def _wait_for_charts(page, count: int) -> None:
-    """Poll until ``count`` plotly charts have drawn their SVG (no fixed sleep)."""
-    page.locator(".js-plotly-plot .main-svg").nth(count - 1).wait_for(timeout=180_000)
+    """Poll until ``count`` plotly charts have each drawn, title included (no fixed sleep).
+
+    Counted per chart: plotly.js draws three ``.main-svg`` layers per chart, so waiting for the
+    ``count``-th of those elements was satisfied by the first charts alone (a loaded machine then
+    read the titles of a page still drawing). Every chart of these pages has a title.
+    """
+    page.wait_for_function(
+        "(n) => [...document.querySelectorAll('.js-plotly-plot')]"
+        ".filter((plot) => plot.querySelector('.main-svg .gtitle')).length >= n",
+        arg=count,
+        timeout=180_000,
+    )
     page.wait_for_load_state("networkidle")
 
 
