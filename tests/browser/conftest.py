@@ -86,3 +86,20 @@ def pick_option(page, selectbox, name: str) -> None:
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     selectbox.locator("input").click()
     page.get_by_role("option", name=name, exact=True).click()
+
+
+def wait_for_charts(page, count: int, titled: bool = True) -> None:
+    """Poll until ``count`` plotly charts have each drawn (their title too when ``titled``).
+
+    Counted per chart: plotly.js draws three ``.main-svg`` layers per chart, so waiting for the
+    ``count``-th of those elements was satisfied by the first charts alone (a loaded machine then
+    read the titles of a page still drawing).
+    """
+    drawn = ".main-svg .gtitle" if titled else ".main-svg"
+    page.wait_for_function(
+        "([n, drawn]) => [...document.querySelectorAll('.js-plotly-plot')]"
+        ".filter((plot) => plot.querySelector(drawn)).length >= n",
+        arg=[count, drawn],
+        timeout=180_000,
+    )
+    page.wait_for_load_state("networkidle")

@@ -6,7 +6,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, wait_for_charts
 
 pytestmark = pytest.mark.browser
 
@@ -37,27 +37,11 @@ def _full_screenshot(page, name: str):
     return screenshot(page, name)
 
 
-def _wait_for_charts(page, count: int) -> None:
-    """Poll until ``count`` plotly charts have each drawn, title included (no fixed sleep).
-
-    Counted per chart: plotly.js draws three ``.main-svg`` layers per chart, so waiting for the
-    ``count``-th of those elements was satisfied by the first charts alone (a loaded machine then
-    read the titles of a page still drawing). Every chart of these pages has a title.
-    """
-    page.wait_for_function(
-        "(n) => [...document.querySelectorAll('.js-plotly-plot')]"
-        ".filter((plot) => plot.querySelector('.main-svg .gtitle')).length >= n",
-        arg=count,
-        timeout=180_000,
-    )
-    page.wait_for_load_state("networkidle")
-
-
 def test_thematic_page_draws_every_chart_with_french_formats(page, app_url):
     _open(page, app_url, "/thematiques")
     page.get_by_text("Données de démonstration fictives").wait_for(timeout=180_000)
     page.get_by_role("heading", name="Thématiques des ateliers").wait_for(timeout=60_000)
-    _wait_for_charts(page, THEMATIC_CHARTS)
+    wait_for_charts(page, THEMATIC_CHARTS)
     titles = page.locator(".js-plotly-plot .gtitle").all_text_contents()
     assert "Ateliers par famille de thèmes" in titles
     assert "Mentions de thèmes : ateliers citant chaque thème" in titles
@@ -73,7 +57,7 @@ def test_thematic_page_draws_every_chart_with_french_formats(page, app_url):
 def test_selection_page_follows_the_year_in_the_url(page, app_url):
     _open(page, app_url, "/selection-annuelle?annee=2022")
     page.get_by_role("heading", name="Parcours des ateliers 2022").wait_for(timeout=180_000)
-    _wait_for_charts(page, SELECTION_CHARTS)
+    wait_for_charts(page, SELECTION_CHARTS)
     page.get_by_role("heading", name="Les ateliers 2022").wait_for()
     assert (
         "Ateliers sélectionnés en 2022"
@@ -93,7 +77,7 @@ def test_selection_page_follows_the_year_in_the_url(page, app_url):
 
 def test_analytics_pages_request_only_their_own_origin(page, app_url):
     _open(page, app_url, "/selection-annuelle")
-    _wait_for_charts(page, SELECTION_CHARTS)
+    wait_for_charts(page, SELECTION_CHARTS)
     origin = urlparse(app_url).netloc
     foreign = [u for u in page.requests if urlparse(u).netloc not in (origin, "")]
     assert foreign == [], f"requests outside the app's origin: {foreign}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, wait_for_charts
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ def test_equipes_page_audits_the_demo_register(page, app_url):
     assert "Écarts à la règle" in metrics.nth(1).inner_text()
     assert metrics.nth(1).locator('[data-testid="stMetricValue"]').inner_text() == "4"
     # Four charts in the open tab (per year, cumulative) and the workload section.
-    page.locator(".js-plotly-plot .main-svg").nth(3).wait_for(timeout=120_000)
+    wait_for_charts(page, 4, titled=False)
     page.get_by_text("Prochaine équipe").first.wait_for()
     height = page.evaluate(
         "() => (document.querySelector('[data-testid=\"stMain\"]') || document.body).scrollHeight"
