@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from atelierflash.ui import access, progressif
+from atelierflash.ui import access, progressif, url
 from atelierflash.ui.data import (
     active_source,
     ensure_entrypoint,
@@ -30,7 +30,11 @@ st.sidebar.markdown("**Ateliers Flash** · DGALN")
 # The register selector has its place at the top of the sidebar. A page whose main element
 # must come first (the map: the browser then fetches its code first) has it drawn after it.
 selector = st.sidebar.container()
-source = active_source()
+# The notices about the address, always in this container: what comes and goes between two runs
+# never moves the page's elements (a moved map is mounted again, ui.progressif).
+with st.container():
+    url.show_replayed()
+    source = active_source()
 if not access.main_first(navigation):
     progressif.mark_whole()  # only a map-first page is ever drawn in two runs
     with selector:

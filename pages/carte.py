@@ -27,7 +27,8 @@ from atelierflash.ui.filters import filter_sidebar, read_filters
 dataset = get_dataset()
 resolver = get_resolver()
 assets_problem = ui.ensure_assets()  # a read-only static/ is said, never a traceback
-state, filtered = read_filters(dataset)
+with st.container():  # its notices about the address come and go; the map never moves
+    state, filtered = read_filters(dataset)
 pool = ui.public_pool(dataset)  # once per register version
 shown = carte.public_selection(pool, filtered)
 
@@ -77,8 +78,9 @@ def carte_section() -> None:
     The map comes first in the page's tree: its controls and the fiche sit in the side panel
     to its right, so the browser fetches the map component's code before theirs.
     """
-    choices = ui.map_choices(resolver)
     notices = st.container(key="carte_messages")  # always there: the map never moves
+    with notices:  # the controls' notices about the address (first run only) go in it too
+        choices = ui.map_choices(resolver)
     if choices.focus:
         notices.info(carte.search_message(dataset, pool, shown, choices.focus))
     build = carte.build_map(

@@ -17,7 +17,11 @@ Three safeguards keep the rest of the page from ever going missing:
 - a map that never says it drew (its frame failed, its code was blocked) is completed by a
   timer after :data:`FALLBACK_S` seconds;
 - the notices about the address (:func:`atelierflash.ui.url.notice`, shown once per address)
-  are shown again by the whole page.
+  are shown again by the whole page (``url.replay_notices``), at its top.
+
+The map stays where it is between the two runs: every element that comes and goes before it
+(the notices) lives in a container that is always there, since an element moved in the page's
+tree is mounted again (for the map, a new frame that draws everything again).
 """
 
 from __future__ import annotations
@@ -59,7 +63,7 @@ def complete() -> None:
     if not alone():
         return
     mark_whole()
-    url.forget_notices()  # shown by the run drawn alone, they belong on the whole page too
+    url.replay_notices()  # shown by the run drawn alone, they belong on the whole page too
     st.rerun(scope="app")
 
 

@@ -20,6 +20,8 @@ T = TypeVar("T")
 #: Characters of a refused value quoted in the notice (a crafted URL may be long).
 QUOTED_CHARS = 40
 _NOTICES_SHOWN = "_url_notices_vues"
+_NOTICES_LOG = "_url_notices_montrees"
+_NOTICES_REPLAY = "_url_notices_a_remontrer"
 
 
 class Refused(ValueError):
@@ -71,6 +73,11 @@ def notice(name: str, raw: str, what: str, *, reason: str = "") -> None:
     if (name, raw) in shown:
         return
     shown.add((name, raw))
+    st.session_state.setdefault(_NOTICES_LOG, []).append((name, raw, what, reason))
+    _draw(name, raw, what, reason)
+
+
+def _draw(name: str, raw: str, what: str, reason: str) -> None:
     # Cut, on one line, without control characters: the value is only quoted, never shown whole.
     printable = "".join(c if c.isprintable() else " " for c in raw)
     quoted = printable if len(printable) <= QUOTED_CHARS else printable[:QUOTED_CHARS] + "…"
@@ -82,9 +89,19 @@ def notice(name: str, raw: str, what: str, *, reason: str = "") -> None:
     )
 
 
-def forget_notices() -> None:
-    """Show the notices again on the next run (a page drawn in two runs shows them whole)."""
-    st.session_state.pop(_NOTICES_SHOWN, None)
+def replay_notices() -> None:
+    """Show the notices drawn so far once more, on the next run (:func:`show_replayed`).
+
+    A page drawn in two runs (``ui.progressif``) reads some parameters in its first run only:
+    their notices would otherwise vanish with that run.
+    """
+    st.session_state[_NOTICES_REPLAY] = list(st.session_state.get(_NOTICES_LOG, []))
+
+
+def show_replayed() -> None:
+    """Draw the notices :func:`replay_notices` kept (``app.py``, at the top of every page)."""
+    for name, raw, what, reason in st.session_state.pop(_NOTICES_REPLAY, []):
+        _draw(name, raw, what, reason)
 
 
 def write(name: str, value: str | None, default: str | None = None) -> None:

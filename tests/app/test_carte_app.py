@@ -336,3 +336,15 @@ def test_a_map_page_without_its_map_code_is_drawn_whole_at_once(mini_app, monkey
     assert any("Leaflet" in e.value for e in at.error)
     assert bool(at.get("multiselect")) and bool(at.get("download_button"))
     assert at.selectbox(key="registre")
+
+
+def test_the_whole_page_shows_again_the_notices_read_only_in_the_first_run(mini_app, monkeypatch):
+    # The map's colour and view are read from the address in the session's first run only.
+    at = _first_run_in_a_browser(monkeypatch, {"couleur": ":red[x]", "vue": "$y$"})
+    ignored = sorted(i.value for i in at.info if "n'est pas reconnue" in i.value)
+    assert len(ignored) == 2
+    _map_says_it_drew(at)
+    assert _whole(at)
+    assert sorted(i.value for i in at.info if "n'est pas reconnue" in i.value) == ignored
+    at.run()  # shown once per address: a later run no longer does
+    assert [i.value for i in at.info if "n'est pas reconnue" in i.value] == []

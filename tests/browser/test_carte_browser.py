@@ -225,9 +225,19 @@ def test_demo_map_draws_communes_and_insets_from_the_app_only(page, app_url):
     assert page.dialogs == []
 
 
-def test_a_session_opening_on_the_map_gets_the_map_first_then_the_whole_page(page, app_url):
+@pytest.mark.parametrize(
+    "query",
+    [
+        "annees=2021-",
+        # Values the page ignores, each with a notice: the notices come and go between runs,
+        # never above the map (a map moved in the page's tree is mounted again).
+        "annees=2021-&couleur=%3Ared%5Bx%5D&vue=%24y%24&registre=%5Br%5D&theme=%24x%24",
+    ],
+    ids=["filtres", "valeurs-ignorees"],
+)
+def test_a_session_opening_on_the_map_gets_the_map_first_then_the_whole_page(page, app_url, query):
     page.add_init_script(NOTE_PAGE_AT_DRAW)
-    _, frame = _open_map(page, f"{app_url}/carte?annees=2021-")  # returns once the page is whole
+    _, frame = _open_map(page, f"{app_url}/carte?{query}")  # returns once the page is whole
     # When the map drew, the page held no other widget: their code did not compete with it. The
     # whole page then came around the same map: a reloaded frame would have noted a whole page.
     frame.wait_for_function("() => !!window.afPageAtDraw", timeout=10_000)
@@ -241,6 +251,10 @@ def test_a_session_opening_on_the_map_gets_the_map_first_then_the_whole_page(pag
     # The filters of the address hold in the whole page, and the address keeps them.
     page.get_by_text("après filtres").wait_for(timeout=60_000)
     assert "annees=2021-" in page.url
+    assert frame.evaluate("() => AF.stats.ready") is True  # the same frame, still there
+    if "couleur" in query:  # the whole page says what the address held that was ignored
+        for name in ("couleur", "vue", "registre", "theme"):
+            page.get_by_text(f"du paramètre « {name} »").wait_for(timeout=60_000)
     assert _own_origin(page, app_url) == []
 
 
