@@ -33,7 +33,6 @@ selector = st.sidebar.container()
 # The notices about the address, always in this container: what comes and goes between two runs
 # never moves the page's elements (a moved map is mounted again, ui.progressif).
 with st.container():
-    url.show_replayed()
     source = active_source()
 if not access.main_first(navigation):
     progressif.mark_whole()  # only a map-first page is ever drawn in two runs
@@ -48,3 +47,4 @@ finally:  # also when the page stops (st.stop) or reruns: the selector keeps its
     if access.main_first(navigation) and not progressif.alone():
         with selector:
             register_selector()
+url.drop_replayed()  # a run that ended (not one that reruns: the next one shows them)

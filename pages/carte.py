@@ -78,6 +78,7 @@ def carte_section() -> None:
     The map comes first in the page's tree: its controls and the fiche sit in the side panel
     to its right, so the browser fetches the map component's code before theirs.
     """
+    ui.complete_when_drawn()  # the map's message: the whole page, before redrawing any of this
     notices = st.container(key="carte_messages")  # always there: the map never moves
     with notices:  # the controls' notices about the address (first run only) go in it too
         choices = ui.map_choices(resolver)

@@ -137,6 +137,23 @@ def map_kwargs(build: carte.CarteBuild, height: int) -> dict:
     }
 
 
+def _says_drawn(value) -> bool:
+    # The map's « drawn » message, or a click (which may overtake it and replace its value).
+    value = value or {}
+    return bool(value.get(DRAWN) or value.get("last_object_clicked_tooltip"))
+
+
+def complete_when_drawn() -> None:
+    """First step of the map's fragment: complete a page drawn alone once the map has drawn.
+
+    Before anything is drawn again: the fragment's run would otherwise replace a few elements of
+    the first run (a notice, a caption) just before the whole page replaces them all, a flicker.
+    streamlit-folium keeps the map's last value under :data:`MAP_KEY`.
+    """
+    if _says_drawn(st.session_state.get(MAP_KEY)):
+        progressif.complete()
+
+
 def show_map(build: carte.CarteBuild, height: int = 640) -> tuple[str | None, str]:
     """Draw the map; returns the last clicked tooltip's text and an identity of that click.
 
@@ -146,7 +163,7 @@ def show_map(build: carte.CarteBuild, height: int = 640) -> tuple[str | None, st
     """
     out = st_folium(build.map, **map_kwargs(build, height)) or {}
     text = out.get("last_object_clicked_tooltip")
-    if out.get(DRAWN) or text:
+    if _says_drawn(out):
         progressif.complete()  # the rerun keeps the click: the whole page opens its fiche
     return text, f"{text}@{out.get('last_object_clicked')}"
 
@@ -172,6 +189,7 @@ class MapChoices:
 
 def _from_url() -> None:
     # First run of the session: the controls start from the address (a permalink).
+    url.show_replayed((PARAM_DIMENSION, PARAM_VIEW, PARAM_COMMUNE))
     if "carte_couleur" in st.session_state:
         return
     st.session_state["carte_couleur"] = url.read(

@@ -173,6 +173,7 @@ def active_source() -> RegisterSource:
     the selector later in the run (``app.py`` draws it after the page).
     """
     sources = visible_sources(_sources())
+    url.show_replayed((QUERY_REGISTER,))  # read in the session's first run only
     if st.session_state.get("registre") not in sources:
         st.session_state["registre"] = url.read(
             QUERY_REGISTER, url.one_of(sources), next(iter(sources)), what="le registre affiché"

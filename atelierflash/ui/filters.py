@@ -137,6 +137,7 @@ class _Setup:
 
 def _state_from_url(options: dict[str, list[str]]) -> FilterState:
     """The filters named by the address; a value that cannot be used is ignored, with a notice."""
+    url.show_replayed([YEAR_PARAM, UNKNOWN_YEAR_PARAM, *LIST_PARAMS.values()])
     year_min, year_max = url.read(
         YEAR_PARAM, parse_year_range, (None, None), what="les années de sélection"
     )

@@ -17,7 +17,7 @@ Three safeguards keep the rest of the page from ever going missing:
 - a map that never says it drew (its frame failed, its code was blocked) is completed by a
   timer after :data:`FALLBACK_S` seconds;
 - the notices about the address (:func:`atelierflash.ui.url.notice`, shown once per address)
-  are shown again by the whole page (``url.replay_notices``), at its top.
+  are shown again by the whole page, each where it was (``url.replay_notices``).
 
 The map stays where it is between the two runs: every element that comes and goes before it
 (the notices) lives in a container that is always there, since an element moved in the page's

@@ -90,18 +90,30 @@ def _draw(name: str, raw: str, what: str, reason: str) -> None:
 
 
 def replay_notices() -> None:
-    """Show the notices drawn so far once more, on the next run (:func:`show_replayed`).
+    """Show the notices drawn so far once more, in the next run, each where it was.
 
     A page drawn in two runs (``ui.progressif``) reads some parameters in its first run only:
-    their notices would otherwise vanish with that run.
+    their notices would otherwise vanish with that run. Each reader draws its own again with
+    :func:`show_replayed`, in the place it drew them first (nothing moves, nothing doubles).
     """
     st.session_state[_NOTICES_REPLAY] = list(st.session_state.get(_NOTICES_LOG, []))
 
 
-def show_replayed() -> None:
-    """Draw the notices :func:`replay_notices` kept (``app.py``, at the top of every page)."""
-    for name, raw, what, reason in st.session_state.pop(_NOTICES_REPLAY, []):
-        _draw(name, raw, what, reason)
+def show_replayed(names) -> None:
+    """Draw the replayed notices of the parameters ``names`` (see :func:`replay_notices`)."""
+    kept = st.session_state.get(_NOTICES_REPLAY)
+    if not kept:
+        return
+    names = set(names)
+    for name, raw, what, reason in kept:
+        if name in names:
+            _draw(name, raw, what, reason)
+    st.session_state[_NOTICES_REPLAY] = [n for n in kept if n[0] not in names]
+
+
+def drop_replayed() -> None:
+    """Forget the replayed notices no reader drew (``app.py``, at the end of every run)."""
+    st.session_state.pop(_NOTICES_REPLAY, None)
 
 
 def write(name: str, value: str | None, default: str | None = None) -> None:
