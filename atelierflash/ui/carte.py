@@ -75,10 +75,14 @@ def _prepared(key: str, path: str, mtime: float, _dataset: Dataset) -> carte.Pre
     return carte.prepare_communes(_dataset)
 
 
+def _version_of(dataset: Dataset) -> tuple[str, str, float]:
+    # What identifies one register version for the caches below (the dataset is not hashed).
+    return dataset.source.key, str(dataset.source.path), dataset.version
+
+
 def get_prepared(dataset: Dataset) -> carte.PreparedCommunes:
     """The dataset's communes encoded at every level of detail (once per register version)."""
-    source = dataset.source
-    return _prepared(source.key, str(source.path), dataset.version, _dataset=dataset)
+    return _prepared(*_version_of(dataset), _dataset=dataset)
 
 
 @st.cache_resource(show_spinner=False)
@@ -88,8 +92,7 @@ def _pool(key: str, path: str, mtime: float, _dataset: Dataset):
 
 def public_pool(dataset: Dataset):
     """The register's publishable ateliers, public text cleaned (once per register version)."""
-    source = dataset.source
-    return _pool(source.key, str(source.path), dataset.version, _dataset=dataset)
+    return _pool(*_version_of(dataset), _dataset=dataset)
 
 
 @st.cache_resource(show_spinner=False)
