@@ -77,22 +77,18 @@ cols[1].metric(
     fmt_int(row["cumul"]),
     help="Cumul des ateliers sélectionnés depuis le lancement du programme",
 )
-cols[2].metric(
-    "Ateliers réalisés (registre)",
-    fmt_int(realised["registre"]),
-    delta=f"officiel : {realised['officiel']}",
-    delta_color="off",
-    delta_arrow="off",
-    help=f"Chiffre officiel : {official_realised.source}, {fmt_date(official_realised.date)}",
-)
-cols[3].metric(
-    "Communes couvertes par les réalisés",
-    fmt_int(communes["registre"]),
-    delta=f"officiel : {communes['officiel']}",
-    delta_color="off",
-    delta_arrow="off",
-    help=f"Chiffre officiel : {official_communes.source}, {fmt_date(official_communes.date)}",
-)
+for column, label, counted, figure in (
+    (cols[2], "Ateliers réalisés (registre)", realised, official_realised),
+    (cols[3], "Communes couvertes par les réalisés", communes, official_communes),
+):
+    column.metric(
+        label,
+        fmt_int(counted["registre"]),
+        delta=f"officiel : {counted['officiel']}",
+        delta_color="off",
+        delta_arrow="off",
+        help=f"Chiffre officiel : {figure.source}, {fmt_date(figure.date)}",
+    )
 png_hint()
 
 st.header("Sélections par année")
