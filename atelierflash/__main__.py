@@ -7,6 +7,7 @@ validate      validate a register file (report in French, or JSON with --json)
 demo          write the seeded fictional demonstration register
 carte-publique  export the public map (a static page to embed in an iframe)
 carte-image   draw the printable national map (PNG A4 300 dpi, PDF or SVG)
+statiques     copy the files the app serves (DSFR, Marianne, Leaflet) into static/
 import        review a register file against the store's current version, then store it
 versions      list the stored versions (--json for scripts)
 diff          compare two stored versions
@@ -123,6 +124,16 @@ def _parser() -> argparse.ArgumentParser:
         "$ATELIERFLASH_REGISTRE n'est pas défini)",
     )
     p.set_defaults(func=_cmd_carte_image)
+
+    p = sub.add_parser(
+        "statiques",
+        help="copier dans static/ les fichiers que l'application sert (DSFR, Marianne, "
+        "Leaflet), à lancer avant l'application",
+    )
+    p.add_argument(
+        "--dossier", type=Path, help="dossier à remplir (défaut : static/ à côté de app.py)"
+    )
+    p.set_defaults(func=_cmd_statiques)
 
     _store_parsers(sub)
     return parser
@@ -411,6 +422,20 @@ def _store_command(function):
 
 
 @_store_command
+def _cmd_statiques(args) -> int:
+    # Before the server starts: the theme names Marianne's files, and a browser asks for them
+    # as soon as the first page opens, before the app's first run could copy them (a font that
+    # answered 404 is not asked for again by that page).
+    from atelierflash import dsfr
+    from atelierflash.carte import assets
+    from atelierflash.paths import STATIC_DIR
+
+    folder = args.dossier or STATIC_DIR
+    print(f"DSFR et Marianne : {dsfr.install_dsfr(folder)}")
+    print(f"Leaflet et le code de la carte : {assets.install_static_assets(folder, bundle=True)}")
+    return 0
+
+
 def _cmd_import(args) -> int:
     from atelierflash import store as st
     from atelierflash.programme import load_programme

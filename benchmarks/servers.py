@@ -115,6 +115,8 @@ def streamlit_server(
     """``streamlit run script`` on a free port; yields the base URL once healthy.
 
     The one server starter of the project: the benchmark and the browser tests both use it.
+    As the README's command, it first copies the static files (``python -m atelierflash
+    statiques``).
 
     Parameters
     ----------
@@ -141,10 +143,22 @@ def streamlit_server(
         # Its own embedded store beside its log, seeded from its register: a server started
         # here never reads nor writes the user's store, nor another server's.
         env["ATELIERFLASH_DATA_DIR"] = str(log.parent / "donnees")
+    python = python or sys.executable
+    # As the README's command does: the theme's fonts are asked for by the first page before
+    # the app's first run could copy them (and a font that answered 404 is not asked again).
+    copied = subprocess.run(
+        [python, "-m", "atelierflash", "statiques"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if copied.returncode:
+        raise RuntimeError(f"python -m atelierflash statiques a échoué : {copied.stderr}")
     with log.open("wb") as out:
         process = subprocess.Popen(
             [
-                python or sys.executable,
+                python,
                 "-m",
                 "streamlit",
                 "run",

@@ -559,3 +559,29 @@ def test_the_library_command_line_has_no_bench_command(capsys):
     with pytest.raises(SystemExit):
         main(["bench"])
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_a_server_is_started_only_once_its_static_files_are_copied(monkeypatch, tmp_path):
+    # As the README's command does: a first page asks for the theme's fonts before the script
+    # has run, so the files must be there before the server answers (a 404 is final for a font).
+    from benchmarks import servers
+
+    calls = []
+
+    def run(command, **kwargs):
+        calls.append(("run", command[1:], kwargs.get("cwd")))
+        return servers.subprocess.CompletedProcess(command, 0)
+
+    def popen(command, **kwargs):
+        calls.append(("popen", command[1:4], kwargs.get("cwd")))
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(servers.subprocess, "run", run)
+    monkeypatch.setattr(servers.subprocess, "Popen", popen)
+    server = servers.streamlit_server(servers.ROOT / "app.py", {}, tmp_path / "log", python="py")
+    with pytest.raises(RuntimeError, match="stop here"), server:
+        pass
+    assert calls == [
+        ("run", ["-m", "atelierflash", "statiques"], servers.ROOT),
+        ("popen", ["-m", "streamlit", "run"], servers.ROOT),
+    ]

@@ -64,3 +64,59 @@ def test_theme_declares_the_marianne_faces_copied():
     fonts = dsfr.dist_dir() / "fonts"
     assert all((fonts / name).is_file() for name, _, _ in dsfr.MARIANNE_FACES)
     assert theme["primaryColor"].lower() == "#000091"  # bleu France
+
+
+def test_statiques_command_writes_every_file_the_theme_and_the_map_name(tmp_path):
+    # The theme names Marianne's files before the first script run can copy them: a browser
+    # that opens the app's first page asks for them at once. The README's command copies them
+    # (python -m atelierflash statiques) before the server starts.
+    from atelierflash.__main__ import main
+    from atelierflash.carte import assets
+
+    assert main(["statiques", "--dossier", str(tmp_path)]) == 0
+    for face in dsfr.font_faces("app/static/dsfr"):
+        name = face["url"].removeprefix("app/static/")
+        assert (tmp_path / name).read_bytes() == (
+            dsfr.dist_dir() / "fonts" / Path(name).name
+        ).read_bytes()
+    assert (tmp_path / "leaflet" / assets.BUNDLE_JS).is_file()
+
+
+def test_statiques_command_in_a_read_only_folder_says_what_to_do(tmp_path):
+    import subprocess
+
+    from tests.conftest import unprivileged
+
+    folder = tmp_path / "static"
+    folder.mkdir()
+    folder.chmod(0o555)
+    command = [sys.executable, "-m", "atelierflash", "statiques", "--dossier", str(folder)]
+    result = subprocess.run(
+        unprivileged(command), cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Impossible de terminer « statiques »" in result.stderr
+    assert "accès refusé" in result.stderr and "Traceback" not in result.stderr
+    assert list(folder.iterdir()) == []
+
+
+def test_readme_copies_the_static_files_before_it_starts_the_app():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    run = next(line for line in readme.splitlines() if "streamlit run app.py" in line)
+    assert run.index("-m atelierflash statiques") < run.index("streamlit run app.py"), run
+
+
+def test_app_copying_marianne_itself_says_to_copy_it_before(monkeypatch, tmp_path, caplog):
+    from atelierflash.ui import theme
+
+    monkeypatch.setattr(theme, "STATIC_DIR", tmp_path)
+    theme.ensure_dsfr.clear()
+    try:
+        with caplog.at_level("WARNING", logger="atelierflash"):
+            assert theme.ensure_dsfr() == str(tmp_path / "dsfr")
+            theme.ensure_dsfr.clear()
+            theme.ensure_dsfr()  # a second process: the files are there, nothing said
+    finally:
+        theme.ensure_dsfr.clear()
+    said = [r.getMessage() for r in caplog.records]
+    assert len(said) == 1 and "python -m atelierflash statiques" in said[0], said

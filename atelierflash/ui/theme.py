@@ -22,8 +22,18 @@ def ensure_dsfr() -> str:
     A read-only ``static/`` must not stop every page: the browser then falls back to the
     system's sans-serif font, and the log says why (``""`` is returned).
     """
+    fonts = STATIC_DIR / "dsfr" / "fonts"
+    late = not all((fonts / name).is_file() for name, _, _ in dsfr.MARIANNE_FACES)
     try:
-        return str(dsfr.install_dsfr(STATIC_DIR))
+        folder = str(dsfr.install_dsfr(STATIC_DIR))
+        if late:  # the pages already open asked for Marianne before it was there
+            logging.getLogger("atelierflash").warning(
+                "Marianne vient d'être copiée dans %s : les pages déjà ouvertes s'affichent dans "
+                "la police du système. Lancez « python -m atelierflash statiques » avant "
+                "l'application.",
+                fonts,
+            )
+        return folder
     except OSError as exc:
         logging.getLogger("atelierflash").warning(
             "Marianne et le DSFR n'ont pas pu être copiés dans %s (%s) : police du système.",
