@@ -6,7 +6,8 @@
 - :mod:`benchmarks.component`: what ``st_folium`` sends, recorded without a running app;
 - :mod:`benchmarks.servers`: the one Streamlit server starter, the static server and the one
   Chromium finder, shared with the browser tests;
-- ``page_naive.py``, ``page_plancher.py``: the Streamlit pages the benchmark starts.
+- ``page_naive.py``, ``page_plancher.py``, ``page_plancher_secondaire.py``: the Streamlit pages
+  the benchmark starts.
 
 The library (:mod:`atelierflash`) never imports this package.
 """

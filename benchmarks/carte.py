@@ -28,7 +28,8 @@ package, empty files for the rest, tiles refused), so its browser times are a lo
 
 The benchmark lives outside the library (as geopandas keeps ``benchmarks/`` beside its
 package): it drives the Streamlit glue, the naive page (:mod:`benchmarks.page_naive`) and the
-floor page (:mod:`benchmarks.page_plancher`); the library never imports it.
+floor page (:mod:`benchmarks.page_plancher`, also opened as a secondary page by
+:mod:`benchmarks.page_plancher_secondaire`); the library never imports it.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ from benchmarks.servers import (
 HERE = Path(__file__).resolve().parent
 NAIVE_APP = HERE / "page_naive.py"
 FLOOR_APP = HERE / "page_plancher.py"
+#: The same floor opened as a secondary page (``/carte``), as the map page is.
+FLOOR_SUBPAGE_APP = HERE / "page_plancher_secondaire.py"
 
 
 def _median_ms(function: Callable[[], object], runs: int) -> tuple[float, object]:
@@ -431,7 +434,8 @@ def measure_browsers(
         and measured as ``(name, "publique")``.
     floor : bool, optional
         Also measure the Streamlit floor page (:data:`FLOOR_APP`), as ``("demo", "plancher")``,
-        beside the first register's pages.
+        and the same floor opened at ``/carte`` (:data:`FLOOR_SUBPAGE_APP`, informative), as
+        ``("demo", "plancher-secondaire")``, beside the first register's pages.
     python : str, optional
         The interpreter of the Streamlit servers (see :func:`project_python`).
 
@@ -494,6 +498,10 @@ def _serve_pages(servers, browser, name, register, workdir, public_dir, floor, p
         log = workdir / "serveur-plancher.log"
         base = servers.enter_context(streamlit_server(FLOOR_APP, env, log, python=python))
         pages.append((("demo", "plancher"), base + "/", DRAWN_NAIVE, streamlit_map_frame))
+        log = workdir / "serveur-plancher-secondaire.log"
+        base = servers.enter_context(streamlit_server(FLOOR_SUBPAGE_APP, env, log, python=python))
+        _open_home(browser, base)  # as for the app: its navigation known to the server
+        pages.append((("demo", SUBPAGE_FLOOR), base + "/carte", DRAWN_NAIVE, streamlit_map_frame))
     return pages
 
 
@@ -633,6 +641,9 @@ def run(
             print("Mesures dans Chromium…", file=sys.stderr)
             # The floor is a page, not a map of the register: only its browser figures exist.
             figures["demo"]["plancher"] = Measures(payload_kb=None, build_ms=None, filter_ms=None)
+            figures["demo"][SUBPAGE_FLOOR] = Measures(
+                payload_kb=None, build_ms=None, filter_ms=None
+            )
             results = measure_browsers(
                 {"demo": None, f"x{scale}": big_path},
                 runs,
@@ -663,6 +674,9 @@ def _fmt(value: float | None, digits: int = 0) -> str:
 
 PUBLIC_LABEL = "carte publique intégrable"
 FLOOR_LABEL = "plancher Streamlit (un st.metric, un st_folium d'un polygone)"
+#: Key and label of the same floor opened as a secondary page (informative: no budget uses it).
+SUBPAGE_FLOOR = "plancher-secondaire"
+SUBPAGE_FLOOR_LABEL = "le même plancher, ouvert en page secondaire (/carte)"
 
 
 #: Budgets of the map page, checked on the figures of one run (limits in the same units).
@@ -844,6 +858,7 @@ def format_table(figures: dict, runs: int, scale: int, setup: dict | None = None
             lines.append(f"| {label} | note | {note} | | |")
         lines.extend(_public_rows(label, data.get("publique"), naive))
         lines.extend(_floor_rows(label, data.get("plancher")))
+        lines.extend(_floor_rows(label, data.get(SUBPAGE_FLOOR), SUBPAGE_FLOOR_LABEL))
     names = list(figures)
     if len(names) == 2:
         base, big = (figures[n]["optimise"].payload_kb for n in names)
@@ -881,17 +896,17 @@ def _public_rows(label: str, pub: Measures | None, naive: Measures) -> list[str]
     return rows
 
 
-def _floor_rows(label: str, floor: Measures | None) -> list[str]:
+def _floor_rows(label: str, floor: Measures | None, name: str = FLOOR_LABEL) -> list[str]:
     """The Streamlit floor's rows (no naive counterpart, so no ratio)."""
     if floor is None or floor.foreign_requests is None:
         return []
     return [
-        f"| {label} | {FLOOR_LABEL} : navigateur, ouverture → polygone (ms) | "
+        f"| {label} | {name} : navigateur, ouverture → polygone (ms) | "
         f"{_fmt(floor.browser_ms)} | | – |",
-        f"| {label} | {FLOOR_LABEL} : navigateur, cadre de la carte → polygone (ms) | "
+        f"| {label} | {name} : navigateur, cadre de la carte → polygone (ms) | "
         f"{_fmt(floor.frame_ms)} | | – |",
         # folium's defaults, as on the naive page: CDN files answered locally, tiles refused.
-        f"| {label} | {FLOOR_LABEL} : requêtes hors de l'origine (CDN de folium, servies "
+        f"| {label} | {name} : requêtes hors de l'origine (CDN de folium, servies "
         f"localement) | {floor.foreign_requests} | | – |",
     ]
 
@@ -915,7 +930,23 @@ def _floor_summary(figures: dict) -> list[str]:
                 f"{_fmt(pub.browser_ms)} ms."
             )
         lines.extend(["", line])
+        sub = data.get(SUBPAGE_FLOOR)
+        if sub is not None and sub.browser_ms:
+            lines.extend(
+                [
+                    "",
+                    f"Ouvert en page secondaire (/carte, comme la page carte), le même plancher "
+                    f"montre son polygone en {_fmt(sub.browser_ms)} ms "
+                    f"({_signed(sub.browser_ms - floor.browser_ms)} ms : Streamlit cherche "
+                    "d'abord son serveur sous /carte, streamlit/streamlit#7074) ; la page carte "
+                    f"en fait {_fmt(opt.browser_ms / sub.browser_ms, 2)} fois le temps.",
+                ]
+            )
     return lines
+
+
+def _signed(value: float) -> str:
+    return ("+" if value >= 0 else "−") + _fmt(abs(value))
 
 
 def _fmt_count(value: int | None) -> str:

@@ -319,6 +319,7 @@ def test_measure_browsers_measures_the_public_page_and_the_floor(monkeypatch, tm
         ("demo", "naif"),
         ("demo", "publique"),
         ("demo", "plancher"),
+        ("demo", "plancher-secondaire"),
     }
     assert _Launched.closed
     # One warm-up run of each page, then four rounds going through the pages in turn.
@@ -328,15 +329,20 @@ def test_measure_browsers_measures_the_public_page_and_the_floor(monkeypatch, tm
         "http://streamlit/page_naive",
         "publique",
         "http://streamlit/page_plancher",
+        "http://streamlit/page_plancher_secondaire",
     ]
     assert order == pages * 5
+    # The secondary floor is opened where the map page is: at /carte.
+    assert {c[0] for c in calls if "secondaire" in c[0]} == {
+        "http://streamlit/page_plancher_secondaire/carte"
+    }
     assert all(c[2] == 1 for c in calls)  # one run per call: the median is taken over rounds
     public = [c for c in calls if c[0].startswith("http://127.0.0.1:")]
     assert all(c[1] == bench.DRAWN_OPTIMISED and c[3] is bench.main_frame for c in public)
     floor = [c for c in calls if c[0].startswith("http://streamlit/page_plancher")]
     assert all(c[1] == bench.DRAWN_NAIVE and c[3] is bench.streamlit_map_frame for c in floor)
     # The warm-up is not counted: the medians are those of the four measured rounds.
-    assert results[("demo", "optimise")] == (statistics.median([5.0, 9.0, 13.0, 17.0]), 1.0, 0)
+    assert results[("demo", "optimise")] == (statistics.median([6.0, 11.0, 16.0, 21.0]), 1.0, 0)
     assert len(_server_threads()) == before  # the static server was stopped
 
 
@@ -345,6 +351,14 @@ def test_floor_script_sits_beside_the_naive_one():
     source = bench.FLOOR_APP.read_text(encoding="utf-8")
     assert "st.metric(" in source and "st_folium(" in source and "folium.Polygon(" in source
     assert "atelierflash" not in source.split('"""')[-1]  # no register loaded: Streamlit only
+
+
+def test_secondary_floor_is_the_same_floor_opened_at_the_map_page_address():
+    assert bench.FLOOR_SUBPAGE_APP.parent == bench.FLOOR_APP.parent
+    source = bench.FLOOR_SUBPAGE_APP.read_text(encoding="utf-8").split('"""')[-1]
+    assert 'with_name("page_plancher.py")' in source and 'url_path="carte"' in source
+    assert "st.metric(" in source  # its home page, as bench._open_home waits for one
+    assert "atelierflash" not in source and "folium" not in source
 
 
 # =============================================================================================
@@ -389,6 +403,14 @@ def _figures(browser: bool = True) -> dict:
             build_ms=None,
             filter_ms=None,
             browser_ms=4505.0,
+            frame_ms=700.0,
+            foreign_requests=75,
+        )
+        demo["plancher-secondaire"] = Measures(
+            payload_kb=None,
+            build_ms=None,
+            filter_ms=None,
+            browser_ms=4630.0,
             frame_ms=700.0,
             foreign_requests=75,
         )
@@ -451,6 +473,11 @@ def test_format_table_adds_the_public_page_and_the_floor():
     # The floor's share of the map page's time: 4 505 / 5 300 = 85 %.
     assert "Plancher Streamlit (demo)" in table and "soit 85 % des 5\u202f300 ms" in table
     assert "dessine ses polygones en 300 ms" in table
+    sub = _rows(table, f"{bench.SUBPAGE_FLOOR_LABEL} : navigateur, ouverture → polygone (ms)")
+    assert sub[0][2:] == ["4 630", "", "–"]
+    # 5 300 / 4 630 = 1,14; 4 630 - 4 505 = +125 ms.
+    assert "montre son polygone en 4 630 ms (+125 ms" in table
+    assert "en fait 1,14 fois le temps" in table
 
 
 def test_budgets_are_checked_on_the_figures_of_the_run():
