@@ -937,7 +937,7 @@ def _floor_summary(figures: dict) -> list[str]:
                     "",
                     f"Ouvert en page secondaire (/carte, comme la page carte), le même plancher "
                     f"montre son polygone en {_fmt(sub.browser_ms)} ms "
-                    f"({_signed(sub.browser_ms - floor.browser_ms)} ms : Streamlit cherche "
+                    f"({_signed(sub.browser_ms - floor.browser_ms)} ms ; Streamlit y cherche "
                     "d'abord son serveur sous /carte, streamlit/streamlit#7074) ; la page carte "
                     f"en fait {_fmt(opt.browser_ms / sub.browser_ms, 2)} fois le temps.",
                 ]
