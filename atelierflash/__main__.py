@@ -401,6 +401,20 @@ def _author(given: str | None) -> str:
         return "inconnu"
 
 
+def _cmd_statiques(args) -> int:
+    # Before the server starts: the theme names Marianne's files, and a browser asks for them
+    # as soon as the first page opens, before the app's first run could copy them (a font that
+    # answered 404 is not asked for again by that page).
+    from atelierflash import dsfr
+    from atelierflash.carte import assets
+    from atelierflash.paths import STATIC_DIR
+
+    folder = args.dossier or STATIC_DIR
+    print(f"DSFR et Marianne : {dsfr.install_dsfr(folder)}")
+    print(f"Leaflet et le code de la carte : {assets.install_static_assets(folder, bundle=True)}")
+    return 0
+
+
 def _store_command(function):
     """Run a store command; a store error is a French message and exit code 2."""
     import functools
@@ -422,20 +436,6 @@ def _store_command(function):
 
 
 @_store_command
-def _cmd_statiques(args) -> int:
-    # Before the server starts: the theme names Marianne's files, and a browser asks for them
-    # as soon as the first page opens, before the app's first run could copy them (a font that
-    # answered 404 is not asked for again by that page).
-    from atelierflash import dsfr
-    from atelierflash.carte import assets
-    from atelierflash.paths import STATIC_DIR
-
-    folder = args.dossier or STATIC_DIR
-    print(f"DSFR et Marianne : {dsfr.install_dsfr(folder)}")
-    print(f"Leaflet et le code de la carte : {assets.install_static_assets(folder, bundle=True)}")
-    return 0
-
-
 def _cmd_import(args) -> int:
     from atelierflash import store as st
     from atelierflash.programme import load_programme
