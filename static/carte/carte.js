@@ -369,11 +369,6 @@
     };
     group.on(group._afLazyTips);
   }
-  function tipped(layer, ci) {
-    layer._afTip = ci;
-    return layer;
-  }
-
   AF.ateliers = function (group, data) {
     var started = performance.now();
     AF.polys = {};
@@ -423,14 +418,22 @@
     }
     var polygons = 0;
     var tips = {};
+    function codeOf(ci) {
+      return data.codes.substr(ci * 5, 5);
+    }
     lazyTooltips(group, function (ci) {
-      if (!(ci in tips)) tips[ci] = tooltip(ci, data.codes.substr(ci * 5, 5));
+      if (!(ci in tips)) tips[ci] = tooltip(ci, codeOf(ci));
       return tips[ci];
     });
+    // A layer of commune ``ci``: its tooltip made when first needed, its click told.
+    function commune(layer, ci) {
+      layer._afTip = ci;
+      return pickable(layer, "commune", codeOf(ci));
+    }
     // A feature group, so that its dots' events reach the group's tooltips.
     var dots = L.featureGroup();
     for (i = 0; i < n; i++) {
-      var code = data.codes.substr(i * 5, 5);
+      var code = codeOf(i);
       var geom = decodeGeom(geoms[i], f);
       if (!geom.length) continue;
       var cat = cats[data.cats.charCodeAt(i) - 97] || cats[cats.length - 1];
@@ -442,7 +445,7 @@
         weight: multi ? 1.4 : 0.6,
         opacity: 1,
       };
-      var poly = pickable(tipped(L.polygon(geom, style), i), "commune", code);
+      var poly = commune(L.polygon(geom, style), i);
       group.addLayer(poly);
       AF.polys[code] = poly;
       polygons += 1;
@@ -454,19 +457,13 @@
         fillOpacity: 1,
       };
       var centre = poly.getBounds().getCenter();
-      dots.addLayer(pickable(tipped(L.circleMarker(centre, dotStyle), i), "commune", code));
+      dots.addLayer(commune(L.circleMarker(centre, dotStyle), i));
       var inset = insetOf(code);
       if (inset) {
-        var copy = pickable(tipped(L.polygon(projectRings(geom, inset.t), style), i), "commune", code);
+        var copy = commune(L.polygon(projectRings(geom, inset.t), style), i);
         group.addLayer(copy);
         AF.polys[code + "@inset"] = copy;
-        dots.addLayer(
-          pickable(
-            tipped(L.circleMarker(project(inset.t, [centre.lat, centre.lng]), dotStyle), i),
-            "commune",
-            code
-          )
-        );
+        dots.addLayer(commune(L.circleMarker(project(inset.t, [centre.lat, centre.lng]), dotStyle), i));
       }
     }
     AF.dots = dots;
@@ -482,7 +479,7 @@
     });
     var points = 0;
     data.points.forEach(function (p) {
-      var code = data.codes.substr(p[2] * 5, 5);
+      var code = codeOf(p[2]);
       var cat = cats[ateliers[p[3]][3]] || cats[cats.length - 1];
       var style = {
         radius: 5,
@@ -491,12 +488,10 @@
         fillColor: cat[1],
         fillOpacity: 1,
       };
-      group.addLayer(pickable(tipped(L.circleMarker([p[0], p[1]], style), p[2]), "commune", code));
+      group.addLayer(commune(L.circleMarker([p[0], p[1]], style), p[2]));
       var inset = insetOf(code);
       if (inset) {
-        group.addLayer(
-          pickable(tipped(L.circleMarker(project(inset.t, [p[0], p[1]]), style), p[2]), "commune", code)
-        );
+        group.addLayer(commune(L.circleMarker(project(inset.t, [p[0], p[1]]), style), p[2]));
       }
       points += 1;
     });
@@ -653,22 +648,20 @@
       AF.layersShown = true;
       if (!focus) AF.home();
     }
-    if (!focus) {
-      AF.showBase();
-      return;
+    if (focus) {
+      var geom = decodeGeom(focus.geom, focus.factor);
+      var style = { color: "#000091", weight: 3, dashArray: "6 4", fill: false, interactive: false };
+      if (geom.length) {
+        group.addLayer(L.polygon(geom, style));
+        var inset = insetOf(focus.code);
+        if (inset) group.addLayer(L.polygon(projectRings(geom, inset.t), style));
+      }
+      if (AF.focused !== focus.token) {
+        AF.focused = focus.token;
+        AF.map.fitBounds(focus.bounds, { maxZoom: 12 });
+      }
     }
-    var geom = decodeGeom(focus.geom, focus.factor);
-    var style = { color: "#000091", weight: 3, dashArray: "6 4", fill: false, interactive: false };
-    if (geom.length) {
-      group.addLayer(L.polygon(geom, style));
-      var inset = insetOf(focus.code);
-      if (inset) group.addLayer(L.polygon(projectRings(geom, inset.t), style));
-    }
-    if (AF.focused !== focus.token) {
-      AF.focused = focus.token;
-      AF.map.fitBounds(focus.bounds, { maxZoom: 12 });
-    }
-    AF.showBase();
+    AF.showBase(); // the view is set: the basemap now, projected once
   };
 
   // ------------------------------------------------------------------ helpers for tests
