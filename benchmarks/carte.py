@@ -481,27 +481,25 @@ def _serve_pages(servers, browser, name, register, workdir, public_dir, floor, p
     if register is not None:
         env["ATELIERFLASH_REGISTRE"] = str(register)
     pages = []
-    for kind, script, path, drawn in (
-        ("optimise", ROOT / "app.py", "/carte", DRAWN_OPTIMISED),
-        ("naif", NAIVE_APP, "/", DRAWN_NAIVE),
-    ):
-        log = workdir / f"serveur-{name}-{kind}.log"
+
+    def streamlit_page(key, script, path, drawn, env, home=False):
+        log = workdir / f"serveur-{key[0]}-{key[1]}.log"
         base = servers.enter_context(streamlit_server(script, env, log, python=python))
-        if kind == "optimise":
+        if home:  # a multipage app: its navigation known to the server before the page opens
             _open_home(browser, base)
-        pages.append(((name, kind), base + path, drawn, streamlit_map_frame))
+        pages.append((key, base + path, drawn, streamlit_map_frame))
+
+    streamlit_page((name, "optimise"), ROOT / "app.py", "/carte", DRAWN_OPTIMISED, env, home=True)
+    streamlit_page((name, "naif"), NAIVE_APP, "/", DRAWN_NAIVE, env)
     if public_dir is not None:
         base = servers.enter_context(static_server(public_dir))
         pages.append(((name, "publique"), base + "/", DRAWN_OPTIMISED, main_frame))
     if floor:
-        env.pop("ATELIERFLASH_REGISTRE", None)
-        log = workdir / "serveur-plancher.log"
-        base = servers.enter_context(streamlit_server(FLOOR_APP, env, log, python=python))
-        pages.append((("demo", "plancher"), base + "/", DRAWN_NAIVE, streamlit_map_frame))
-        log = workdir / "serveur-plancher-secondaire.log"
-        base = servers.enter_context(streamlit_server(FLOOR_SUBPAGE_APP, env, log, python=python))
-        _open_home(browser, base)  # as for the app: its navigation known to the server
-        pages.append((("demo", SUBPAGE_FLOOR), base + "/carte", DRAWN_NAIVE, streamlit_map_frame))
+        env = {k: v for k, v in env.items() if k != "ATELIERFLASH_REGISTRE"}
+        streamlit_page(("demo", "plancher"), FLOOR_APP, "/", DRAWN_NAIVE, env)
+        streamlit_page(
+            ("demo", SUBPAGE_FLOOR), FLOOR_SUBPAGE_APP, "/carte", DRAWN_NAIVE, env, home=True
+        )
     return pages
 
 
