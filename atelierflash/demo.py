@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from atelierflash import fichiers, registre
+from atelierflash import ecriture, registre
 from atelierflash.paths import DATA_DIR
 from atelierflash.programme import Agreement, Programme
 from atelierflash.referentiel import Referentiel
@@ -264,7 +264,7 @@ def write_demo(
     # A register, not a download: the register's own CSV form (comma, no BOM), written whole
     # or not at all by the one file writer. Generated text only: no cell starts a formula.
     text = frame.to_csv(index=False, lineterminator="\n")
-    fichiers.write_bytes(path, text.encode("utf-8"))
+    ecriture.write_bytes(path, text.encode("utf-8"))
     return frame
 
 

@@ -3,7 +3,7 @@
 :data:`COLUMNS` names every column of the tables of :mod:`atelierflash.stats` (header and kind);
 :func:`display_table` formats a table for the screen (« 1 234 », « 20 000 € », « 26 % ») and
 :func:`export_table` keeps its raw values for the downloads, which
-:mod:`atelierflash.fichiers` writes.
+:mod:`atelierflash.ecriture` writes.
 """
 
 from __future__ import annotations
@@ -152,7 +152,7 @@ def export_table(table: pd.DataFrame, columns: list[str] | None = None) -> pd.Da
     """The numbers of a chart for its downloads: French headers, raw values.
 
     Years stay numbers (« année inconnue » for a missing one); give the result to
-    :func:`atelierflash.fichiers.csv_bytes` or :func:`atelierflash.fichiers.xlsx_bytes`.
+    :func:`atelierflash.ecriture.csv_bytes` or :func:`atelierflash.ecriture.xlsx_bytes`.
     """
     columns = columns or list(table.columns)
     out = table[columns].copy()

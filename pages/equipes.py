@@ -11,7 +11,7 @@ from atelierflash import equipes, figures
 from atelierflash.formats import fmt_date, fmt_decimal, fmt_eur, fmt_int
 from atelierflash.rotation import holder_summary, next_holder, spread
 from atelierflash.texte import markdown_escape as md
-from atelierflash.ui.access import require_internal
+from atelierflash.ui.acces import require_internal
 from atelierflash.ui.charts import chart_block, download_buttons, markdown_safe, png_hint
 from atelierflash.ui.data import get_dataset
 from atelierflash.ui.filters import filter_sidebar

@@ -12,6 +12,11 @@ The rules, one test each:
 6. The map wing ``atelierflash/carte/`` keeps one module per concern (assets, encoding,
    basemap, communes, layers, fiche, exports, public page…), none over :data:`MAX_WING_LINES`
    lines, and its face (``__init__.__all__``) names only what exists.
+7. The register ``atelierflash/registre/`` likewise (columns declared once, checks, reading,
+   values), none over :data:`MAX_REGISTER_LINES` lines; its face loads pandas only to read.
+8. One name per concept: no two library modules named alike but for a plural (``fichier`` /
+   ``fichiers``), and the Streamlit glue of a library module bears its name (``acces`` /
+   ``ui/acces``), in one language.
 """
 
 from __future__ import annotations
@@ -174,6 +179,58 @@ def test_map_wing_is_one_small_module_per_concern():
     assert face.__all__ and all(hasattr(face, name) for name in face.__all__)
     # The face is small: the names pages, the Streamlit glue and the command line use.
     assert len(face.__all__) <= 40
+
+
+MAX_REGISTER_LINES = 500
+
+
+def test_register_is_one_small_module_per_concern():
+    package = LIBRARY / "registre"
+    modules = {p.stem: p for p in package.glob("*.py")}
+    assert {"colonnes", "controle", "lecture", "valeurs"} <= set(modules)
+    assert not (LIBRARY / "registre.py").exists()
+    sizes = {name: len(p.read_text(encoding="utf-8").splitlines()) for name, p in modules.items()}
+    assert max(sizes.values()) <= MAX_REGISTER_LINES, sizes
+    # The columns are declared in one module: no other one builds a Column.
+    builders = [name for name, p in modules.items() if "Column(" in p.read_text(encoding="utf-8")]
+    assert builders == ["colonnes"]
+    import atelierflash.registre as face
+
+    assert face.__all__ and all(hasattr(face, name) for name in face.__all__)
+    assert len(face.__all__) <= 25
+
+
+def test_the_register_face_loads_pandas_only_to_read():
+    code = (
+        "import sys\n"
+        "from atelierflash.registre import COLUMNS, controle, parse_date\n"
+        "light = sorted(m for m in ('pandas', 'openpyxl') if m in sys.modules)\n"
+        "from atelierflash.registre import RegisterTable, read_register\n"
+        "print(light, 'pandas' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[] True"
+
+
+def _stems(folder: Path) -> set[str]:
+    return {p.stem for p in folder.glob("*.py") if p.stem != "__init__"} | {
+        p.name for p in folder.iterdir() if (p / "__init__.py").is_file()
+    }
+
+
+def test_one_name_per_concept():
+    library = _stems(LIBRARY)
+    assert "acces" in library and "ecriture" in library
+    # A plural beside its singular says nothing of which is which (fichier.py / fichiers.py).
+    plurals = sorted(n for n in library if f"{n}s" in library)
+    assert plurals == []
+    # The glue of a library module bears its name; none is named in another language.
+    glue = _stems(LIBRARY / "ui")
+    assert "acces" in glue and "access" not in glue
+    english = {"access": "acces", "files": "fichiers", "register": "registre", "reading": "lecture"}
+    assert sorted(n for n in library | glue if n in english) == []
 
 
 def _module_table_paths() -> set[str]:

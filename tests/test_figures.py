@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 import pytest
 
-from atelierflash import fichiers, figures, stats, tables
+from atelierflash import ecriture, figures, stats, tables
 from atelierflash.figures import CATEGORICAL, DSFR, SEQUENTIAL
 
 NNBSP = "\u202f"
@@ -343,7 +343,7 @@ def test_display_table_uses_french_headers_and_formats(mini_dataset):
 
 def test_csv_is_for_french_spreadsheets(mini_dataset):
     amounts = stats.amounts_by_year(mini_dataset.ateliers, 2019)
-    data = fichiers.csv_bytes(tables.export_table(amounts))
+    data = ecriture.csv_bytes(tables.export_table(amounts))
     assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
     lines = data.decode("utf-8-sig").splitlines()
     assert lines[0] == "Année;Ateliers;Montants connus;Total des montants;Montant moyen"
@@ -351,5 +351,5 @@ def test_csv_is_for_french_spreadsheets(mini_dataset):
         lines[3] == "2021;1;1;21500;21500"
     )  # raw numbers (a decimal comma when there are decimals)
     counts = stats.theme_year_counts(mini_dataset.ateliers, mini_dataset.programme)
-    last = fichiers.csv_bytes(tables.export_table(counts)).decode("utf-8-sig").splitlines()[-1]
+    last = ecriture.csv_bytes(tables.export_table(counts)).decode("utf-8-sig").splitlines()[-1]
     assert last.split(";")[2] == "année inconnue"
