@@ -1,6 +1,6 @@
 """Table alternatives of the charts: French headers and French formats, declared once.
 
-:data:`COLUMNS` names every column of the tables of :mod:`atelierflash.stats` (header and kind);
+:data:`COLUMNS` names every column of the tables of :mod:`atelierflash.analyse` (header and kind);
 :func:`display_table` formats a table for the screen (« 1 234 », « 20 000 € », « 26 % ») and
 :func:`export_table` keeps its raw values for the downloads, which
 :mod:`atelierflash.ecriture` writes.
@@ -131,7 +131,7 @@ def display_table(table: pd.DataFrame, columns: list[str] | None = None) -> pd.D
     Parameters
     ----------
     table : pandas.DataFrame
-        A table of :mod:`atelierflash.stats`.
+        A table of :mod:`atelierflash.analyse`.
     columns : list of str, optional
         Columns to keep, in order (default: all).
 

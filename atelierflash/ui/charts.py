@@ -50,9 +50,9 @@ def chart_block(
     Parameters
     ----------
     fig : plotly.graph_objects.Figure or None
-        Built by :mod:`atelierflash.figures`; ``None`` when there is nothing to draw.
+        Built by :mod:`atelierflash.analyse`; ``None`` when there is nothing to draw.
     table : pandas.DataFrame
-        The numbers behind the chart (a table of :mod:`atelierflash.stats`).
+        The numbers behind the chart (a table of :mod:`atelierflash.analyse`).
     key : str
         Unique on the page; also names the PNG and CSV files (« thematiques_themes »).
     columns : list of str, optional
