@@ -37,6 +37,7 @@ from atelierflash.fichier import (
     RegisterFileError,
     check_register_file,
 )
+from atelierflash.programme import load_steps
 from atelierflash.texte import normalize_key, os_reason
 
 __all__ = [
@@ -99,6 +100,23 @@ class Column:
         return ", ".join(seen.values())
 
 
+def _step_columns() -> tuple[Column, ...]:
+    """One date column per step of the course, as ``data/programme.toml`` declares them."""
+    columns = []
+    for step in load_steps():
+        dates = "une ou plusieurs dates séparées par « ; »" if step.several else "une date"
+        columns.append(
+            Column(
+                step.column,
+                step.headers[0],
+                step.headers[1:],
+                f"Étape « {step.label} » ({step.phase}) : {dates} (JJ/MM/AAAA, AAAA-MM-JJ, "
+                "MM/AAAA ou « mars 2024 »).",
+            )
+        )
+    return tuple(columns)
+
+
 COLUMNS: tuple[Column, ...] = (
     Column(
         "id",
@@ -124,7 +142,7 @@ COLUMNS: tuple[Column, ...] = (
         "statut",
         "Statut",
         ("état",),
-        "Candidature, éligible, sélectionné, en cours, réalisé ou abandonné.",
+        "Candidature, éligible, sélectionné, en cours, réalisé, abandonné ou non retenue.",
         required=True,
     ),
     Column(
@@ -176,36 +194,14 @@ COLUMNS: tuple[Column, ...] = (
         "Accord-cadre sous lequel le bon de commande est émis.",
     ),
     Column(
-        "date_bon_commande",
-        "Date du bon de commande",
-        ("date bc", "date du bon de commande"),
-        "Date d'émission du ou des bons de commande (JJ/MM/AAAA, séparées par « ; »).",
-    ),
-    Column(
         "motif_derogation",
         "Motif de dérogation",
         ("motif", "motif hors tour"),
         "Motif documenté lorsqu'un titulaire est passé hors tour (défaillance, refus, conflit "
         "d'intérêts).",
     ),
-    Column(
-        "date_debut",
-        "Date de début",
-        ("début", "date de début"),
-        "Début de l'atelier (JJ/MM/AAAA ou MM/AAAA).",
-    ),
-    Column(
-        "date_fin",
-        "Date de fin",
-        ("fin", "date de fin"),
-        "Fin de l'atelier (JJ/MM/AAAA ou MM/AAAA).",
-    ),
-    Column(
-        "dates_animation",
-        "Dates d'animation",
-        (),
-        "Jours de l'animation sur site, séparés par « ; ».",
-    ),
+    # The course's steps, one date column each: declared in data/programme.toml ([[etapes]]).
+    *_step_columns(),
     Column(
         "montant_eur",
         "Montant (€)",
@@ -281,6 +277,9 @@ def _build_header_index() -> dict[str, str]:
 
 
 _HEADER_INDEX = _build_header_index()
+_STEP_COLUMNS = frozenset(step.column for step in load_steps())
+# On normalize_key() text: « Date d'éligibilité » → « date d eligibilite ».
+_DATE_PREFIX = re.compile(r"^dates? (?:de la |de l |du |des |de |d |le |la )?")
 
 
 def column_for_header(header: str | None) -> str | None:
@@ -296,7 +295,14 @@ def column_for_header(header: str | None) -> str | None:
     str or None
         The canonical name (``"communes_insee"``), ``None`` for an unknown header.
     """
-    return _HEADER_INDEX.get(normalize_key(header))
+    key = normalize_key(header)
+    found = _HEADER_INDEX.get(key)
+    if found is None and (bare := _DATE_PREFIX.sub("", key)) != key:
+        # « Date du dépôt », « Date de restitution »: a step read with or without « Date de ».
+        found = _HEADER_INDEX.get(bare)
+        if found not in _STEP_COLUMNS:
+            found = None
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -965,7 +971,8 @@ class PartialDate:
         return self._key() < other._key()
 
 
-_TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+# A time after the day is ignored; Démarches simplifiées writes « 2026-03-12 14:03:22 +0100 ».
+_TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?: ?(?:Z|[+-]\d{2}:?\d{2}))?)?"
 _YEAR_FIRST = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})" + _TIME)
 _DAY_FIRST = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})" + _TIME)
 _MONTH_YEAR_FIRST = re.compile(r"(\d{4})-(\d{1,2})")
