@@ -918,7 +918,9 @@ def pipeline_figure(table: pd.DataFrame, year_text: str, source: str) -> go.Figu
         )
     )
     fig.update_yaxes(_count_axis(_max(table["ateliers"]), {"title": "Nombre d'ateliers"}))
-    fig.update_xaxes(showgrid=False, title="Statut actuel (candidature → réalisé ; abandonné)")
+    fig.update_xaxes(
+        showgrid=False, title="Statut actuel (candidature → réalisé ; abandonné, non retenue)"
+    )
     return _base_figure(
         fig,
         title=f"Ateliers {year_text} par statut",
