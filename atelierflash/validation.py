@@ -190,6 +190,11 @@ class ValidationReport:
                 how += f", encodage {self.table.encoding}, séparateur {sep.get(self.table.separator, self.table.separator)}"
             elif self.table.sheet:
                 how += f", feuille « {self.table.sheet} »"
+            if self.table.demarches:
+                how += (
+                    ", export Démarches simplifiées lu comme candidatures (colonnes personnelles "
+                    "non reprises)"
+                )
             out.append(f"Lu en {how} : {len(self.rows)} ligne(s) d'ateliers.")
         for issue in self.file_issues:
             # A file-level error from the reader already names the file.
