@@ -366,3 +366,30 @@ def test_a_step_column_in_xlsx_typed_dates(tmp_path, mini_referentiel, resolver)
     atelier = report.ateliers.iloc[0]
     assert atelier["date_depot"] == PartialDate(2024, 1, 10)
     assert atelier["date_selection"] == PartialDate(2024, 3)
+
+
+def test_the_dataset_and_its_public_view_carry_every_step(tmp_path, mini_referentiel):
+    from atelierflash import acces
+    from atelierflash.dataset import RegisterSource, build_dataset
+
+    path = tmp_path / "registre.csv"
+    path.write_text(
+        "id,titre,annee,statut,communes_insee,themes,Date de dépôt,Date de restitution,Début\n"
+        "A1,T,2024,réalisé,80253,friches,2023-11-02,2024-09-30,2024-03\n",
+        encoding="utf-8",
+    )
+    source = RegisterSource("test", "Registre de test", path, fictif=True)
+    dataset = build_dataset(source, mini_referentiel, PROGRAMME)
+    for step in STEPS:
+        assert step.field in dataset.ateliers.columns, step.field
+    [atelier] = dataset.ateliers.to_dict("records")
+    assert atelier["date_depot"] == PartialDate(2023, 11, 2)
+    assert atelier["date_restitution"] == PartialDate(2024, 9, 30)
+    view = acces.public_view(dataset)
+    assert len(view.ateliers) == 1
+    for step in STEPS:
+        assert step.field in view.ateliers.columns, step.field
+    # Candidature, deliverables and restitution dates are internal: kept for the pages, empty.
+    assert view.ateliers["date_depot"].isna().all()
+    assert view.ateliers["date_restitution"].isna().all()
+    assert view.ateliers.iloc[0]["date_debut"] == PartialDate(2024, 3)
