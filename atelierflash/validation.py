@@ -354,8 +354,8 @@ def validate_register(
         (given, or the one in force at the first bon or in the year), ``motif_derogation``, one
         value per step of the course under its field (:attr:`atelierflash.programme.Step.field`:
         ``date_depot``… a ``PartialDate`` or ``None``; ``dates_bon_commande`` and
-        ``dates_animation``, tuples of ``PartialDate``), ``montant_eur``, ``pilote``, ``livrables`` (tuple of (label, url)),
-        ``description``, ``source_url``, ``public`` (bool, after the statut rule), ``fictif``,
+        ``dates_animation``, tuples of ``PartialDate``), ``montant_eur``, ``pilote``,
+        ``livrables`` (tuple of (label, url)), ``description``, ``source_url``, ``public`` (bool, after the statut rule), ``fictif``,
         ``notes_internes``, ``line`` and ``status``, plus the unknown columns as text.
     """
     if resolver is None:
