@@ -14,9 +14,9 @@ import io
 
 import pytest
 
-from atelierflash import demarches, registre, store
+from atelierflash import registre, store
 from atelierflash.programme import load_programme
-from atelierflash.registre import PartialDate, read_register
+from atelierflash.registre import PartialDate, demarches, read_register
 from atelierflash.resolution import CommuneResolver
 from atelierflash.validation import validate_file
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from atelierflash.registre.colonnes import column_for_header
 from atelierflash.texte import normalize_key
 
 __all__ = ["STATES", "is_export", "to_register"]
@@ -95,7 +96,7 @@ def is_export(header: Sequence[str]) -> bool:
     return all(marker in keys for marker in _MARKERS)
 
 
-def _field_column(label: str, column_for_header) -> str | None:
+def _field_column(label: str) -> str | None:
     """The register column a form field feeds, or ``None`` (dropped)."""
     key = normalize_key(label)
     if "insee" in key:
@@ -139,7 +140,6 @@ def _insee(text: str) -> str:
 def to_register(
     header: Sequence[str],
     records: Sequence[tuple[int, Sequence[str]]],
-    column_for_header,
 ) -> tuple[list[str], list[tuple[int, list[str]]], dict[str, str]]:
     """Turn an export's rows into register cells.
 
@@ -149,9 +149,6 @@ def to_register(
         The export's header row.
     records : sequence of (int, sequence of str)
         Each data row's line in the file and its text cells.
-    column_for_header : callable
-        :func:`atelierflash.registre.column_for_header` (passed in: ``registre`` calls this
-        module while it reads a file).
 
     Returns
     -------
@@ -180,7 +177,7 @@ def to_register(
     for index, label in enumerate(header):
         if index in fixed_indexes or not label:
             continue
-        canonical = _field_column(label, column_for_header)
+        canonical = _field_column(label)
         if canonical is not None and canonical not in sources:
             sources[canonical] = index
             origins[canonical] = label
