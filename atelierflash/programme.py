@@ -229,7 +229,12 @@ class Programme:
     #: Statuts published by default (the register's « public » column may withdraw a row).
     published_statuts: tuple[str, ...] = ("selectionne", "en_cours", "realise")
     #: Statuts never published, whatever the « public » column says.
-    never_published_statuts: tuple[str, ...] = ("candidature", "eligible", "abandonne")
+    never_published_statuts: tuple[str, ...] = (
+        "candidature",
+        "eligible",
+        "abandonne",
+        "non_retenu",
+    )
     #: The course's steps, in order (``[[etapes]]``): each a date column of the register.
     etapes: tuple[Step, ...] = ()
     #: The course's published norms (``[parcours]``), e.g. ``animation_jours_max``.
