@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from atelierflash.programme import load_steps
+
 MODES = ("interne", "public")
 ENV_MODE = "ATELIERFLASH_MODE"
 ENV_EMAILS = "ATELIERFLASH_EMAILS_INTERNES"
@@ -139,7 +141,12 @@ INTERNAL_COLUMNS: tuple[str, ...] = (
     "montant_eur",
     "motif_derogation",
     "notes_internes",
+    # The course's other steps (candidature, deliverables, restitution): internal dates.
+    *(s.field for s in load_steps() if s.field not in (*PUBLIC_FIELDS, "dates_bon_commande")),
 )
+
+
+_STEP_FIELDS = frozenset(s.field for s in load_steps())
 
 
 class AccessSettingError(ValueError):
@@ -415,7 +422,7 @@ def _public_columns(frame: pd.DataFrame, *, keep_line: bool = False) -> pd.DataF
             out[column] = pd.Series(pd.NA, index=out.index, dtype="Float64")
         elif column == "dates_bon_commande":
             out[column] = pd.Series([()] * len(out), index=out.index, dtype=object)
-        elif column == "accord_cadre":
+        elif column == "accord_cadre" or column in _STEP_FIELDS:
             out[column] = pd.Series([None] * len(out), index=out.index, dtype=object)
         else:
             out[column] = ""
