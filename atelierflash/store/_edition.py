@@ -25,7 +25,7 @@ from atelierflash.referentiel import Referentiel
 from atelierflash.registre import COLUMNS, COLUMNS_BY_NAME, LINE_COLUMN, RegisterTable
 from atelierflash.resolution import CommuneResolver
 from atelierflash.store._diff import Diff, diff_tables
-from atelierflash.store._import import Unresolved, _unresolved
+from atelierflash.store._import import Unresolved, unresolved_names
 from atelierflash.store._store import RegisterChanged, Store, StoreError, VersionInfo
 from atelierflash.validation import Issue, RowResult, validate_register
 
@@ -222,7 +222,7 @@ def prepare_edit(
         diff=diff_tables(old, table),
         choices=in_effect,
         base_choices=base_choices,
-        unresolved=_unresolved(report, resolver, in_effect),
+        unresolved=unresolved_names(report, resolver, in_effect),
         departements=deps,
         regions=regs,
         refused=refused,
