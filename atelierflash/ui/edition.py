@@ -272,7 +272,7 @@ def _review(preview: register_store.EditPreview) -> None:
     if preview.unresolved:
         _communes(preview)
     if preview.refused:
-        st.error(md(preview.refused), icon=":material/block:")
+        st.error(f"Enregistrement impossible : {md(preview.refused)}", icon=":material/block:")
     if preview.errors:
         st.warning(
             f"{fmt_int(len(preview.errors))} erreur(s) à corriger dans le formulaire avant "

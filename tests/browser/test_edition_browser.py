@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from atelierflash import acces, store
 from benchmarks.servers import streamlit_server
@@ -26,7 +27,11 @@ SOMME = "ddt80@somme.gouv.fr"
 CORSE = "ddtm2a@corse-du-sud.gouv.fr"
 
 
-def _shot(page, name: str) -> None:
+def _shot(page, name: str, at=None) -> None:
+    # The run is over (no stale element of the previous run), the part shown is in view.
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=120_000)
+    if at is not None:
+        at.evaluate("element => element.scrollIntoView({block: 'center'})")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"issue18-edition-{name}.png"), full_page=True)
 
@@ -110,11 +115,13 @@ def test_a_ddt_edits_an_atelier_of_its_departement(browser, edit_app):
     _field(page, "Année").fill("deux mille")
     page.get_by_role("button", name="Vérifier").click()
     page.get_by_text("erreur(s) à corriger dans le formulaire").wait_for(timeout=120_000)
-    _shot(page, "message-au-champ")
+    _shot(page, "message-au-champ", at=_field(page, "Année"))
     _field(page, "Année").fill("2019")
     page.get_by_role("button", name="Vérifier").click()
     save = page.get_by_role("button", name=f"Enregistrer la version {before[-1][0] + 1}")
-    save.wait_for(timeout=120_000)
+    # The button exists since the first check; it is enabled once the corrected form is checked.
+    expect(save).to_be_enabled(timeout=120_000)
+    expect(page.get_by_text("erreur(s) à corriger dans le formulaire")).to_have_count(0)
     signed = page.get_by_text("Auteur de la version :")
     signed.wait_for(timeout=60_000)
     assert SOMME in _plain(signed.inner_text())
@@ -128,7 +135,9 @@ def test_a_ddt_edits_an_atelier_of_its_departement(browser, edit_app):
     # The fiche shows the new title as text (no bold, no maths).
     body = page.locator("body").inner_text()
     assert "Doullens, le centre-bourg <b>revu</b> $x$ (fictif)" in body
-    _shot(page, "enregistre")
+    page.get_by_role("button", name="Modifier cet atelier").wait_for(timeout=120_000)
+    expect(page.locator('[data-testid="stForm"]')).to_have_count(0, timeout=120_000)  # closed
+    _shot(page, "enregistre", at=notice)
     context.close()
 
 
