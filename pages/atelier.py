@@ -6,7 +6,7 @@ candidature » (``ui.edition``).
 
 import streamlit as st
 
-from atelierflash import fiche, fichiers
+from atelierflash import ecriture, fiche
 from atelierflash.carte import exports
 from atelierflash.ui import edition
 from atelierflash.ui.data import get_dataset
@@ -39,7 +39,7 @@ if row is not None:
         "Cet atelier (XLSX)",
         data=lambda: exports.to_xlsx(dataset, one, sheet="Atelier"),
         file_name=fiche.fiche_filename(dataset, row).replace(".pdf", ".xlsx"),
-        mime=fichiers.XLSX_MIME,
+        mime=ecriture.XLSX_MIME,
         icon=":material/download:",
         on_click="ignore",
     )

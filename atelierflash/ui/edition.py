@@ -18,7 +18,7 @@ from atelierflash.acces import Scope
 from atelierflash.formats import fmt_int
 from atelierflash.registre import COLUMNS_BY_NAME
 from atelierflash.texte import markdown_escape as md
-from atelierflash.ui.access import audience, settings
+from atelierflash.ui.acces import audience, settings
 from atelierflash.ui.data import get_programme, get_referentiel, get_resolver, get_store
 
 _STATE = "edition"  # {"atelier": id or None, "base": version} while a form is open
