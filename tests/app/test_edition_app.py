@@ -10,7 +10,12 @@ from atelierflash.acces import LOCAL_SCOPE
 from atelierflash.programme import load_programme
 from atelierflash.registre import COLUMNS
 from tests.app.analytics_helpers import as_shown
-from tests.conftest import HOSTILE_CELLS, make_mini_referentiel, markdown_injections
+from tests.conftest import (
+    HOSTILE_CELLS,
+    formula_cells,
+    make_mini_referentiel,
+    markdown_injections,
+)
 
 PAGE = "pages/atelier.py"
 
@@ -81,13 +86,17 @@ def test_messages_at_the_field_then_a_save_makes_a_version(mini_app):
     assert at.session_state["edition_auteur"] == "Dominique (DDT 80)"
 
 
-def test_a_save_refused_because_the_register_changed_keeps_what_was_typed(mini_app):
+def test_a_save_refused_because_the_register_changed_keeps_what_was_typed(
+    mini_app, store_url, monkeypatch
+):
+    # On both backends: PostgreSQL is where several app processes (two editors) share a store.
+    monkeypatch.setenv(store.ENV_DATABASE_URL, store_url)
     at = _open_form(mini_app)
     _field(at, "description").set_value("Ma description, longue à taper")
     _button(at, "Vérifier").click().run()
     at.text_input(key="edition_auteur_champ").set_value("Bao").run()
     # Meanwhile another editor saves the same atelier (version 2).
-    other = store.Store()
+    other = store.Store(store_url)
     preview = store.prepare_edit(
         other,
         make_mini_referentiel(),
@@ -115,6 +124,8 @@ def test_a_save_refused_because_the_register_changed_keeps_what_was_typed(mini_a
     assert table.rows.loc[0, "description"] == "Ma description, longue à taper"
     # Alix's title was kept: the form was checked again on her version.
     assert table.rows.loc[0, "titre"] == "Titre d'Alix (fictif)"
+    assert [v.auteur for v in other.versions()][1:] == ["Alix", "Bao"]
+    other.dispose()
 
 
 def test_a_new_candidature_with_an_ambiguous_commune_offers_candidates(mini_app):
@@ -164,3 +175,34 @@ def test_hostile_text_typed_in_every_field_stays_text(mini_app):
     assert [m for s in shown for m in markdown_injections(s)] == []
     for frame in at.dataframe:  # the diff: text cells, as typed
         assert set(frame.value["après"]) <= set(hostile) | {""}
+
+
+def test_hostile_text_saved_stays_text_in_the_fiche_the_history_and_the_downloads(mini_app):
+    at = _open_form(mini_app)
+    free = {
+        "titre": HOSTILE_CELLS[("T-2019-1", "titre")],
+        "description": "<script>alert(1)</script> " + HOSTILE_CELLS[("T-2024-1", "description")],
+        "motif_derogation": HOSTILE_CELLS[("T-2024-1", "titre")],
+        "notes_internes": HOSTILE_CELLS[("T-2025-1", "titre")],
+        "livrables": HOSTILE_CELLS[("T-2021-1", "titre")],
+    }
+    for name, value in free.items():
+        _field(at, name).set_value(value)
+    _button(at, "Vérifier").click().run()
+    at.text_input(key="edition_auteur_champ").set_value("=1+1 [a](http://x)").run()
+    _button(at, "Enregistrer la version 2").click().run()
+    assert not at.exception, at.exception
+    assert any("Version 2 enregistrée" in as_shown(s.value) for s in at.success), _texts(at)
+    bodies = [e.proto.body for e in (*at.success, *at.markdown, *at.caption)]
+    assert [m for b in bodies for m in markdown_injections(b)] == []
+    html = at.get("html")[0].proto.body
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img" not in html.split("af-svg")[0]  # the title's Markdown image is text
+    s = store.Store()
+    assert s.version(2).auteur == "=1+1 [a](http://x)"
+    stored = s.table(2).rows.iloc[0]
+    for name, value in free.items():
+        assert stored[name] == value
+    for extension in ("csv", "xlsx"):
+        data = store.version_file(s, 2, extension)
+        assert formula_cells(f"v.{extension}", data) == []
