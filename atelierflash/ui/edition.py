@@ -19,7 +19,13 @@ from atelierflash.formats import fmt_int
 from atelierflash.registre import COLUMNS_BY_NAME
 from atelierflash.texte import markdown_escape as md
 from atelierflash.ui.acces import audience, settings
-from atelierflash.ui.data import get_programme, get_referentiel, get_resolver, get_store
+from atelierflash.ui.data import (
+    database_url,
+    get_programme,
+    get_referentiel,
+    get_resolver,
+    get_store,
+)
 
 _STATE = "edition"  # {"atelier": id or None, "base": version} while a form is open
 _TYPED = "edition_saisie"  # what was typed (column → text): survives reruns and refusals
@@ -95,12 +101,22 @@ def section(dataset, row) -> None:
     _form(state, scope)
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _version_table(url: str, number: int):
+    # A version never changes: read once per process, not on every run of the fiche.
+    return get_store().table(number)
+
+
+def _table(number: int):
+    return _version_table(database_url(), number)
+
+
 def _buttons(dataset, row, scope: Scope) -> None:
     store = get_store()
     head = store.head()
     cols = st.columns(2)
     if row is not None:
-        cells = register_store.row_cells(store.table(head.version), str(row.id))
+        cells = register_store.row_cells(_table(head.version), str(row.id))
         allowed = cells is not None and scope.covers(
             *register_store.territory(
                 cells,
@@ -152,8 +168,7 @@ def _close() -> None:
 
 
 def _columns() -> list[str]:
-    table = get_store().table(st.session_state[_STATE]["base"])
-    return register_store.editable_columns(table)
+    return register_store.editable_columns(_table(st.session_state[_STATE]["base"]))
 
 
 def _typed() -> dict[str, str]:
@@ -208,7 +223,7 @@ def _rebase(state: dict, store, changes: dict[str, str]) -> None:
     head = store.head()
     atelier = state["atelier"]
     if atelier is not None:
-        cells = register_store.row_cells(store.table(head.version), atelier)
+        cells = register_store.row_cells(_table(head.version), atelier)
         if cells is None:
             raise register_store.StoreError(
                 f"l'atelier « {atelier} » n'est plus dans la version {head.version} "
@@ -217,7 +232,7 @@ def _rebase(state: dict, store, changes: dict[str, str]) -> None:
         st.session_state[_ORIGINAL] = dict(cells)
         typed = {**cells, **changes}
         st.session_state[_TYPED] = typed
-        for name in register_store.editable_columns(store.table(head.version)):
+        for name in register_store.editable_columns(_table(head.version)):
             st.session_state[FIELD + name] = typed.get(name, "")
     state["base"] = head.version
 
