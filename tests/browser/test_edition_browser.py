@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from atelierflash import acces, store
 from benchmarks.servers import streamlit_server
 from tests.browser.conftest import ARTIFACTS, ROOT
-from tests.browser.test_access_browser import _login, _offline, _ready
+from tests.browser.test_acces_browser import _login, _offline, _ready
 from tests.conftest import MINI_REGISTER
 
 pytestmark = pytest.mark.browser
