@@ -305,3 +305,15 @@ def test_two_editors_saving_at_once_on_postgresql(
     assert "Votre saisie est conservée" in loser[2]
     assert [v.auteur for v in s.versions()] == ["Camille", winner[0]]
     s.dispose()
+
+
+def test_the_ateliers_of_a_scope_include_candidatures(st_, mini_referentiel, programme):
+    report = store.validate_version(st_, 1, mini_referentiel, programme)
+    ardeche = Scope(departements=frozenset({"07"}))
+    assert store.ateliers_in_scope(report.ateliers, mini_referentiel, ardeche)["id"].tolist() == [
+        "T-2026-1"
+    ]
+    somme = store.ateliers_in_scope(report.ateliers, mini_referentiel, SOMME)
+    assert somme["id"].tolist() == ["T-2019-1", "T-2021-1", "T-2022-1"]
+    assert len(store.ateliers_in_scope(report.ateliers, mini_referentiel, LOCAL_SCOPE)) == 7
+    assert store.ateliers_in_scope(report.ateliers, mini_referentiel, Scope()).empty

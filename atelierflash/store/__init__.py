@@ -19,6 +19,7 @@ from atelierflash.store._diff import Diff, FieldChange, diff_tables, summary_tex
 from atelierflash.store._edition import (
     EditPreview,
     OutOfScope,
+    ateliers_in_scope,
     commit_edit,
     editable_columns,
     prepare_edit,
@@ -63,6 +64,7 @@ __all__ = [
     "StoreError",
     "Unresolved",
     "VersionInfo",
+    "ateliers_in_scope",
     "commit_edit",
     "commit_import",
     "compare_versions",

@@ -140,6 +140,45 @@ def territory(
     return _places(communes, referentiel)
 
 
+def ateliers_in_scope(
+    ateliers: pd.DataFrame, referentiel: Referentiel, scope: Scope
+) -> pd.DataFrame:
+    """The rows of a validated register an editor may edit, candidatures and errors included.
+
+    Parameters
+    ----------
+    ateliers : pandas.DataFrame
+        ``ValidationReport.ateliers`` (``id``, ``titre``, ``statut``, ``communes``: INSEE codes).
+    referentiel : Referentiel
+    scope : Scope
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id``, ``titre``, ``statut`` of the rows with an identifier whose communes are in
+        ``scope``, in register order.
+    """
+    if not isinstance(scope, Scope):
+        raise TypeError("ateliers_in_scope attend un Scope (atelierflash.acces)")
+    columns = ["id", "titre", "statut"]
+    if not len(ateliers) or "id" not in ateliers:
+        return pd.DataFrame(columns=columns)
+    places = referentiel.communes.drop_duplicates("code").set_index("code")
+    deps = places["departement"].astype(str).to_dict()
+    regs = places["region"].astype(str).to_dict()
+    keep = []
+    for ident, codes in zip(ateliers["id"], ateliers["communes"], strict=True):
+        codes = tuple(codes or ())
+        keep.append(
+            bool(str(ident or "").strip())
+            and scope.covers(
+                {deps[c] for c in codes if c in deps}, {regs[c] for c in codes if c in regs}
+            )
+        )
+    found = ateliers.loc[keep, [c for c in columns if c in ateliers]].reset_index(drop=True)
+    return found.astype(object).fillna("")
+
+
 def prepare_edit(
     store: Store,
     referentiel: Referentiel,

@@ -146,6 +146,37 @@ def _buttons(dataset, row, scope: Scope) -> None:
         args=(None, head.version, dict(_NEW_DEFAULTS)),
         key="edition_nouvelle",
     )
+    _other(dataset, head, scope)
+
+
+def _other(dataset, head, scope: Scope) -> None:
+    """Any atelier of the editor's territory, candidatures included.
+
+    The fiche lists only the publishable ateliers; a DDT(M) also keeps its candidatures.
+    """
+    mine = register_store.ateliers_in_scope(dataset.report.ateliers, get_referentiel(), scope)
+    if mine.empty:
+        return
+    labels = {
+        str(r.id): f"{r.titre} ({r.id}) · {r.statut or 'statut non renseigné'}"
+        for r in mine.itertuples()
+    }
+    with st.expander(f"Modifier un autre atelier de votre territoire ({fmt_int(len(labels))})"):
+        chosen = st.selectbox(
+            "Atelier (candidatures comprises)",
+            list(labels),
+            format_func=lambda i: labels[i],
+            key="edition_autre",
+        )
+        cells = register_store.row_cells(_table(head.version), chosen)
+        st.button(
+            "Modifier l'atelier choisi",
+            icon=":material/edit:",
+            on_click=_open,
+            args=(chosen, head.version, cells or {}),
+            disabled=cells is None,
+            key="edition_modifier_autre",
+        )
 
 
 def _open(atelier_id: str | None, base: int, cells: dict[str, str]) -> None:

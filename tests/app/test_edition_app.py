@@ -206,3 +206,22 @@ def test_hostile_text_saved_stays_text_in_the_fiche_the_history_and_the_download
     for extension in ("csv", "xlsx"):
         data = store.version_file(s, 2, extension)
         assert formula_cells(f"v.{extension}", data) == []
+
+
+def test_a_candidature_of_the_territory_is_edited_from_the_list(mini_app):
+    at = mini_app(PAGE, {"id": "T-2019-1"})
+    # The fiche lists only publishable ateliers; the editor's list has the candidature too.
+    other = at.selectbox(key="edition_autre")
+    assert any("T-2026-1" in o and "candidature" in o for o in other.options)
+    other.set_value("T-2026-1").run()
+    _button(at, "Modifier l'atelier choisi").click().run()
+    assert [as_shown(s.value) for s in at.subheader] == ["Modifier l'atelier « T-2026-1 »"]
+    assert _field(at, "statut").value == "candidature"
+    _field(at, "statut").set_value("éligible")
+    _button(at, "Vérifier").click().run()
+    at.text_input(key="edition_auteur_champ").set_value("DDT 07").run()
+    _button(at, "Enregistrer la version 2").click().run()
+    assert any("Version 2 enregistrée" in as_shown(s.value) for s in at.success), _texts(at)
+    s = store.Store()
+    row = s.table(2).rows.set_index("id").loc["T-2026-1"]
+    assert row["statut"] == "éligible"
