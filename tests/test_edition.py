@@ -112,6 +112,13 @@ def test_the_import_rules_give_messages_at_the_field(st_, mini_referentiel, prog
     assert [v.version for v in st_.versions()] == [1]
 
 
+def test_an_identifier_taken_by_an_earlier_row_names_that_row(st_, mini_referentiel, programme):
+    preview = _edit(st_, mini_referentiel, programme, {"id": "T-2019-1"}, atelier_id="T-2021-1")
+    (issue,) = preview.messages_by_field()["id"]
+    assert "identifiant « T-2019-1 » déjà utilisé (ligne 2)" in issue.text
+    assert preview.row.line == 3
+
+
 def test_nothing_changed_is_not_a_version(st_, mini_referentiel, programme):
     preview = _edit(
         st_, mini_referentiel, programme, {"titre": "Centre-bourg de Doullens (fictif)"}

@@ -245,7 +245,7 @@ def prepare_edit(
         merged = {c: "" for c in editable_columns(old)} | typed
 
     table = _with_row(old, atelier_id, merged)
-    line = _line_of(table, atelier_id, merged)
+    line = _line_of(old, table, atelier_id)
     row, communes = _check_row(merged, referentiel, programme, resolver, in_effect, line=line)
     _check_unique_id(table, row, line)
     deps, regs = _places(communes, referentiel)
@@ -346,11 +346,12 @@ def _with_row(old: RegisterTable, atelier_id: str | None, cells: dict[str, str])
     return replace(old, rows=rows, columns=tuple(order), header_map=header_map)
 
 
-def _line_of(table: RegisterTable, atelier_id: str | None, cells: dict[str, str]) -> int:
+def _line_of(old: RegisterTable, new: RegisterTable, atelier_id: str | None) -> int:
+    """The edited row's line: as it was (its identifier may change), or the new last line."""
     if atelier_id is None:
-        return int(table.rows[LINE_COLUMN].iloc[-1])
-    ids = table.rows["id"].astype(str).str.strip()
-    return int(table.rows.loc[ids == cells.get("id", "").strip(), LINE_COLUMN].iloc[0])
+        return int(new.rows[LINE_COLUMN].iloc[-1])
+    ids = old.rows["id"].astype(str).str.strip()
+    return int(old.rows.loc[ids == str(atelier_id).strip(), LINE_COLUMN].iloc[0])
 
 
 def _check_row(
