@@ -164,3 +164,72 @@ def test_a_ddtm_outside_the_departement_reads_only_and_the_store_is_unchanged(br
     _shot(page, "refuse")
     assert _versions(url) == before
     context.close()
+
+
+# -- two editors at once, on PostgreSQL -----------------------------------------------------------
+@pytest.fixture
+def shared_app(tmp_path, postgres_server, chromium_executable):
+    """A local instance (no login: a name typed once) on a fresh PostgreSQL database."""
+    from tests import postgres
+
+    register = tmp_path / "mini.csv"
+    register.write_text(MINI_REGISTER, encoding="utf-8")
+    with postgres.fresh_database(postgres_server) as database:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in (acces.ENV_MODE, acces.ENV_EMAILS, "ATELIERFLASH_REGISTRE")
+        }
+        env.update({"ATELIERFLASH_REGISTRE": str(register), store.ENV_DATABASE_URL: database})
+        with streamlit_server(ROOT / "app.py", env, tmp_path / "server.log") as url:
+            yield url, database
+
+
+def _checked_form(browser, app: str, name: str, field: str, text: str):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+    page = context.new_page()
+    _fiche(page, app)
+    page.get_by_role("button", name="Modifier cet atelier").click()
+    _field(page, field).wait_for(timeout=120_000)
+    _field(page, field).fill(text)
+    page.get_by_role("button", name="Vérifier").click()
+    author = page.get_by_role("textbox", name="Votre nom (auteur de la version)")
+    author.wait_for(timeout=120_000)
+    author.fill(name)
+    author.press("Enter")
+    save = page.get_by_role("button", name="Enregistrer la version 2")
+    expect(save).to_be_enabled(timeout=120_000)
+    return context, page, save
+
+
+def test_two_editors_at_once_on_postgresql_one_lands_the_other_keeps_its_form(browser, shared_app):
+    app, database = shared_app
+    first, alix, alix_save = _checked_form(browser, app, "Alix", "Titre", "Titre d'Alix (fictif)")
+    second, bao, bao_save = _checked_form(
+        browser, app, "Bao", "Description", "Description de Bao, longue à retaper"
+    )
+    alix_save.click()
+    alix.get_by_text(re.compile(r"Version 2 enregistrée par Alix")).wait_for(timeout=120_000)
+    bao_save.click()
+    refusal = bao.get_by_text("le registre a changé pendant votre relecture")
+    refusal.wait_for(timeout=120_000)
+    assert "par Alix" in refusal.inner_text()
+    assert "Votre saisie est conservée" in refusal.inner_text()
+    assert _field(bao, "Description").input_value() == "Description de Bao, longue à retaper"
+    _shot(bao, "deux-personnes-refus", at=refusal)
+    assert _versions(database) == [(1, "atelierflash (premier lancement)"), (2, "Alix")]
+    # Checked on the current version, Bao's description lands beside Alix's title.
+    bao.get_by_role("button", name="Vérifier sur la version actuelle").click()
+    save = bao.get_by_role("button", name="Enregistrer la version 3")
+    expect(save).to_be_enabled(timeout=120_000)
+    save.click()
+    bao.get_by_text(re.compile(r"Version 3 enregistrée par Bao")).wait_for(timeout=120_000)
+    s = store.Store(database, upgrade=False)
+    row = s.table(3).rows.iloc[0]
+    assert (row["titre"], row["description"]) == (
+        "Titre d'Alix (fictif)",
+        "Description de Bao, longue à retaper",
+    )
+    s.dispose()
+    first.close()
+    second.close()
