@@ -184,7 +184,7 @@ def prepare_import(
         choices=in_effect,
         base=base,
         diff=diff,
-        unresolved=_unresolved(report, resolver, in_effect),
+        unresolved=unresolved_names(report, resolver, in_effect),
         fictif=_fictif(report),
         base_choices=base_choices,
     )
@@ -349,7 +349,7 @@ def _fictif(report: ValidationReport) -> bool:
     return bool(ateliers["fictif"].fillna(False).astype(bool).any())
 
 
-def _unresolved(
+def unresolved_names(
     report: ValidationReport, resolver: CommuneResolver, choices: Mapping[str, str]
 ) -> list[Unresolved]:
     table = report.table
