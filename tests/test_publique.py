@@ -34,12 +34,27 @@ def _script_json(path, name: str) -> dict:
     return json.loads(text[len(prefix) :].rstrip().rstrip(";"))
 
 
+def _fiches(folder) -> list[str]:
+    """Every fiche, from the files of ``fiches/`` (``AF_FICHES(k, [...]);``), in order."""
+    fiches = []
+    for k in range(len(list((folder / "fiches").glob("*.js")))):
+        text = (folder / "fiches" / f"{k}.js").read_text(encoding="utf-8")
+        prefix = f"AF_FICHES({k}, "
+        assert text.startswith(prefix) and text.rstrip().endswith(");")
+        part = json.loads(text[len(prefix) :].rstrip().removesuffix(");"))
+        assert 0 < len(part) <= publique.FICHES_PER_FILE
+        fiches.extend(part)
+    return fiches
+
+
 def _data(folder) -> dict:
-    """Both data files: the map's (read first) and the fiches' (read once the map is drawn)."""
+    """The data files: the map's (read first), the places' (once the map is drawn), fiches."""
     first = _script_json(folder / "donnees.js", "AF_PUBLIC")
-    later = _script_json(folder / "fiches.js", "AF_FICHES")
-    assert set(later) == set(publique.FICHE_KEYS) and not set(first) & set(later)
-    return {**first, **later}
+    later = _script_json(folder / "lieux.js", "AF_LIEUX")
+    assert set(later) == {*publique.LIEUX_KEYS, "recherche", "par_fichier"}
+    assert not set(first) & set(later) and "communes" not in first["filtres"]
+    assert later["par_fichier"] == publique.FICHES_PER_FILE
+    return {**first, **later, "fiches": _fiches(folder)}
 
 
 class _Links(HTMLParser):
@@ -83,7 +98,8 @@ def test_export_writes_a_self_contained_folder(exported, mini_dataset):
     assert {
         "index.html",
         "donnees.js",
-        "fiches.js",
+        "lieux.js",
+        "fiches/0.js",
         "publique.js",
         "publique.css",
         "ateliers.csv",
@@ -180,7 +196,7 @@ def test_fiches_are_escaped(tricky_dataset, basemap, tmp_path):
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; (fictif)" in text
     assert "{{ 7*7 }}" in text  # never read as a template
     assert 'href="javascript' not in text
-    for name in ("donnees.js", "fiches.js"):
+    for name in ("donnees.js", "lieux.js", "fiches/0.js"):
         raw = (result.folder / name).read_text(encoding="utf-8")
         assert "</script" not in raw.lower() and "<script" not in raw.lower()
 
