@@ -184,6 +184,8 @@ def page_html(
         f"{esc(fmt_date(day))}."
     )
     styles = "".join(f'<link rel="stylesheet" href="{s}">\n' for s in STYLES)
+    # Asked for at once, with the style sheets: the parser reaches the scripts only later.
+    styles += "".join(f'<link rel="preload" as="script" href="{s}">\n' for s in SCRIPTS)
     scripts = "".join(f'<script src="{s}"></script>\n' for s in SCRIPTS)
     downloads = (
         f'<a href="ateliers.csv" download="{esc(exports.filename(dataset, "csv"))}">CSV</a> · '

@@ -231,6 +231,17 @@
     };
   }
 
+  // Every atelier kept (no filter, the page as most visitors open it): the layer as exported,
+  // drawn as is, without decoding and encoding it again.
+  function whole(layer) {
+    var copy = {};
+    Object.keys(layer).forEach(function (k) {
+      copy[k] = layer[k];
+    });
+    copy.focus = null;
+    return copy;
+  }
+
   function overviewLayer(layer, kept) {
     var counts = {};
     var max = 0;
@@ -351,7 +362,7 @@
       if (matches(a, s)) kept.push(i);
     });
     group.clearLayers();
-    if (data.kind === "ateliers") AF.ateliers(group, communesLayer(data.layer, kept));
+    if (data.kind === "ateliers") AF.ateliers(group, kept.length === F.ateliers.length ? whole(data.layer) : communesLayer(data.layer, kept));
     else AF.overview(group, overviewLayer(data.layer, kept));
     var keepSet = {};
     var communes = {};
@@ -718,10 +729,10 @@
     if (found.length) choose(found[active >= 0 ? active : 0]);
   });
 
-  function whole() {
+  function listReady() {
     takeList();
     AF.publicReady = true;
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", whole);
-  else whole();
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", listReady);
+  else listReady();
 })();
