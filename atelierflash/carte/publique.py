@@ -14,10 +14,13 @@ writes a folder that any static web server can host (the app serves one under
   ``?embed=1`` gives the compact variant;
 - ``donnees.js``: the basemap, the atelier layer (the same payloads as the app's map) and what
   the filters read: all the map needs, and nothing else;
-- ``lieux.js``: the index of places → ateliers, the one-line summaries and the communes the
-  search offers, loaded once the map is drawn;
-- ``fiches/<k>.js``: the ateliers' fiches (:func:`atelierflash.fiche.fiche_html`, as in the app),
-  :data:`FICHES_PER_FILE` a file, each fetched when one of its fiches is first opened;
+- ``v/<version>/lieux.js``: the index of places → ateliers, the one-line summaries and the
+  communes the search offers, loaded once the map is drawn;
+- ``v/<version>/fiches/<k>.js``: the ateliers' fiches (:func:`atelierflash.fiche.fiche_html`, as
+  in the app), :data:`FICHES_PER_FILE` a file, each fetched when one of its fiches is first
+  opened. ``<version>`` is a digest of these files (``donnees.js`` names it): a page opened
+  before a new export still fetches its own fiches, since the folder of the previous version
+  is kept (only that one: :func:`export_public_map` carries it over and drops the older);
 - ``ateliers.csv`` and ``ateliers.geojson``: the public exports (formula-neutralised, marked
   fictional for a demonstration register), with ``schema.json`` and ``datapackage.json``
   (:mod:`atelierflash.opendata`);
@@ -37,6 +40,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import hashlib
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -254,6 +258,7 @@ def export_public_map(
         payload = public_payload(dataset, basemap, prepared)
         public = exports.public_ateliers(dataset.ateliers)
         files = _write_files(work, dataset, public, payload, generated or dt.date.today())
+        _keep_previous_version(out, work)
         _swap(work, out)
     except OSError as exc:
         shutil.rmtree(work, ignore_errors=True)
@@ -296,16 +301,21 @@ def _write_files(work: Path, dataset, public: pd.DataFrame, payload: dict, day: 
     lieux = {key: payload[key] for key in LIEUX_KEYS}
     lieux["recherche"] = filtres.pop("communes")
     lieux["par_fichier"] = FICHES_PER_FILE
-    first = {k: v for k, v in payload.items() if k not in (*LIEUX_KEYS, "fiches", "filtres")}
-    first["filtres"] = filtres
-    write_bytes(work / "donnees.js", f"window.AF_PUBLIC = {js_json(first)};\n".encode())
-    write_bytes(work / "lieux.js", f"window.AF_LIEUX = {js_json(lieux)};\n".encode())
-    (work / "fiches").mkdir()
     fiches = payload["fiches"]
+    later = {"lieux.js": f"window.AF_LIEUX = {js_json(lieux)};\n".encode()}
     for k, start in enumerate(range(0, len(fiches), FICHES_PER_FILE)):
         part = js_json(fiches[start : start + FICHES_PER_FILE])
+        later[f"fiches/{k}.js"] = f"AF_FICHES({k}, {part});\n".encode()
+    version = _digest(later)
+    folder = work / "v" / version
+    (folder / "fiches").mkdir(parents=True)
+    for name, data in later.items():
         # A plain write, as for the copies: the folder is private until swapped in whole.
-        (work / "fiches" / f"{k}.js").write_bytes(f"AF_FICHES({k}, {part});\n".encode())
+        (folder / name).write_bytes(data)
+    first = {k: v for k, v in payload.items() if k not in (*LIEUX_KEYS, "fiches", "filtres")}
+    first["filtres"] = filtres
+    first["dossier"] = f"v/{version}/"
+    write_bytes(work / "donnees.js", f"window.AF_PUBLIC = {js_json(first)};\n".encode())
     frame = exports.export_frame(dataset, public)  # once, for the CSV, GeoJSON and the list
     write_bytes(work / "ateliers.csv", exports.to_csv(dataset, public, frame=frame))
     write_bytes(work / "ateliers.geojson", exports.to_geojson(dataset, public, frame=frame))
@@ -322,6 +332,14 @@ def _write_files(work: Path, dataset, public: pd.DataFrame, payload: dict, day: 
     dsfr.install_page_dsfr(work, used)
     files = sorted(str(p.relative_to(work)) for p in work.rglob("*") if p.is_file())
     return sorted([*files, *precompress(work, files)])
+
+
+def _digest(files: dict[str, bytes]) -> str:
+    """A short digest of named files: the same content, the same version folder."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name] + b"\0")
+    return digest.hexdigest()[:12]
 
 
 #: The scripts that may set DSFR classes on the page (for :func:`atelierflash.dsfr.used_classes`).
@@ -372,6 +390,40 @@ def gzip_bytes(data: bytes) -> bytes:
         while sum(map(len, _GZIP_CACHE.values())) > _GZIP_CACHE_BYTES:
             del _GZIP_CACHE[next(iter(_GZIP_CACHE))]
     return found
+
+
+#: Where ``donnees.js`` names the folder of its version (``"dossier": "v/<version>/"``).
+_DOSSIER = re.compile(r'"dossier": ?"v/([0-9a-f]{6,64})/"')
+
+
+def current_version(folder: Path) -> str | None:
+    """The version folder (under ``v/``) the export in ``folder`` reads, or None."""
+    try:
+        head = (Path(folder) / "donnees.js").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    found = _DOSSIER.search(head)
+    return found.group(1) if found else None
+
+
+def _keep_previous_version(out: Path, work: Path) -> None:
+    """Carry the version folder of the export in ``out`` over into ``work`` (not the older).
+
+    Its pages may still be open in a browser, and fetch their fiches after the swap: they get
+    their own. An older one no page can still need, and the public folder never grows by more
+    than one version.
+    """
+    previous = current_version(out)
+    if previous is None:
+        return
+    if (work / "v" / previous).exists():
+        # The same version again: the one before it stays the previous one.
+        kept = [p.name for p in (out / "v").iterdir() if p.is_dir() and p.name != previous]
+    else:
+        kept = [previous]
+    for name in kept:
+        if (out / "v" / name).is_dir():
+            shutil.copytree(out / "v" / name, work / "v" / name)
 
 
 def _swap(work: Path, out: Path) -> None:

@@ -2,9 +2,9 @@
  * atelierflash – the public map page (static/publique/publique.js).
  *
  * Runs right after the map's element, before the list below is parsed: draws the map from
- * window.AF_PUBLIC (donnees.js) with carte.js, then loads lieux.js (window.AF_LIEUX: places,
- * summaries, the search's communes) and, when a fiche is opened, its file fiches/<k>.js (which
- * calls AF_FICHES(k, [...])). The list's rows are taken once the document is whole
+ * window.AF_PUBLIC (donnees.js) with carte.js, then loads v/<version>/lieux.js (window.AF_LIEUX:
+ * places, summaries, the search's communes) and, when a fiche is opened, its file
+ * v/<version>/fiches/<k>.js (which calls AF_FICHES(k, [...])); data.dossier names the folder. The list's rows are taken once the document is whole
  * (DOMContentLoaded). What a visitor chooses lives in the page's address, with the app's own
  * parameter names and formats (atelierflash.filters.FilterState):
  *   ?annees=2021-2024&famille=territoriales&theme=friches&region=32&dep=80&echelle=communale
@@ -458,7 +458,7 @@
       "Les fiches n'ont pas pu être chargées ; la liste des ateliers reste disponible.";
   }
   function loadLieux() {
-    addScript("lieux.js", failed).onload = function () {
+    addScript(data.dossier + "lieux.js", failed).onload = function () {
       lieux = window.AF_LIEUX;
       searchReady();
       if (pending) open(pending[0], pending[1], pending[2]);
@@ -481,7 +481,7 @@
     if (chunks[k]) return ready();
     if (waiting[k]) return waiting[k].push(ready);
     waiting[k] = [ready];
-    addScript("fiches/" + k + ".js", function () {
+    addScript(data.dossier + "fiches/" + k + ".js", function () {
       delete waiting[k];
       failed();
     });
