@@ -219,6 +219,7 @@ def font_faces(prefix: str) -> list[dict]:
 # A page's own subset: the rules it uses, woff2 only (the public page)
 # =============================================================================================
 _CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 #: Functional pseudo-classes whose classes do not have to be on the page for a rule to apply
 #: (``.fr-btn:not(.fr-btn--icon)`` applies to any ``.fr-btn``): their classes are not required.
 _PSEUDO = re.compile(r":(?:not|is|where|has)\([^()]*\)")
@@ -309,10 +310,13 @@ def purge_css(css: str, used: set[str]) -> str:
     '.fr-a{color:red}'
     >>> purge_css("a{x:y}.fr-a:not(.fr-z){x:y}", {"fr-a"})
     'a{x:y}.fr-a:not(.fr-z){x:y}'
+    >>> purge_css("/*! DSFR | LICENSE.md */.fr-a{x:y}", {"fr-a"})
+    '.fr-a{x:y}'
     """
     out = []
     for prelude, body in _blocks(css):
-        head = prelude.strip()
+        # A sheet's banner comment sits before its first rule: never read it as a selector.
+        head = _COMMENT.sub("", prelude).strip()
         if body is None:
             if head:
                 out.append(head + ";")
@@ -338,7 +342,7 @@ def woff2_faces(css: str, faces: tuple = MARIANNE_FACES) -> str:
     wanted = {name for name, *_ in faces}
     out = []
     for prelude, body in _blocks(css):
-        head = prelude.strip()
+        head = _COMMENT.sub("", prelude).strip()
         if body is None:
             out.append(head + ";")
             continue
