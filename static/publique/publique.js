@@ -2,7 +2,7 @@
  * atelierflash – the public map page (static/publique/publique.js).
  *
  * Runs right after the map's element, before the list below is parsed: draws the map from
- * window.AF_PUBLIC (donnees.js) with carte.js, then loads v/<version>/lieux.js (window.AF_LIEUX:
+ * window.AF_PUBLIC (donnees.js) with carte.js, then, the page whole, loads v/<version>/lieux.js (window.AF_LIEUX:
  * places, summaries, the search's communes) and, when a fiche is opened, its file
  * v/<version>/fiches/<k>.js (which calls AF_FICHES(k, [...])); data.dossier names the folder. The list's rows are taken once the document is whole
  * (DOMContentLoaded). What a visitor chooses lives in the page's address, with the app's own
@@ -494,9 +494,6 @@
       failed();
     });
   }
-  requestAnimationFrame(function () {
-    setTimeout(loadLieux, 0);
-  });
 
   var HELP =
     '<p class="af-aide">Cliquez sur une commune de la carte, cherchez-la ci-dessus ou choisissez ' +
@@ -741,6 +738,9 @@
     takeList();
     listDone = true;
     whenWhole();
+    // The places and the search once the page is whole: at ×10 the demo, fetched earlier they
+    // arrived while the list was still being parsed, and delayed the polygons' first paint.
+    setTimeout(loadLieux, 0);
   }
   // Ready for a visitor (and the tests): the form filled and the list's rows taken.
   function whenWhole() {
