@@ -15,7 +15,7 @@ writes a folder that any static web server can host (the app serves one under
 - ``donnees.js``: the basemap, the atelier layer (the same payloads as the app's map) and what
   the filters read: all the map needs, and nothing else;
 - ``v/<version>/lieux.js``: the index of places → ateliers, the one-line summaries and the
-  communes the search offers, loaded once the map is drawn;
+  communes the search offers, loaded once the map is drawn and the page parsed;
 - ``v/<version>/fiches/<k>.js``: the ateliers' fiches (:func:`atelierflash.fiche.fiche_html`, as
   in the app), :data:`FICHES_PER_FILE` a file, each fetched when one of its fiches is first
   opened. ``<version>`` is a digest of these files (``donnees.js`` names it): a page opened
@@ -62,7 +62,7 @@ from atelierflash.texte import html_escape
 
 #: The page's own code and styles (copied into every export).
 PAGE_ASSETS = ("publique.js", "publique.css", "embed.js")
-#: Keys of :func:`public_payload` written to ``lieux.js`` (loaded once the map is drawn), with
+#: Keys of :func:`public_payload` written to ``lieux.js`` (loaded once the page is whole), with
 #: the communes the search offers (``filtres["communes"]``, as ``recherche``).
 LIEUX_KEYS = ("lieux", "titres", "ids", "resumes")
 #: Fiches per file of ``fiches/`` (a fiche opened fetches its file, a few tens of KB).
