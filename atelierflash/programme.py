@@ -193,6 +193,9 @@ class Programme:
     published_statuts: tuple[str, ...] = ("selectionne", "en_cours", "realise")
     #: Statuts never published, whatever the « public » column says.
     never_published_statuts: tuple[str, ...] = ("candidature", "eligible", "abandonne")
+    #: The ``[suivi]`` settings as written (thresholds, delays measured); read and checked by
+    #: :func:`atelierflash.analyse.suivi.suivi_settings`.
+    suivi: dict = field(default_factory=dict)
 
     @property
     def launch_year(self) -> int:
@@ -288,6 +291,7 @@ def load_programme(path: str | Path | None = None) -> Programme:
         agreements=agreements,
         analyses=raw.get("analyses", {}),
         path=path,
+        suivi=raw.get("suivi", {}),
         **_statut_settings(raw.get("statuts", {}), vocabularies["statuts"]),
     )
 

@@ -1,0 +1,1 @@
+"""The analytics wing: aggregations of a selection of ateliers and their figures."""
