@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from atelierflash.formats import fmt_date, fmt_decimal, fmt_int
 from atelierflash.programme import Programme, ProgrammeError
 
 #: The steps of an atelier, in order (keys of the register's step columns).
@@ -529,3 +530,33 @@ def _number(value) -> int | float | None:
         return None
     value = float(value)
     return int(value) if value.is_integer() else value
+
+
+def suivi_text(ateliers: pd.DataFrame, programme: Programme, today: dt.date, label: str) -> str:
+    """The same document in French, for a person at a terminal (``suivi`` without ``--json``)."""
+    lines = [f"Suivi du registre « {label} » au {fmt_date(today)}", ""]
+    lines.append("Entonnoir : ateliers par année et statut actuel")
+    funnel = entonnoir(ateliers, programme)
+    for year, part in funnel.groupby("annee", sort=True):
+        counted = part[part["n"] > 0]
+        detail = ", ".join(f"{r.libelle} {fmt_int(r.n)}" for r in counted.itertuples())
+        lines.append(f"  {year} : {fmt_int(part['n'].sum())}" + (f" ({detail})" if detail else ""))
+    lines += ["", "Délais entre étapes (jours calendaires, dates connues au jour)"]
+    for r in delais(ateliers, programme).to_dict("records"):
+        norm = "" if pd.isna(r["norme_jours"]) else f" ; norme {fmt_decimal(r['norme_jours'], 0)} j"
+        if r["n"] == 0:
+            lines.append(f"  {r['libelle']} : aucun atelier n'a les deux dates au jour{norm}")
+            continue
+        lines.append(
+            f"  {r['libelle']} : {fmt_int(r['n'])} atelier(s), médiane "
+            f"{fmt_decimal(r['mediane_jours'])} j (quartiles {fmt_decimal(r['q1_jours'])} et "
+            f"{fmt_decimal(r['q3_jours'])}), maximum {fmt_int(r['max_jours'])} j{norm}"
+        )
+    todo = a_traiter(ateliers, programme, today)
+    lines += ["", f"À traiter : {fmt_int(len(todo))} atelier(s)"]
+    for r in todo.itertuples():
+        lines.append(
+            f"  {r.id} – {r.motif_libelle} : {step_label(r.etape)} {r.depuis}, "
+            f"{fmt_int(r.jours)} j ({r.seuil})"
+        )
+    return "\n".join(lines)
