@@ -281,6 +281,13 @@ def _horizontal_height(rows: int, per_row: int = 34, minimum: int = 320) -> int:
     return max(minimum, 170 + per_row * rows)
 
 
+#: The house layout and axes, for the figure modules of the analytics wing
+#: (``atelierflash/analyse/``): one layout, never copied.
+base_figure = _base_figure
+count_axis = _count_axis
+year_axis = _year_axis
+
+
 # ---------------------------------------------------------------------------------------------
 # Thématiques
 # ---------------------------------------------------------------------------------------------

@@ -318,7 +318,7 @@ def test_ateliers_in_progress_run_from_their_first_bon_to_the_norm(programme):
     progress = suivi.ateliers_en_cours(table, programme, TODAY)
     assert progress["id"].tolist() == ["A1", "A2"]
     first = progress.iloc[0]
-    assert first["depuis"] == pd.Timestamp("2024-10-01")
+    assert first["depart"] == pd.Timestamp("2024-10-01")
     assert first["echeance"] == pd.Timestamp("2025-06-01")
     assert bool(first["en_retard"]) is True
     assert first["debut"] == pd.Timestamp("2024-11-01")

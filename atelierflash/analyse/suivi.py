@@ -445,9 +445,9 @@ def ateliers_en_cours(ateliers: pd.DataFrame, programme: Programme, today: dt.da
     Returns
     -------
     pandas.DataFrame
-        ``id``, ``titre``, ``equipe``, ``statut``, ``depuis`` (first bon, else the start: first
-        possible day), ``echeance`` (``depuis`` plus ``atelier_retard_mois``), ``jours`` (since
-        ``depuis``), ``en_retard`` (past the échéance without restitution), and the first
+        ``id``, ``titre``, ``equipe``, ``statut``, ``depart`` (first bon, else the start: first
+        possible day), ``echeance`` (``depart`` plus ``atelier_retard_mois``), ``jours`` (since
+        ``depart``), ``en_retard`` (past the échéance without restitution), and the first
         possible day of ``debut``, ``animation``, ``livrables``, ``restitution`` (``NaT`` when
         unknown); earliest first.
     """
@@ -463,15 +463,15 @@ def ateliers_en_cours(ateliers: pd.DataFrame, programme: Programme, today: dt.da
             "titre": _column(ateliers, "titre")[keep],
             "equipe": _column(ateliers, "equipe")[keep],
             "statut": statut[keep],
-            "depuis": pd.to_datetime(start[keep]),
+            "depart": pd.to_datetime(start[keep]),
         }
     )
-    table["echeance"] = table["depuis"] + pd.DateOffset(months=settings.atelier_retard_mois)
-    table["jours"] = (pd.Timestamp(today) - table["depuis"]).dt.days.astype(int)
+    table["echeance"] = table["depart"] + pd.DateOffset(months=settings.atelier_retard_mois)
+    table["jours"] = (pd.Timestamp(today) - table["depart"]).dt.days.astype(int)
     for step in ("debut", "animation", "livrables", "restitution"):
         table[step] = pd.to_datetime(_earliest(ateliers, step)[keep])
     table["en_retard"] = table["restitution"].isna() & (table["echeance"] < pd.Timestamp(today))
-    return table.sort_values(["depuis", "id"], kind="stable").reset_index(drop=True)
+    return table.sort_values(["depart", "id"], kind="stable").reset_index(drop=True)
 
 
 def _earliest(ateliers: pd.DataFrame, step: str) -> np.ndarray:
