@@ -74,12 +74,15 @@ cols[1].metric(
     "restitution, statut encore ouvert.",
 )
 cols[2].metric("Ateliers en cours", fmt_int(len(progress)))
-last = delays.iloc[-1]
-cols[3].metric(
-    f"Délai médian {last['libelle'].lower()}",
-    "–" if last["n"] == 0 else f"{fmt_decimal(last['mediane_jours'], 0)} j",
-    help=f"Sur {fmt_int(last['n'])} atelier(s) dont les deux dates sont connues au jour.",
-)
+to_restitution = delays[delays["a"] == "restitution"]
+if len(to_restitution):
+    row = to_restitution.iloc[0]
+    cols[3].metric(
+        "Délai médian jusqu'à la restitution",
+        "–" if row["n"] == 0 else f"{fmt_decimal(row['mediane_jours'], 0)} j",
+        help=f"{row['libelle']}, sur {fmt_int(row['n'])} atelier(s) dont les deux dates sont "
+        "connues au jour.",
+    )
 png_hint()
 
 st.header("À traiter")
@@ -92,10 +95,11 @@ else:
         equipe_libelle=todo["equipe"].map(lambda k: teams.get(k, "") if isinstance(k, str) else ""),
         fiche=[atelier_url(i) if str(i) in publishable else None for i in todo["id"]],
     )
-    columns = ["id", "titre", "motif_libelle", "etape_libelle", "depuis", "jours", "seuil"]
-    columns += ["equipe_libelle"]
+    columns = ["id", "motif_libelle", "jours", "etape_libelle", "depuis", "titre"]
+    columns += ["equipe_libelle", "seuil"]
     table = tables.display_table(shown, columns)
-    table["Fiche"] = shown["fiche"].tolist()
+    # The link beside the identifier: the long titles would push it out of sight.
+    table.insert(1, "Fiche", shown["fiche"].tolist())
     st.dataframe(
         table,
         hide_index=True,
