@@ -416,6 +416,14 @@ def _cmd_suivi(args) -> int:
         )
     else:
         source = next(iter(register_sources().values()))
+    from atelierflash import fichier
+
+    try:
+        # Before the référentiel is loaded: a file that cannot be a register is refused at once.
+        fichier.check_register_file(source.path)
+    except fichier.RegisterFileError as exc:
+        print(fichier.refusal_text(source.path, exc), file=sys.stderr)
+        return EXIT_CANNOT_WORK
     programme = load_programme()
     suivi.suivi_settings(programme)  # a bad [suivi] table stops here, before any reading
     report = validate_file(source.path, _referentiel(), programme)
