@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
 def _reason(exc: BaseException) -> str:
     """A French sentence for what stopped a command (an OSError's English text is translated)."""
     if isinstance(exc, OSError) and type(exc).__module__ == "builtins" and exc.errno:
-        from atelierflash.fichiers import os_reason
+        from atelierflash.ecriture import os_reason
 
         what = os_reason(exc)
         where = f" : {exc.filename}" if exc.filename else ""
@@ -271,17 +271,17 @@ def _referentiel():
 
 
 def _cmd_validate(args) -> int:
-    from atelierflash import fichier
+    from atelierflash.registre import controle
 
     try:
         # Before pandas and the référentiel are even imported: a file that cannot be a register
         # (missing, empty, a zip or XML bomb disguised as .xlsx) is refused at once.
-        fichier.check_register_file(args.file, sheet=args.sheet)
-    except fichier.RegisterFileError as exc:
-        text = fichier.refusal_text(args.file, exc)
+        controle.check_register_file(args.file, sheet=args.sheet)
+    except controle.RegisterFileError as exc:
+        text = controle.refusal_text(args.file, exc)
         if args.json:
             print(text, file=sys.stderr)
-            print(fichier.refusal_json_text())
+            print(controle.refusal_json_text())
         else:
             print(text)
         return 2
@@ -405,7 +405,7 @@ def _cmd_suivi(args) -> int:
     import datetime as dt
     import json
 
-    from atelierflash.analyse import suivi
+    from atelierflash import analyse
     from atelierflash.dataset import RegisterSource, register_sources
     from atelierflash.programme import load_programme
     from atelierflash.validation import validate_file
@@ -416,16 +416,16 @@ def _cmd_suivi(args) -> int:
         )
     else:
         source = next(iter(register_sources().values()))
-    from atelierflash import fichier
+    from atelierflash.registre import controle
 
     try:
         # Before the référentiel is loaded: a file that cannot be a register is refused at once.
-        fichier.check_register_file(source.path)
-    except fichier.RegisterFileError as exc:
-        print(fichier.refusal_text(source.path, exc), file=sys.stderr)
+        controle.check_register_file(source.path)
+    except controle.RegisterFileError as exc:
+        print(controle.refusal_text(source.path, exc), file=sys.stderr)
         return EXIT_CANNOT_WORK
     programme = load_programme()
-    suivi.suivi_settings(programme)  # a bad [suivi] table stops here, before any reading
+    analyse.suivi_settings(programme)  # a bad [suivi] table stops here, before any reading
     report = validate_file(source.path, _referentiel(), programme)
     if not report.usable:
         print(report.to_text(), file=sys.stderr)
@@ -435,10 +435,10 @@ def _cmd_suivi(args) -> int:
     today = args.date or dt.date.today()
     if args.json:
         print(
-            json.dumps(suivi.suivi_json(ateliers, programme, today), ensure_ascii=False, indent=2)
+            json.dumps(analyse.suivi_json(ateliers, programme, today), ensure_ascii=False, indent=2)
         )
     else:
-        print(suivi.suivi_text(ateliers, programme, today, source.label))
+        print(analyse.suivi_text(ateliers, programme, today, source.label))
     if report.summary["error"]:
         print(
             f"{report.summary['error']} ligne(s) en erreur écartée(s) du suivi : "

@@ -10,7 +10,7 @@ from atelierflash import store as register_store
 from atelierflash.formats import fmt_int
 from atelierflash.texte import markdown_escape as md
 from atelierflash.ui import donnees as review
-from atelierflash.ui.access import require_internal
+from atelierflash.ui.acces import require_internal
 from atelierflash.ui.data import get_store
 
 require_internal()

@@ -8,13 +8,12 @@ import datetime as dt
 
 import streamlit as st
 
-from atelierflash import figures, tables
-from atelierflash.analyse import suivi, suivi_figures
+from atelierflash import analyse, tables
 from atelierflash.carte import exports
 from atelierflash.formats import fmt_date, fmt_decimal, fmt_int
 from atelierflash.texte import markdown_escape as md
 from atelierflash.ui import url
-from atelierflash.ui.access import require_internal
+from atelierflash.ui.acces import require_internal
 from atelierflash.ui.charts import EMPTY_SELECTION, chart_block, download_buttons, png_hint
 from atelierflash.ui.data import get_dataset
 from atelierflash.ui.fiche import atelier_url
@@ -23,11 +22,11 @@ from atelierflash.ui.filters import filter_sidebar
 require_internal()
 dataset = get_dataset()
 programme = dataset.programme
-settings = suivi.suivi_settings(programme)
+settings = analyse.suivi_settings(programme)
 target = programme.figures["selection_annuelle"]
 teams = {k: programme.equipes.label_of(k) for k in programme.equipes.keys()}
 state, ateliers = filter_sidebar(dataset)
-source = figures.source_note(dataset)
+source = analyse.source_note(dataset)
 
 today = dt.date.today()
 if "suivi_date" not in st.session_state:
@@ -60,10 +59,10 @@ if ateliers.empty:
     st.info(EMPTY_SELECTION, icon=":material/info:")
     st.stop()
 
-todo = suivi.a_traiter(ateliers, programme, day)
-progress = suivi.ateliers_en_cours(ateliers, programme, day)
-delays = suivi.delais(ateliers, programme)
-single = suivi.delais_ateliers(ateliers, programme)
+todo = analyse.a_traiter(ateliers, programme, day)
+progress = analyse.ateliers_en_cours(ateliers, programme, day)
+delays = analyse.delais(ateliers, programme)
+single = analyse.delais_ateliers(ateliers, programme)
 
 cols = st.columns(4)
 cols[0].metric("Ateliers à traiter", fmt_int(todo["id"].nunique()))
@@ -91,7 +90,7 @@ if todo.empty:
 else:
     publishable = set(exports.public_ateliers(ateliers)["id"].astype(str))
     shown = todo.assign(
-        etape_libelle=todo["etape"].map(suivi.step_label),
+        etape_libelle=todo["etape"].map(analyse.step_label),
         equipe_libelle=todo["equipe"].map(lambda k: teams.get(k, "") if isinstance(k, str) else ""),
         fiche=[atelier_url(i) if str(i) in publishable else None for i in todo["id"]],
     )
@@ -120,14 +119,14 @@ else:
     download_buttons(tables.export_table(shown, columns), key="suivi_a_traiter", what="la liste")
 
 st.header("Entonnoir par année")
-funnel = suivi.entonnoir(ateliers, programme)
+funnel = analyse.entonnoir(ateliers, programme)
 chart_block(
-    suivi_figures.funnel_figure(
+    analyse.funnel_figure(
         funnel,
         target,
         programme.statuts,
         programme.selected_statuts,
-        figures.source_note(dataset, official=[target]),
+        analyse.source_note(dataset, official=[target]),
     ),
     funnel,
     key="suivi_entonnoir",
@@ -142,11 +141,11 @@ st.markdown(
 summary = delays.rename(columns={"libelle": "delai"})
 stat_columns = ["delai", "n", "mediane_jours", "q1_jours", "q3_jours", "max_jours", "norme_jours"]
 for by in ("annee", "equipe"):
-    grouped = suivi.delais(ateliers, programme, by=by).rename(columns={"libelle": "delai"})
+    grouped = analyse.delais(ateliers, programme, by=by).rename(columns={"libelle": "delai"})
     if by == "equipe":
         grouped["equipe"] = grouped["equipe"].map(lambda k: teams.get(k, k))
     chart_block(
-        suivi_figures.delays_figure(single, delays, by, teams, source),
+        analyse.delays_figure(single, delays, by, teams, source),
         grouped,
         key=f"suivi_delais_{by}",
         columns=["delai", by, *stat_columns[1:]],
@@ -160,7 +159,7 @@ with st.expander("Délais de toute la sélection (tableau)"):
 
 st.header("Ateliers en cours")
 chart_block(
-    suivi_figures.progress_timeline_figure(progress, teams, source, day),
+    analyse.progress_timeline_figure(progress, teams, source, day),
     progress.assign(
         equipe_libelle=progress["equipe"].map(
             lambda k: teams.get(k, "") if isinstance(k, str) else ""

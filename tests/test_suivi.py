@@ -14,7 +14,7 @@ import json
 import pandas as pd
 import pytest
 
-from atelierflash.analyse import suivi
+from atelierflash import analyse
 from atelierflash.programme import ProgrammeError, load_programme
 from atelierflash.registre import PartialDate as D
 
@@ -70,7 +70,7 @@ def test_delay_statistics_in_calendar_days_median_of_the_two_middle_values(progr
         {"date_depot": D(2025, 2, 1), "date_eligibilite": D(2025, 3, 3)},  # 30 (February: 28)
         {"date_depot": D(2025, 2, 1), "date_eligibilite": D(2025, 3, 13)},  # 40
     )
-    row = pair(suivi.delais(table, programme), "depot", "eligibilite")
+    row = pair(analyse.delais(table, programme), "depot", "eligibilite")
     assert row["n"] == 4
     assert row["mediane_jours"] == 25  # (20 + 30) / 2
     assert row["q1_jours"] == 17.5
@@ -85,7 +85,7 @@ def test_partial_dates_and_missing_dates_are_left_out_of_delays(programme):
         {"date_depot": D(2025, 1, 1), "date_eligibilite": D(2025, 3)},  # partial end
         {"date_depot": D(2025, 1, 1)},  # no decision yet
     )
-    row = pair(suivi.delais(table, programme), "depot", "eligibilite")
+    row = pair(analyse.delais(table, programme), "depot", "eligibilite")
     assert row["n"] == 1
     assert row["mediane_jours"] == row["max_jours"] == 14
 
@@ -98,13 +98,13 @@ def test_the_first_bon_de_commande_starts_and_ends_its_delays(programme):
             "date_restitution": D(2024, 9, 1),
         }
     )
-    delays = suivi.delais(table, programme)
+    delays = analyse.delais(table, programme)
     assert pair(delays, "selection", "bon_commande")["mediane_jours"] == 31
     assert pair(delays, "bon_commande", "restitution")["mediane_jours"] == 213  # from 1 Feb
 
 
 def test_every_measured_pair_is_listed_even_without_data(programme):
-    delays = suivi.delais(frame({}), programme)
+    delays = analyse.delais(frame({}), programme)
     pairs = list(zip(delays["de"], delays["a"], strict=True))
     assert pairs[:4] == [
         ("depot", "eligibilite"),
@@ -138,7 +138,7 @@ def test_delays_per_team_and_per_year_with_their_norms(programme):
             "dates_bon_commande": (D(2025, 4, 1),),
         },
     )
-    per_team = suivi.delais(table, programme, by="equipe")
+    per_team = analyse.delais(table, programme, by="equipe")
     rows = per_team[(per_team["de"] == "selection") & (per_team["a"] == "bon_commande")]
     by_team = rows.set_index("equipe")
     assert by_team.loc["polau", "n"] == 2
@@ -146,14 +146,14 @@ def test_delays_per_team_and_per_year_with_their_norms(programme):
     assert by_team.loc["ourcq", "max_jours"] == 90
     # The norm of selection → bon de commande is the waiting threshold: 12 weeks.
     assert set(rows["norme_jours"]) == {84}
-    per_year = suivi.delais(table, programme, by="annee")
+    per_year = analyse.delais(table, programme, by="annee")
     rows = per_year[(per_year["de"] == "selection") & (per_year["a"] == "bon_commande")]
     assert dict(zip(rows["annee"], rows["n"], strict=True)) == {2024: 1, 2025: 2}
 
 
 # -- à traiter ----------------------------------------------------------------------------------
 def motifs(table: pd.DataFrame, programme, today=TODAY) -> dict[str, str]:
-    found = suivi.a_traiter(table, programme, today)
+    found = analyse.a_traiter(table, programme, today)
     return dict(zip(found["id"], found["motif"], strict=True))
 
 
@@ -166,7 +166,7 @@ def test_eligibility_waits_after_more_than_eight_weeks_without_a_decision(progra
         {"statut": "abandonne", "date_depot": D(2025, 1, 5)},  # A5: closed
     )
     assert motifs(table, programme) == {"A1": "eligibilite_en_attente"}
-    found = suivi.a_traiter(table, programme, TODAY).iloc[0]
+    found = analyse.a_traiter(table, programme, TODAY).iloc[0]
     assert found["depuis"] == "2025-05-04"
     assert found["jours"] == 57
 
@@ -199,7 +199,7 @@ def test_atelier_late_after_more_than_eight_months_without_restitution(programme
     )
     found = motifs(table, programme)
     assert found == {"A1": "atelier_en_retard", "A5": "atelier_en_retard"}
-    rows = suivi.a_traiter(table, programme, TODAY).set_index("id")
+    rows = analyse.a_traiter(table, programme, TODAY).set_index("id")
     assert rows.loc["A5", "depuis"] == "2024-05-02"  # the first bon
 
 
@@ -210,7 +210,7 @@ def test_missing_livrables_after_a_held_restitution(programme):
         {"statut": "en_cours", "date_restitution": D(2025, 7, 15)},  # A3: planned, not held
     )
     assert motifs(table, programme) == {"A1": "livrables_manquants"}
-    assert suivi.a_traiter(table, programme, TODAY).iloc[0]["jours"] == 29
+    assert analyse.a_traiter(table, programme, TODAY).iloc[0]["jours"] == 29
 
 
 def test_a_partial_date_waits_from_the_last_day_it_may_be(programme):
@@ -218,7 +218,7 @@ def test_a_partial_date_waits_from_the_last_day_it_may_be(programme):
         {"statut": "candidature", "date_depot": D(2025, 4)},  # ends 30 April: 61 days
         {"statut": "candidature", "date_depot": D(2025, 5)},  # ends 31 May: 30 days
     )
-    found = suivi.a_traiter(table, programme, TODAY)
+    found = analyse.a_traiter(table, programme, TODAY)
     assert found["id"].tolist() == ["A1"]
     assert found.iloc[0]["depuis"] == "2025-04"
     assert found.iloc[0]["jours"] == 61
@@ -239,7 +239,7 @@ def test_the_list_is_sorted_longest_wait_first(programme):
         {"date_restitution": D(2024, 1, 1)},
         {"statut": "selectionne", "date_selection": D(2025, 1, 1)},
     )
-    found = suivi.a_traiter(table, programme, TODAY)
+    found = analyse.a_traiter(table, programme, TODAY)
     assert found["id"].tolist() == ["A2", "A3", "A1"]
     assert list(found["jours"]) == sorted(found["jours"], reverse=True)
 
@@ -256,7 +256,7 @@ def test_the_list_is_sorted_longest_wait_first(programme):
 def test_bad_settings_are_refused_in_french(programme, change, words):
     broken = dataclasses.replace(programme, suivi={**programme.suivi, **change})
     with pytest.raises(ProgrammeError, match=words):
-        suivi.suivi_settings(broken)
+        analyse.suivi_settings(broken)
 
 
 # -- funnel and JSON -------------------------------------------------------------------------------
@@ -267,7 +267,7 @@ def test_funnel_counts_ateliers_per_year_and_statut(programme):
         {"annee": 2025, "statut": "candidature"},
         {"annee": None, "statut": "realise"},  # no year: out of a yearly series
     )
-    funnel = suivi.entonnoir(table, programme)
+    funnel = analyse.entonnoir(table, programme)
     counts = {(r.annee, r.statut): r.n for r in funnel.itertuples()}
     assert counts[(2024, "realise")] == 2
     assert counts[(2025, "candidature")] == 1
@@ -281,7 +281,7 @@ def test_json_has_exactly_the_documented_shape(programme):
         {"annee": 2025, "statut": "candidature", "date_depot": D(2025, 3, 1)},
         {"date_depot": D(2025, 1, 1), "date_eligibilite": D(2025, 1, 11)},
     )
-    document = suivi.suivi_json(table, programme, TODAY)
+    document = analyse.suivi_json(table, programme, TODAY)
     json.dumps(document)  # plain JSON types only
     assert set(document) == {"date", "entonnoir", "delais", "a_traiter"}
     assert document["date"] == "2025-06-30"
@@ -315,7 +315,7 @@ def test_ateliers_in_progress_run_from_their_first_bon_to_the_norm(programme):
         {"statut": "realise", "dates_bon_commande": (D(2024, 1, 1),)},  # closed
         {"statut": "selectionne"},  # nothing started
     )
-    progress = suivi.ateliers_en_cours(table, programme, TODAY)
+    progress = analyse.ateliers_en_cours(table, programme, TODAY)
     assert progress["id"].tolist() == ["A1", "A2"]
     first = progress.iloc[0]
     assert first["depart"] == pd.Timestamp("2024-10-01")

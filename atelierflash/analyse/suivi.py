@@ -43,20 +43,9 @@ from atelierflash.programme import Programme, ProgrammeError
 
 #: The steps of an atelier, in order (keys of the register's step columns).
 STEPS = (
-    "interet",
-    "contact_dgaln",
-    "fiche_transmise",
-    "courrier_elu",
-    "courrier_prefet",
-    "depot",
-    "eligibilite",
-    "selection",
-    "bon_commande",
-    "debut",
-    "animation",
-    "livrables",
-    "restitution",
-    "fin",
+    *("interet", "contact_dgaln", "fiche_transmise", "courrier_elu", "courrier_prefet", "depot"),
+    *("eligibilite", "selection", "bon_commande", "debut", "animation", "livrables"),
+    *("restitution", "fin"),
 )
 #: Columns of ``Dataset.ateliers`` holding several dates of a step (the first counts).
 _SEVERAL = {"bon_commande": "dates_bon_commande", "animation": "dates_animation"}
@@ -181,6 +170,7 @@ class _StepDates:
     """One step's date per atelier: to the day (exact), latest possible day, and as written."""
 
     exact: np.ndarray  # datetime64[D], NaT when missing or partial
+    earliest: np.ndarray  # datetime64[D], NaT when missing
     latest: np.ndarray  # datetime64[D], NaT when missing
     text: np.ndarray  # object: ISO text as written, "" when missing
 
@@ -199,7 +189,7 @@ def step_dates(ateliers: pd.DataFrame, step: str) -> _StepDates:
     size = len(ateliers)
     if column not in ateliers.columns:
         nat = np.full(size, np.datetime64("NaT"), dtype="datetime64[D]")
-        return _StepDates(nat, nat.copy(), np.full(size, "", dtype=object))
+        return _StepDates(nat, nat.copy(), nat.copy(), np.full(size, "", dtype=object))
     # One pass over Python objects (PartialDate): the rules below are array operations.
     values = [_first(v) for v in ateliers[column].tolist()]
     nat = np.datetime64("NaT")
@@ -207,11 +197,14 @@ def step_dates(ateliers: pd.DataFrame, step: str) -> _StepDates:
         [v.first_day() if v is not None and v.day is not None else nat for v in values],
         dtype="datetime64[D]",
     )
+    earliest = np.array(
+        [v.first_day() if v is not None else nat for v in values], dtype="datetime64[D]"
+    )
     latest = np.array(
         [v.last_day() if v is not None else nat for v in values], dtype="datetime64[D]"
     )
     text = np.array([v.iso() if v is not None else "" for v in values], dtype=object)
-    return _StepDates(exact, latest, text)
+    return _StepDates(exact, earliest, latest, text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -454,8 +447,8 @@ def ateliers_en_cours(ateliers: pd.DataFrame, programme: Programme, today: dt.da
     settings = suivi_settings(programme)
     statut = _column(ateliers, "statut")
     open_ = ~np.isin(statut, list(settings.statuts_clos))
-    bon = _earliest(ateliers, "bon_commande")
-    start = np.where(np.isnat(bon), _earliest(ateliers, "debut"), bon)
+    bon = step_dates(ateliers, "bon_commande").earliest
+    start = np.where(np.isnat(bon), step_dates(ateliers, "debut").earliest, bon)
     keep = open_ & ~np.isnat(start)
     table = pd.DataFrame(
         {
@@ -469,21 +462,9 @@ def ateliers_en_cours(ateliers: pd.DataFrame, programme: Programme, today: dt.da
     table["echeance"] = table["depart"] + pd.DateOffset(months=settings.atelier_retard_mois)
     table["jours"] = (pd.Timestamp(today) - table["depart"]).dt.days.astype(int)
     for step in ("debut", "animation", "livrables", "restitution"):
-        table[step] = pd.to_datetime(_earliest(ateliers, step)[keep])
+        table[step] = pd.to_datetime(step_dates(ateliers, step).earliest[keep])
     table["en_retard"] = table["restitution"].isna() & (table["echeance"] < pd.Timestamp(today))
     return table.sort_values(["depart", "id"], kind="stable").reset_index(drop=True)
-
-
-def _earliest(ateliers: pd.DataFrame, step: str) -> np.ndarray:
-    """The first possible day of a step (a month's first day), ``NaT`` when unknown."""
-    column = _SEVERAL.get(step, f"date_{step}")
-    if column not in ateliers.columns:
-        return np.full(len(ateliers), np.datetime64("NaT"), dtype="datetime64[D]")
-    values = [_first(v) for v in ateliers[column].tolist()]
-    return np.array(
-        [v.first_day() if v is not None else np.datetime64("NaT") for v in values],
-        dtype="datetime64[D]",
-    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Figures of the « Suivi » page, built from the tables of :mod:`atelierflash.analyse.suivi`.
 
 The house layout (title, subtitle, legend, source line, French separators) is the one of
-:mod:`atelierflash.figures`; the tables beside each chart are the same DataFrames.
+:mod:`atelierflash.analyse.mise_en_page`; the tables beside each chart are the same DataFrames.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from atelierflash import palette
-from atelierflash.figures import (
+from atelierflash.analyse.mise_en_page import (
     CATEGORICAL,
     DSFR,
     REFERENCE_COLOUR,
