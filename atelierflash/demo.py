@@ -719,24 +719,19 @@ def _steps(
             low, high = STEP_GAPS[step]
             anchor = max(anchor - dt.timedelta(days=int(rng.integers(low, high + 1))), launch)
             days[step] = anchor
-        if statut == "realise" and atelier.end is not None:
+        held = statut == "realise" or (
+            statut == "en_cours" and atelier.end is not None and atelier.end <= REFERENCE_DATE
+        )
+        # An atelier past its planned end mostly held its restitution; the others are late.
+        if held and atelier.end is not None and (statut == "realise" or rng.random() < 0.8):
             days["restitution"] = atelier.end - dt.timedelta(days=int(rng.integers(0, 15)))
-            livrables = days["restitution"] + dt.timedelta(days=int(rng.integers(10, 60)))
-            # The most recent restitutions wait for their livrables.
-            if livrables < REFERENCE_DATE - dt.timedelta(days=30):
-                days["livrables"] = livrables
-        elif (
-            statut == "en_cours"
-            and atelier.end is not None
-            and atelier.end <= REFERENCE_DATE
-            and rng.random() < 0.8
-        ):
-            # Past its planned end: most held their restitution (some still owe the
-            # livrables); the others are late.
-            days["restitution"] = atelier.end - dt.timedelta(days=int(rng.integers(0, 15)))
-            livrables = days["restitution"] + dt.timedelta(days=int(rng.integers(5, 40)))
-            if rng.random() < 0.6 and livrables <= REFERENCE_DATE:
-                days["livrables"] = livrables
+            # The livrables come before the restitution ([[etapes]] order), after the days on
+            # site; the most recent restitutions and some ateliers still running lack them.
+            low = max(atelier.animation, default=atelier.start or days["restitution"])
+            livrables = days["restitution"] - dt.timedelta(days=int(rng.integers(0, 20)))
+            recent = days["restitution"] > REFERENCE_DATE - dt.timedelta(days=60)
+            if not (recent and rng.random() < 0.5) and (statut == "realise" or rng.random() < 0.6):
+                days["livrables"] = max(livrables, low)
         for step, day in days.items():
             column = f"date_{step}"
             if column not in DEMO_COLUMNS:
