@@ -180,9 +180,10 @@ def progress_timeline_figure(
         The day of the suivi (end of the bars, vertical line).
     """
     now = pd.Timestamp(today)
+    # One line per atelier: a title cut short (the full one is in the table and the fiche).
     rows = [
-        f"{html_escape(i)} · {wrap(t, 50)}"
-        for i, t in zip(progress["id"], progress["titre"], strict=True)
+        html_escape(f"{i} · {t if len(t) <= 40 else t[:39] + '…'}")
+        for i, t in zip(progress["id"], progress["titre"].astype(str), strict=True)
     ]
     ends = [max(now, d) for d in progress["depart"]]
     fig = go.Figure()
