@@ -239,8 +239,11 @@ def generate_demo(referentiel: Referentiel, programme: Programme, seed: int) -> 
     _sprinkle(rows, ateliers, rng)
     # The steps draw from their own generator: the rest of the register stays as it was.
     _steps(rows, ateliers, programme, np.random.default_rng([seed, 18]))
-    frame = pd.DataFrame(rows, columns=list(DEMO_COLUMNS)).sort_values("id", kind="stable")
-    return frame.reset_index(drop=True).fillna("").astype(str)
+    # A column the generator does not fill (a step it does not date) stays empty text.
+    rows = [{column: row.get(column, "") for column in DEMO_COLUMNS} for row in rows]
+    frame = pd.DataFrame(rows, columns=list(DEMO_COLUMNS))
+    frame = frame.sort_values("id", kind="stable")
+    return frame.reset_index(drop=True).astype(str)
 
 
 def write_demo(

@@ -90,7 +90,6 @@ if todo.empty:
 else:
     publishable = set(exports.public_ateliers(ateliers)["id"].astype(str))
     shown = todo.assign(
-        etape_libelle=todo["etape"].map(analyse.step_label),
         equipe_libelle=todo["equipe"].map(lambda k: teams.get(k, "") if isinstance(k, str) else ""),
         fiche=[atelier_url(i) if str(i) in publishable else None for i in todo["id"]],
     )

@@ -41,31 +41,6 @@ import pandas as pd
 from atelierflash.formats import fmt_date, fmt_decimal, fmt_int
 from atelierflash.programme import Programme, ProgrammeError
 
-#: The steps of an atelier, in order (keys of the register's step columns).
-STEPS = (
-    *("interet", "contact_dgaln", "fiche_transmise", "courrier_elu", "courrier_prefet", "depot"),
-    *("eligibilite", "selection", "bon_commande", "debut", "animation", "livrables"),
-    *("restitution", "fin"),
-)
-#: Columns of ``Dataset.ateliers`` holding several dates of a step (the first counts).
-_SEVERAL = {"bon_commande": "dates_bon_commande", "animation": "dates_animation"}
-#: French labels of the steps shown on the page (short, for axes and tables).
-_STEP_LABELS = {
-    "interet": "intérêt",
-    "contact_dgaln": "contact DGALN",
-    "fiche_transmise": "fiche transmise",
-    "courrier_elu": "courrier de l'élu",
-    "courrier_prefet": "courrier du préfet",
-    "depot": "dépôt",
-    "eligibilite": "éligibilité",
-    "selection": "sélection",
-    "bon_commande": "bon de commande",
-    "debut": "début",
-    "animation": "animation",
-    "livrables": "livrables",
-    "restitution": "restitution",
-    "fin": "fin",
-}
 #: The motifs of the à-traiter list, with their French label.
 MOTIFS = {
     "eligibilite_en_attente": "Éligibilité en attente",
@@ -141,24 +116,20 @@ def suivi_settings(programme: Programme) -> SuiviSettings:
     for item in spec.get("delais", ()):
         if not isinstance(item, list | tuple) or len(item) != 2:
             raise ProgrammeError(f"[suivi] delais : une paire [de, à] est attendue, pas {item}")
-        bad = [s for s in item if s not in STEPS]
+        steps = [step.key for step in programme.etapes]
+        bad = [s for s in item if s not in steps]
         if bad:
             raise ProgrammeError(
                 f"[suivi] delais : étape(s) inconnue(s) : {', '.join(map(str, bad))} "
-                f"(étapes : {', '.join(STEPS)})"
+                f"(étapes de [[etapes]] : {', '.join(steps)})"
             )
         pairs.append((item[0], item[1]))
     return SuiviSettings(statuts_clos=closed, delais=tuple(pairs), **numbers)
 
 
-def step_label(step: str) -> str:
-    """The French label of a step (« bon de commande »)."""
-    return _STEP_LABELS.get(step, step)
-
-
-def delay_label(de: str, a: str) -> str:
-    """« Dépôt → éligibilité »."""
-    text = f"{step_label(de)} → {step_label(a)}"
+def delay_label(programme: Programme, de: str, a: str) -> str:
+    """« Dépôt du dossier → décision d'éligibilité »: the steps' labels of ``[[etapes]]``."""
+    text = f"{programme.step(de).label} → {programme.step(a).label}"
     return text[:1].upper() + text[1:]
 
 
@@ -181,11 +152,9 @@ def _first(value):
     return value if hasattr(value, "last_day") else None
 
 
-def step_dates(ateliers: pd.DataFrame, step: str) -> _StepDates:
-    """The date of ``step`` for each atelier (a missing column counts as no date)."""
-    column = _SEVERAL.get(step, f"date_{step}")
-    if column not in ateliers.columns:
-        column = f"date_{step}"
+def step_dates(ateliers: pd.DataFrame, programme: Programme, step: str) -> _StepDates:
+    """The date of ``step`` for each atelier (its field; a missing column counts as no date)."""
+    column = programme.step(step).field
     size = len(ateliers)
     if column not in ateliers.columns:
         nat = np.full(size, np.datetime64("NaT"), dtype="datetime64[D]")
@@ -253,7 +222,7 @@ def delais_ateliers(ateliers: pd.DataFrame, programme: Programme) -> pd.DataFram
     settings = suivi_settings(programme)
     parts = []
     for de, a in settings.delais:
-        start, end = step_dates(ateliers, de), step_dates(ateliers, a)
+        start, end = step_dates(ateliers, programme, de), step_dates(ateliers, programme, a)
         both = ~np.isnat(start.exact) & ~np.isnat(end.exact)
         days = (end.exact[both] - start.exact[both]).astype(int)
         norm = settings.norme_jours(de, a)
@@ -265,7 +234,7 @@ def delais_ateliers(ateliers: pd.DataFrame, programme: Programme) -> pd.DataFram
                 "equipe": _column(ateliers, "equipe")[both],
                 "de": de,
                 "a": a,
-                "libelle": delay_label(de, a),
+                "libelle": delay_label(programme, de, a),
                 "depuis": start.text[both],
                 "jusqua": end.text[both],
                 "jours": days,
@@ -331,7 +300,9 @@ def delais(ateliers: pd.DataFrame, programme: Programme, by: str | None = None) 
     stats["n"] = stats["n"].astype(int)
     for column in _STAT_COLUMNS[1:]:
         stats[column] = stats[column].astype(float)
-    stats["libelle"] = [delay_label(d, a) for d, a in zip(stats["de"], stats["a"], strict=True)]
+    stats["libelle"] = [
+        delay_label(programme, d, a) for d, a in zip(stats["de"], stats["a"], strict=True)
+    ]
     stats["norme_jours"] = [
         settings.norme_jours(d, a) for d, a in zip(stats["de"], stats["a"], strict=True)
     ]
@@ -352,7 +323,8 @@ def a_traiter(ateliers: pd.DataFrame, programme: Programme, today: dt.date) -> p
     -------
     pandas.DataFrame
         ``id``, ``titre``, ``statut``, ``equipe``, ``motif`` (a key of :data:`MOTIFS`),
-        ``motif_libelle``, ``etape`` (the step the wait is counted from), ``depuis`` (its date
+        ``motif_libelle``, ``etape`` (the step the wait is counted from) and ``etape_libelle``,
+        ``depuis`` (its date
         as written), ``jours`` (calendar days since its last possible day), ``seuil`` (the rule
         in French).
     """
@@ -360,9 +332,18 @@ def a_traiter(ateliers: pd.DataFrame, programme: Programme, today: dt.date) -> p
     day = np.datetime64(today, "D")
     statut = _column(ateliers, "statut")
     open_ = ~np.isin(statut, list(settings.statuts_clos))
-    depot, eligibilite = step_dates(ateliers, "depot"), step_dates(ateliers, "eligibilite")
-    selection, bon = step_dates(ateliers, "selection"), step_dates(ateliers, "bon_commande")
-    restitution, livrables = step_dates(ateliers, "restitution"), step_dates(ateliers, "livrables")
+    depot, eligibilite = (
+        step_dates(ateliers, programme, "depot"),
+        step_dates(ateliers, programme, "eligibilite"),
+    )
+    selection, bon = (
+        step_dates(ateliers, programme, "selection"),
+        step_dates(ateliers, programme, "bon_commande"),
+    )
+    restitution, livrables = (
+        step_dates(ateliers, programme, "restitution"),
+        step_dates(ateliers, programme, "livrables"),
+    )
     weeks = np.timedelta64(7, "D")
     months_ago = np.datetime64(
         (pd.Timestamp(today) - pd.DateOffset(months=settings.atelier_retard_mois)).date(), "D"
@@ -416,6 +397,7 @@ def a_traiter(ateliers: pd.DataFrame, programme: Programme, today: dt.date) -> p
                     "motif": motif,
                     "motif_libelle": MOTIFS[motif],
                     "etape": step,
+                    "etape_libelle": programme.step(step).label,
                     "depuis": dates.text[hit],
                     "jours": (day - dates.latest[hit]).astype(int),
                     "seuil": rule,
@@ -447,8 +429,8 @@ def ateliers_en_cours(ateliers: pd.DataFrame, programme: Programme, today: dt.da
     settings = suivi_settings(programme)
     statut = _column(ateliers, "statut")
     open_ = ~np.isin(statut, list(settings.statuts_clos))
-    bon = step_dates(ateliers, "bon_commande").earliest
-    start = np.where(np.isnat(bon), step_dates(ateliers, "debut").earliest, bon)
+    bon = step_dates(ateliers, programme, "bon_commande").earliest
+    start = np.where(np.isnat(bon), step_dates(ateliers, programme, "debut").earliest, bon)
     keep = open_ & ~np.isnat(start)
     table = pd.DataFrame(
         {
@@ -462,7 +444,7 @@ def ateliers_en_cours(ateliers: pd.DataFrame, programme: Programme, today: dt.da
     table["echeance"] = table["depart"] + pd.DateOffset(months=settings.atelier_retard_mois)
     table["jours"] = (pd.Timestamp(today) - table["depart"]).dt.days.astype(int)
     for step in ("debut", "animation", "livrables", "restitution"):
-        table[step] = pd.to_datetime(step_dates(ateliers, step).earliest[keep])
+        table[step] = pd.to_datetime(step_dates(ateliers, programme, step).earliest[keep])
     table["en_retard"] = table["restitution"].isna() & (table["echeance"] < pd.Timestamp(today))
     return table.sort_values(["depart", "id"], kind="stable").reset_index(drop=True)
 
@@ -537,7 +519,7 @@ def suivi_text(ateliers: pd.DataFrame, programme: Programme, today: dt.date, lab
     lines += ["", f"À traiter : {fmt_int(len(todo))} atelier(s)"]
     for r in todo.itertuples():
         lines.append(
-            f"  {r.id} – {r.motif_libelle} : {step_label(r.etape)} {r.depuis}, "
+            f"  {r.id} – {r.motif_libelle} : {r.etape_libelle} {r.depuis}, "
             f"{fmt_int(r.jours)} j ({r.seuil})"
         )
     return "\n".join(lines)

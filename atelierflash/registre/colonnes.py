@@ -8,8 +8,10 @@ accent-, space- and punctuation-insensitive), so "Année de sélection", "ANNEE"
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from atelierflash.programme import load_steps
 from atelierflash.texte import normalize_key
 
 
@@ -49,6 +51,23 @@ class Column:
         return ", ".join(seen.values())
 
 
+def _step_columns() -> tuple[Column, ...]:
+    """One date column per step of the course, as ``data/programme.toml`` declares them."""
+    columns = []
+    for step in load_steps():
+        dates = "une ou plusieurs dates séparées par « ; »" if step.several else "une date"
+        columns.append(
+            Column(
+                step.column,
+                step.headers[0],
+                step.headers[1:],
+                f"Étape « {step.label} » ({step.phase}) : {dates} (JJ/MM/AAAA, AAAA-MM-JJ, "
+                "MM/AAAA ou « mars 2024 »).",
+            )
+        )
+    return tuple(columns)
+
+
 COLUMNS: tuple[Column, ...] = (
     Column(
         "id",
@@ -74,7 +93,7 @@ COLUMNS: tuple[Column, ...] = (
         "statut",
         "Statut",
         ("état",),
-        "Candidature, éligible, sélectionné, en cours, réalisé ou abandonné.",
+        "Candidature, éligible, sélectionné, en cours, réalisé, abandonné ou non retenue.",
         required=True,
     ),
     Column(
@@ -126,36 +145,14 @@ COLUMNS: tuple[Column, ...] = (
         "Accord-cadre sous lequel le bon de commande est émis.",
     ),
     Column(
-        "date_bon_commande",
-        "Date du bon de commande",
-        ("date bc", "date du bon de commande"),
-        "Date d'émission du ou des bons de commande (JJ/MM/AAAA, séparées par « ; »).",
-    ),
-    Column(
         "motif_derogation",
         "Motif de dérogation",
         ("motif", "motif hors tour"),
         "Motif documenté lorsqu'un titulaire est passé hors tour (défaillance, refus, conflit "
         "d'intérêts).",
     ),
-    Column(
-        "date_debut",
-        "Date de début",
-        ("début", "date de début"),
-        "Début de l'atelier (JJ/MM/AAAA ou MM/AAAA).",
-    ),
-    Column(
-        "date_fin",
-        "Date de fin",
-        ("fin", "date de fin"),
-        "Fin de l'atelier (JJ/MM/AAAA ou MM/AAAA).",
-    ),
-    Column(
-        "dates_animation",
-        "Dates d'animation",
-        (),
-        "Jours de l'animation sur site, séparés par « ; ».",
-    ),
+    # The course's steps, one date column each: declared in data/programme.toml ([[etapes]]).
+    *_step_columns(),
     Column(
         "montant_eur",
         "Montant (€)",
@@ -231,6 +228,9 @@ def _build_header_index() -> dict[str, str]:
 
 
 _HEADER_INDEX = _build_header_index()
+_STEP_COLUMNS = frozenset(step.column for step in load_steps())
+# On normalize_key() text: « Date d'éligibilité » → « date d eligibilite ».
+_DATE_PREFIX = re.compile(r"^dates? (?:de la |de l |du |des |de |d |le |la )?")
 
 
 def column_for_header(header: str | None) -> str | None:
@@ -246,4 +246,11 @@ def column_for_header(header: str | None) -> str | None:
     str or None
         The canonical name (``"communes_insee"``), ``None`` for an unknown header.
     """
-    return _HEADER_INDEX.get(normalize_key(header))
+    key = normalize_key(header)
+    found = _HEADER_INDEX.get(key)
+    if found is None and (bare := _DATE_PREFIX.sub("", key)) != key:
+        # « Date du dépôt », « Date de restitution »: a step read with or without « Date de ».
+        found = _HEADER_INDEX.get(bare)
+        if found not in _STEP_COLUMNS:
+            found = None
+    return found

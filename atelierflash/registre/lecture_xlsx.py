@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from atelierflash.registre.colonnes import column_for_header
-from atelierflash.registre.controle import RegisterFileError
+from atelierflash.registre.controle import MAX_LINES, RegisterFileError, too_many_lines
 from atelierflash.registre.grille import Grid, clean_text
 from atelierflash.texte import normalize_key
 
@@ -143,6 +143,9 @@ def _read_workbook(load_workbook, path: Path, sheet: str | None) -> tuple[Grid, 
         canonical: list[str | None] = []
         records: list[tuple[int, list[str]]] = []
         for line, row in enumerate(worksheet.iter_rows(), start=1):
+            if line > MAX_LINES:
+                # The archive's size is bounded (controle), not its rows: stop at the limit.
+                raise too_many_lines(name, path)
             if header is None:
                 cells = [_xlsx_text(c.value, getattr(c, "number_format", None), None) for c in row]
                 if any(cells):
