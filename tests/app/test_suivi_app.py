@@ -70,3 +70,19 @@ def test_hidden_in_public_mode(mini_app, monkeypatch, mode):
     alone.run()
     assert [e.value for e in alone.error] == ["Cette page n'existe pas sur ce site."]
     assert not alone.title and not alone.dataframe
+
+
+@pytest.mark.referentiel
+def test_the_demo_page_is_alive_at_first_launch(demo_app):
+    at = demo_app(PAGE, query=DAY)
+    titles = [spec["layout"]["title"]["text"] for spec in charts(at)]
+    assert any("Délais entre étapes, par année" in t for t in titles)
+    assert any("Délais entre étapes, par équipe" in t for t in titles)
+    todo = at.dataframe[0].value
+    motifs = set(todo["Motif"])
+    assert {"Éligibilité en attente", "Bon de commande en attente"} <= motifs
+    assert {"Atelier en retard", "Livrables manquants"} <= motifs
+    # A candidature has no fiche (never published): no link, the others have one.
+    waiting = todo[todo["Motif"] == "Éligibilité en attente"]
+    assert waiting["Fiche"].isna().all()
+    assert todo[todo["Motif"] == "Atelier en retard"]["Fiche"].notna().any()
