@@ -159,19 +159,23 @@ def step_dates(ateliers: pd.DataFrame, programme: Programme, step: str) -> _Step
     if column not in ateliers.columns:
         nat = np.full(size, np.datetime64("NaT"), dtype="datetime64[D]")
         return _StepDates(nat, nat.copy(), nat.copy(), np.full(size, "", dtype=object))
-    # One pass over Python objects (PartialDate): the rules below are array operations.
+    # One pass over Python objects (PartialDate) for their year, month and day; the days are
+    # then computed as arrays (building datetime64 arrays from date objects is slow).
     values = [_first(v) for v in ateliers[column].tolist()]
-    nat = np.datetime64("NaT")
-    exact = np.array(
-        [v.first_day() if v is not None and v.day is not None else nat for v in values],
-        dtype="datetime64[D]",
-    )
-    earliest = np.array(
-        [v.first_day() if v is not None else nat for v in values], dtype="datetime64[D]"
-    )
-    latest = np.array(
-        [v.last_day() if v is not None else nat for v in values], dtype="datetime64[D]"
-    )
+    known = np.array([v is not None for v in values], dtype=bool)
+    parts = np.array(
+        [(v.year, v.month, v.day or 0) if v is not None else (1970, 1, 0) for v in values],
+        dtype="int64",
+    ).reshape(-1, 3)
+    month = ((parts[:, 0] - 1970) * 12 + parts[:, 1] - 1).astype("datetime64[M]")
+    first = month.astype("datetime64[D]")
+    day = parts[:, 2]
+    nat = np.datetime64("NaT", "D")
+    dated = first + np.maximum(day - 1, 0).astype("timedelta64[D]")
+    earliest = np.where(known, dated, nat)
+    exact = np.where(known & (day > 0), dated, nat)
+    end_of_month = (month + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
+    latest = np.where(known, np.where(day > 0, dated, end_of_month), nat)
     text = np.array([v.iso() if v is not None else "" for v in values], dtype=object)
     return _StepDates(exact, earliest, latest, text)
 

@@ -17,8 +17,6 @@ pytestmark = pytest.mark.browser
 
 #: Funnel, delays per year, delays per team, ateliers in progress.
 SUIVI_CHARTS = 4
-#: Until the register has step columns (issue 18 §1), the delays are a message, not charts.
-WITHOUT_STEPS = "deux dates d'étapes successives"
 #: The Suivi page's first chart, against the Thématiques page's, in the same run.
 FIRST_DRAW_RATIO = 1.5
 FIRST_CHART = (
@@ -30,20 +28,12 @@ FIRST_CHART = (
 def test_suivi_page_draws_its_lists_and_charts_on_the_demo(page, app_url):
     _open(page, app_url, "/suivi?date=2026-11-29")
     page.get_by_role("heading", name="Suivi des étapes").wait_for(timeout=180_000)
-    page.get_by_role("heading", name="Ateliers en cours").wait_for(timeout=180_000)
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=stApp]')"
-        "?.getAttribute('data-test-script-state') === 'notRunning'",
-        timeout=180_000,
-    )
-    without_steps = page.get_by_text(WITHOUT_STEPS).first
-    charts = SUIVI_CHARTS - 2 if without_steps.count() else SUIVI_CHARTS
-    wait_for_charts(page, charts)
+    wait_for_charts(page, SUIVI_CHARTS)
     titles = page.locator(".js-plotly-plot .gtitle").all_text_contents()
     assert "Entonnoir des ateliers par année, face à l'objectif" in titles
+    assert "Délais entre étapes, par année de sélection" in titles
+    assert "Délais entre étapes, par équipe" in titles
     assert "Ateliers en cours, du bon de commande à aujourd'hui" in titles
-    if charts == SUIVI_CHARTS:
-        assert "Délais entre étapes, par équipe" in titles
     # The à-traiter list is there, with links to the fiches.
     page.get_by_role("heading", name="À traiter").wait_for()
     assert page.locator('[data-testid="stDataFrame"]').count() >= 1
@@ -66,7 +56,7 @@ def _first_draw_ms(browser, url: str) -> float:
 
 def test_suivi_first_chart_within_1_5_times_the_thematiques_page(browser, page, app_url):
     _open(page, app_url, "/suivi")  # the app has run once: both pages are warm
-    wait_for_charts(page, 2)
+    wait_for_charts(page, SUIVI_CHARTS)
     times = {"thematiques": [], "suivi": []}
     for _ in range(3):
         for name in times:
