@@ -7,6 +7,7 @@ validate      validate a register file (report in French, or JSON with --json)
 demo          write the seeded fictional demonstration register
 carte-publique  export the public map (a static page to embed in an iframe)
 carte-image   draw the printable national map (PNG A4 300 dpi, PDF or SVG)
+suivi         what is late, what waits, how long each step takes (--json for scripts)
 statiques     copy the files the app serves (DSFR, Marianne, Leaflet) into static/
 import        review a register file against the store's current version, then store it
 versions      list the stored versions (--json for scripts)
@@ -142,6 +143,29 @@ def _parser() -> argparse.ArgumentParser:
         "$ATELIERFLASH_REGISTRE n'est pas défini)",
     )
     p.set_defaults(func=_cmd_carte_image)
+
+    p = sub.add_parser(
+        "suivi",
+        help="suivi des étapes : entonnoir par année, délais entre étapes, ateliers à traiter",
+    )
+    p.add_argument(
+        "--registre",
+        type=Path,
+        help="registre CSV ou XLSX (défaut : le registre actif, la démonstration fictive si "
+        "$ATELIERFLASH_REGISTRE n'est pas défini)",
+    )
+    p.add_argument(
+        "--date",
+        type=_day,
+        help="date du suivi, AAAA-MM-JJ (défaut : aujourd'hui) : les attentes et retards sont "
+        "comptés jusqu'à ce jour",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="document JSON (date, entonnoir, delais, a_traiter)",
+    )
+    p.set_defaults(func=_cmd_suivi)
 
     p = sub.add_parser(
         "statiques",
@@ -380,6 +404,65 @@ def _cmd_carte_image(args) -> int:
     )
     if dataset.fictif:
         print("Registre fictif : la carte porte la mention « données fictives ».")
+    return 0
+
+
+def _day(text: str):
+    """A ``--date`` value: a calendar day written AAAA-MM-JJ (French refusal otherwise)."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"date attendue au format AAAA-MM-JJ (par exemple 2025-06-30), pas « {text} »"
+        ) from None
+
+
+def _cmd_suivi(args) -> int:
+    import datetime as dt
+    import json
+
+    from atelierflash import analyse
+    from atelierflash.dataset import RegisterSource, register_sources
+    from atelierflash.programme import load_programme
+    from atelierflash.validation import validate_file
+
+    if args.registre is not None:
+        source = RegisterSource(
+            "fichier", f"Registre « {args.registre.name} »", args.registre, False
+        )
+    else:
+        source = next(iter(register_sources().values()))
+    from atelierflash.registre import controle
+
+    try:
+        # Before the référentiel is loaded: a file that cannot be a register is refused at once.
+        controle.check_register_file(source.path)
+    except controle.RegisterFileError as exc:
+        print(controle.refusal_text(source.path, exc), file=sys.stderr)
+        return EXIT_CANNOT_WORK
+    programme = load_programme()
+    analyse.suivi_settings(programme)  # a bad [suivi] table stops here, before any reading
+    report = validate_file(source.path, _referentiel(), programme)
+    if not report.usable:
+        print(report.to_text(), file=sys.stderr)
+        return EXIT_CANNOT_WORK
+    # The same rows as the app's dataset: rows with an error are left out (see validate).
+    ateliers = report.ateliers[report.ateliers["status"] != "error"].reset_index(drop=True)
+    today = args.date or dt.date.today()
+    if args.json:
+        print(
+            json.dumps(analyse.suivi_json(ateliers, programme, today), ensure_ascii=False, indent=2)
+        )
+    else:
+        print(analyse.suivi_text(ateliers, programme, today, source.label))
+    if report.summary["error"]:
+        print(
+            f"{report.summary['error']} ligne(s) en erreur écartée(s) du suivi : "
+            f"python -m atelierflash validate {source.path} en donne le détail.",
+            file=sys.stderr,
+        )
     return 0
 
 

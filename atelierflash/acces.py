@@ -91,6 +91,10 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "pages/equipes.py", "Équipes et tourniquet", ":material/lock:", "equipes", internal=True
     ),
+    # What is late, what waits, how long each step takes (issue 18 §3).
+    PageSpec(
+        "pages/suivi.py", "Suivi des étapes", ":material/pending_actions:", "suivi", internal=True
+    ),
     # The embed builder: what the ministry's site shows is chosen by the programme office.
     PageSpec(
         "pages/integrer.py", "Intégrer la carte", ":material/code:", "integrer", internal=True

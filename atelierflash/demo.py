@@ -237,6 +237,8 @@ def generate_demo(referentiel: Referentiel, programme: Programme, seed: int) -> 
             atelier.amount = int(rng.choice(AMOUNT_STEPS))
     rows = [_row(atelier, pool, programme) for atelier in ateliers]
     _sprinkle(rows, ateliers, rng)
+    # The steps draw from their own generator: the rest of the register stays as it was.
+    _steps(rows, ateliers, programme, np.random.default_rng([seed, 18]))
     # A column the generator does not fill (a step it does not date) stays empty text.
     rows = [{column: row.get(column, "") for column in DEMO_COLUMNS} for row in rows]
     frame = pd.DataFrame(rows, columns=list(DEMO_COLUMNS))
@@ -661,6 +663,104 @@ def _sprinkle(
     published = [i for i, a in enumerate(ateliers) if a.statut in ("realise", "en_cours")]
     for i in rng.choice(len(published), size=min(UNPUBLISHED, len(published)), replace=False):
         rows[published[int(i)]]["public"] = "non"
+
+
+# -- steps -------------------------------------------------------------------------------------
+#: Days between two steps (low, high), drawn backwards from the first bon de commande, the
+#: selection or the eligibility: interest, contact, fiche, letters, deposit, eligibility,
+#: selection. A few gaps pass the suivi's thresholds, as in a real register.
+STEP_GAPS = {
+    "selection": (15, 100),  # selection → first bon
+    "eligibilite": (20, 70),  # eligibility → selection
+    "depot": (14, 75),  # deposit → eligibility
+    "courrier_prefet": (0, 10),  # préfet's letter → deposit
+    "courrier_elu": (2, 20),  # mayor's letter → deposit
+    "fiche_transmise": (5, 30),
+    "contact_dgaln": (7, 30),
+    "interet": (7, 45),
+}
+#: Share of the measured steps' dates known only to the month (left out of the delays).
+MONTH_ONLY_SHARE = 0.06
+
+
+def _steps(
+    rows: list[dict[str, str]],
+    ateliers: list[_Atelier],
+    programme: Programme,
+    rng: np.random.Generator,
+) -> None:
+    """The steps' dates of each row, consistent with its statut (``REFERENCE_DATE`` is today).
+
+    A candidature has its steps up to the deposit, an éligible one the eligibility, a selected
+    one the selection; an ordered atelier has them all before its first bon, and a finished one
+    its restitution and livrables. Some wait or are late: deposits without a decision, a few
+    selections without a bon, restitutions without livrables, so the suivi has something to say.
+    """
+    launch = dt.date(programme.launch_year, 1, 1)
+    for row, atelier in zip(rows, ateliers, strict=True):
+        days: dict[str, dt.date] = {}
+        statut = atelier.statut
+        if atelier.orders:
+            anchor, last = atelier.orders[0], "selection"
+        elif statut == "selectionne":
+            # Selected at one of the last committees; last year's wait for their bon still.
+            back = (10, 100) if atelier.annee >= REFERENCE_DATE.year else (330, 560)
+            anchor, last = _before_today(back, rng), "eligibilite"
+            days["selection"] = anchor
+        elif statut == "eligible":
+            anchor, last = _before_today((10, 150), rng), "depot"
+            days["eligibilite"] = anchor
+        else:  # a candidature: deposited in the last weeks, a few longer ago
+            anchor, last = _before_today((5, 90), rng), "courrier_prefet"
+            days["depot"] = anchor
+        if statut == "abandonne":
+            anchor = _committee(atelier.annee, rng)
+            days = {"selection": anchor}
+            last = "eligibilite"
+        order = list(STEP_GAPS)
+        for step in order[order.index(last) :] if last in order else order:
+            low, high = STEP_GAPS[step]
+            anchor = max(anchor - dt.timedelta(days=int(rng.integers(low, high + 1))), launch)
+            days[step] = anchor
+        held = statut == "realise" or (
+            statut == "en_cours" and atelier.end is not None and atelier.end <= REFERENCE_DATE
+        )
+        # An atelier past its planned end mostly held its restitution; the others are late.
+        if held and atelier.end is not None and (statut == "realise" or rng.random() < 0.8):
+            days["restitution"] = atelier.end - dt.timedelta(days=int(rng.integers(0, 15)))
+            # The livrables come before the restitution ([[etapes]] order), after the days on
+            # site; the most recent restitutions and some ateliers still running lack them.
+            low = max(atelier.animation, default=atelier.start or days["restitution"])
+            livrables = days["restitution"] - dt.timedelta(days=int(rng.integers(0, 20)))
+            recent = days["restitution"] > REFERENCE_DATE - dt.timedelta(days=60)
+            if not (recent and rng.random() < 0.5) and (statut == "realise" or rng.random() < 0.6):
+                days["livrables"] = max(livrables, low)
+        for step, day in days.items():
+            column = f"date_{step}"
+            if column not in DEMO_COLUMNS:
+                continue
+            month_only = step in ("depot", "eligibilite", "selection") and (
+                rng.random() < MONTH_ONLY_SHARE
+            )
+            row[column] = day.isoformat()[:7] if month_only else day.isoformat()
+    if "non_retenu" in programme.statuts.keys():
+        # Two of the year's eligible candidatures were not retained by the committee.
+        for row, atelier in zip(rows, ateliers, strict=True):
+            if atelier.statut == "eligible" and atelier.annee == REFERENCE_DATE.year:
+                atelier.statut = "non_retenu"
+                row["statut"] = programme.statuts.label_of("non_retenu")
+
+
+def _committee(year: int, rng: np.random.Generator) -> dt.date:
+    """A selection day of ``year``: spring or autumn, never after today."""
+    month = int(rng.choice([4, 6, 10]))
+    day = dt.date(year, month, int(rng.integers(1, 29)))
+    return min(day, REFERENCE_DATE - dt.timedelta(days=int(rng.integers(20, 200))))
+
+
+def _before_today(back: tuple[int, int], rng: np.random.Generator) -> dt.date:
+    """A day between ``back`` days (low, high) before ``REFERENCE_DATE``."""
+    return REFERENCE_DATE - dt.timedelta(days=int(rng.integers(back[0], back[1] + 1)))
 
 
 def _title(atelier: _Atelier, main: str, population: float) -> str:

@@ -239,6 +239,9 @@ class Programme:
     etapes: tuple[Step, ...] = ()
     #: The course's published norms (``[parcours]``), e.g. ``animation_jours_max``.
     parcours: dict = field(default_factory=dict)
+    #: The ``[suivi]`` settings as written (thresholds, delays measured); read and checked by
+    #: :func:`atelierflash.analyse.suivi.suivi_settings`.
+    suivi: dict = field(default_factory=dict)
 
     @property
     def launch_year(self) -> int:
@@ -355,6 +358,7 @@ def load_programme(path: str | Path | None = None) -> Programme:
         agreements=agreements,
         analyses=raw.get("analyses", {}),
         path=path,
+        suivi=raw.get("suivi", {}),
         **_statut_settings(raw.get("statuts", {}), vocabularies["statuts"]),
         etapes=_steps(raw.get("etapes", []), path),
         parcours=parcours,

@@ -97,6 +97,22 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "echelle_libelle": ("Échelle", "text"),
     "themes_libelles": ("Thèmes", "text"),
     "equipe_libelle": ("Équipe", "text"),
+    # Suivi (atelierflash.analyse.suivi)
+    "n": ("Ateliers", "int"),
+    "delai": ("Délai", "text"),
+    "mediane_jours": ("Médiane (jours)", "decimal"),
+    "q1_jours": ("Premier quartile (jours)", "decimal"),
+    "q3_jours": ("Troisième quartile (jours)", "decimal"),
+    "max_jours": ("Maximum (jours)", "int"),
+    "norme_jours": ("Norme (jours)", "decimal"),
+    "jours": ("Jours", "int"),
+    "motif_libelle": ("Motif", "text"),
+    "etape_libelle": ("Depuis l'étape", "text"),
+    "depuis": ("Date de l'étape", "text"),
+    "seuil": ("Règle", "text"),
+    "depart": ("Bon de commande (ou début)", "date"),
+    "echeance": ("Échéance", "date"),
+    "retard": ("Au-delà de l'échéance", "text"),
 }
 
 

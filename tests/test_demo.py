@@ -309,3 +309,39 @@ def test_committed_demo_file_is_up_to_date(real_referentiel, programme, tmp_path
     path = tmp_path / "demo.csv"
     write_demo(path, real_referentiel, programme, DEFAULT_SEED)
     assert Path(DEFAULT_PATH).read_bytes() == path.read_bytes()
+
+
+# -- steps (issue 18 §3) -----------------------------------------------------------------------
+STEP_ORDER = ("interet", "contact_dgaln", "fiche_transmise", "depot", "eligibilite", "selection")
+
+
+def test_steps_follow_each_statut(demo, programme):
+    statut = keys(demo, "statut", programme.statuts)
+    has = {c: demo[c] != "" for c in demo.columns if c.startswith("date_")}
+    candidature = statut == "candidature"
+    assert has["date_depot"][candidature].all()
+    assert not has["date_eligibilite"][candidature].any()
+    eligible = statut == "eligible"
+    assert has["date_eligibilite"][eligible].all() and not has["date_selection"][eligible].any()
+    selected = statut == "selectionne"
+    assert has["date_selection"][selected].all()
+    assert not has["date_bon_commande"][selected].any()
+    ordered = statut.isin(["en_cours", "realise"])
+    assert has["date_selection"][ordered].all() and has["date_depot"][ordered].all()
+    assert has["date_restitution"][statut == "realise"].all()
+    assert (statut == "non_retenu").sum() >= 1
+    # A few dates known only to the month, left out of the delays.
+    assert demo["date_depot"].str.fullmatch(r"\d{4}-\d{2}").any()
+
+
+def test_steps_come_in_their_order(demo):
+    for row in demo.to_dict("records"):
+        dated = [registre.parse_date(row[f"date_{s}"]) for s in STEP_ORDER if row[f"date_{s}"]]
+        firsts = [d.first_day() for d in dated]
+        lasts = [d.last_day() for d in dated]
+        assert all(a <= b for a, b in zip(firsts, lasts[1:], strict=False)), row["id"]
+        if row["date_bon_commande"] and row["date_selection"]:
+            selection = registre.parse_date(row["date_selection"]).first_day()
+            assert selection <= days(row["date_bon_commande"])[0], row["id"]
+        if row["date_livrables"] and row["date_restitution"]:
+            assert row["date_livrables"] <= row["date_restitution"], row["id"]

@@ -19,8 +19,12 @@ its figures (plotly, one ``*_figures`` module):
 - :mod:`~atelierflash.analyse.mise_en_page`: the one house layout of every figure (title block,
   source line, French formats, DSFR colours, count, year and month axes).
 
-Room is left for the programme's course (steps, delays, open items: ``suivi``) and the feuille
-de route follow-up (``suites``), each as a concern module and its figures beside it.
+- :mod:`~atelierflash.analyse.suivi` and :mod:`~atelierflash.analyse.suivi_figures`: the
+  programme's course: the funnel per year, the delays between steps, what is late or waits, the
+  ateliers in progress.
+
+Room is left for the feuille de route follow-up (``suites``), as a concern module and its
+figures beside it.
 
 A page reads its selection, calls a table function, hands the table to the matching figure
 (with :func:`source_note`) and shows both: the chart and, beside it, the same table as the
@@ -120,6 +124,23 @@ from atelierflash.analyse.selection_figures import (
     selection_figure,
     timeline_figure,
 )
+from atelierflash.analyse.suivi import (
+    MOTIFS,
+    SuiviSettings,
+    a_traiter,
+    ateliers_en_cours,
+    delais,
+    delais_ateliers,
+    entonnoir,
+    suivi_json,
+    suivi_settings,
+    suivi_text,
+)
+from atelierflash.analyse.suivi_figures import (
+    delays_figure,
+    funnel_figure,
+    progress_timeline_figure,
+)
 from atelierflash.analyse.thematiques import (
     ateliers_by_echelle,
     ateliers_by_family,
@@ -139,6 +160,7 @@ from atelierflash.analyse.thematiques_figures import (
 
 __all__ = [
     "MONTHS_SHORT",
+    "MOTIFS",
     "AgreementAudit",
     "CoverageFigures",
     "KeyFigures",
@@ -146,6 +168,8 @@ __all__ = [
     "RegisterOrders",
     "ReplayedOrder",
     "RotationState",
+    "SuiviSettings",
+    "a_traiter",
     "all_deviations",
     "amounts_by_year",
     "amounts_figure",
@@ -158,6 +182,7 @@ __all__ = [
     "ateliers_by_population_class",
     "ateliers_by_region",
     "ateliers_by_theme",
+    "ateliers_en_cours",
     "ateliers_in_year",
     "ateliers_of_year",
     "ateliers_without_theme",
@@ -169,10 +194,15 @@ __all__ = [
     "cumulative_table",
     "dataset_key_figures",
     "default_year",
+    "delais",
+    "delais_ateliers",
+    "delays_figure",
     "duration_summary",
     "durations_figure",
     "echelles_figure",
+    "entonnoir",
     "families_figure",
+    "funnel_figure",
     "gap_text",
     "geographic_spread",
     "group_by_agreement",
@@ -198,6 +228,7 @@ __all__ = [
     "population_class",
     "population_class_labels",
     "population_classes_figure",
+    "progress_timeline_figure",
     "realised_cumulative",
     "realised_vs_official_figure",
     "register_orders",
@@ -211,6 +242,9 @@ __all__ = [
     "spread",
     "spread_figure",
     "statut_pipeline",
+    "suivi_json",
+    "suivi_settings",
+    "suivi_text",
     "summary_display",
     "team_colours",
     "team_labels",

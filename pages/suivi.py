@@ -1,0 +1,173 @@
+"""Suivi des étapes (page interne): what is late, what waits, how long each step takes.
+
+The funnel per year against the target, the delays between steps per year and per team against
+their norms, the à-traiter list linking to each fiche, the ateliers in progress.
+"""
+
+import datetime as dt
+
+import streamlit as st
+
+from atelierflash import analyse, tables
+from atelierflash.carte import exports
+from atelierflash.formats import fmt_date, fmt_decimal, fmt_int
+from atelierflash.texte import markdown_escape as md
+from atelierflash.ui import url
+from atelierflash.ui.acces import require_internal
+from atelierflash.ui.charts import EMPTY_SELECTION, chart_block, download_buttons, png_hint
+from atelierflash.ui.data import get_dataset
+from atelierflash.ui.fiche import atelier_url
+from atelierflash.ui.filters import filter_sidebar
+
+require_internal()
+dataset = get_dataset()
+programme = dataset.programme
+settings = analyse.suivi_settings(programme)
+target = programme.figures["selection_annuelle"]
+teams = {k: programme.equipes.label_of(k) for k in programme.equipes.keys()}
+state, ateliers = filter_sidebar(dataset)
+source = analyse.source_note(dataset)
+
+today = dt.date.today()
+if "suivi_date" not in st.session_state:
+    st.session_state["suivi_date"] = url.read(
+        "date", dt.date.fromisoformat, today, what="la date du suivi"
+    )
+day = st.sidebar.date_input(
+    "Date du suivi",
+    key="suivi_date",
+    format="DD/MM/YYYY",
+    help="Les attentes et les retards sont comptés jusqu'à ce jour (par défaut : aujourd'hui).",
+)
+url.write("date", day.isoformat(), today.isoformat())
+
+st.title("Suivi des étapes")
+st.warning(
+    "Page interne : elle ne figure ni sur la carte publique ni dans ses exports.",
+    icon=":material/lock:",
+)
+st.markdown(
+    f"Ce qui attend, ce qui est en retard et combien de temps prend chaque étape, au "
+    f"**{fmt_date(day)}**, d'après le registre **{md(dataset.source.label)}** (sélection des "
+    "filtres du panneau latéral). Seuils : éligibilité attendue dans les "
+    f"{fmt_int(settings.eligibilite_attente_semaines)} semaines du dépôt, bon de commande dans "
+    f"les {fmt_int(settings.bon_commande_attente_semaines)} semaines de la sélection, "
+    f"restitution dans les {fmt_int(settings.atelier_retard_mois)} mois du bon de commande "
+    "(réglages `[suivi]` de la configuration du programme)."
+)
+if ateliers.empty:
+    st.info(EMPTY_SELECTION, icon=":material/info:")
+    st.stop()
+
+todo = analyse.a_traiter(ateliers, programme, day)
+progress = analyse.ateliers_en_cours(ateliers, programme, day)
+delays = analyse.delais(ateliers, programme)
+single = analyse.delais_ateliers(ateliers, programme)
+
+cols = st.columns(4)
+cols[0].metric("Ateliers à traiter", fmt_int(todo["id"].nunique()))
+cols[1].metric(
+    "Ateliers en retard",
+    fmt_int(int((todo["motif"] == "atelier_en_retard").sum())),
+    help=f"Bon de commande depuis plus de {settings.atelier_retard_mois} mois, sans "
+    "restitution, statut encore ouvert.",
+)
+cols[2].metric("Ateliers en cours", fmt_int(len(progress)))
+to_restitution = delays[delays["a"] == "restitution"]
+if len(to_restitution):
+    row = to_restitution.iloc[0]
+    cols[3].metric(
+        "Délai médian jusqu'à la restitution",
+        "–" if row["n"] == 0 else f"{fmt_decimal(row['mediane_jours'], 0)} j",
+        help=f"{row['libelle']}, sur {fmt_int(row['n'])} atelier(s) dont les deux dates sont "
+        "connues au jour.",
+    )
+png_hint()
+
+st.header("À traiter")
+if todo.empty:
+    st.success("Rien n'attend au-delà des seuils du suivi.", icon=":material/check_circle:")
+else:
+    publishable = set(exports.public_ateliers(ateliers)["id"].astype(str))
+    shown = todo.assign(
+        equipe_libelle=todo["equipe"].map(lambda k: teams.get(k, "") if isinstance(k, str) else ""),
+        fiche=[atelier_url(i) if str(i) in publishable else None for i in todo["id"]],
+    )
+    columns = ["id", "motif_libelle", "jours", "etape_libelle", "depuis", "titre"]
+    columns += ["equipe_libelle", "seuil"]
+    table = tables.display_table(shown, columns)
+    # The link beside the identifier: the long titles would push it out of sight.
+    table.insert(1, "Fiche", shown["fiche"].tolist())
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Fiche": st.column_config.LinkColumn(
+                "Fiche",
+                display_text="Ouvrir la fiche",
+                help="Une candidature, un atelier éligible ou non public n'a pas de fiche.",
+            )
+        },
+        key="suivi_a_traiter",
+    )
+    st.caption(
+        "Les plus longues attentes d'abord. Une date connue au mois compte depuis le dernier "
+        "jour du mois : rien n'est signalé avant d'être sûr."
+    )
+    download_buttons(tables.export_table(shown, columns), key="suivi_a_traiter", what="la liste")
+
+st.header("Entonnoir par année")
+funnel = analyse.entonnoir(ateliers, programme)
+chart_block(
+    analyse.funnel_figure(
+        funnel,
+        target,
+        programme.statuts,
+        programme.selected_statuts,
+        analyse.source_note(dataset, official=[target]),
+    ),
+    funnel,
+    key="suivi_entonnoir",
+    columns=["annee", "libelle", "n"],
+)
+
+st.header("Délais entre étapes")
+st.markdown(
+    "En jours calendaires, sur les ateliers dont les deux dates sont connues au jour ; la "
+    "médiane d'un nombre pair de délais est la moyenne des deux du milieu."
+)
+summary = delays.rename(columns={"libelle": "delai"})
+stat_columns = ["delai", "n", "mediane_jours", "q1_jours", "q3_jours", "max_jours", "norme_jours"]
+for by in ("annee", "equipe"):
+    grouped = analyse.delais(ateliers, programme, by=by).rename(columns={"libelle": "delai"})
+    if by == "equipe":
+        grouped["equipe"] = grouped["equipe"].map(lambda k: teams.get(k, k))
+    chart_block(
+        analyse.delays_figure(single, delays, by, teams, source),
+        grouped,
+        key=f"suivi_delais_{by}",
+        columns=["delai", by, *stat_columns[1:]],
+        empty=single.empty,
+        empty_message="Aucun atelier de la sélection n'a deux dates d'étapes successives "
+        "connues au jour : pas de délai à représenter.",
+    )
+with st.expander("Délais de toute la sélection (tableau)"):
+    st.dataframe(tables.display_table(summary, stat_columns), hide_index=True, width="stretch")
+    download_buttons(tables.export_table(summary, stat_columns), key="suivi_delais")
+
+st.header("Ateliers en cours")
+chart_block(
+    analyse.progress_timeline_figure(progress, teams, source, day),
+    progress.assign(
+        equipe_libelle=progress["equipe"].map(
+            lambda k: teams.get(k, "") if isinstance(k, str) else ""
+        ),
+        retard=progress["en_retard"].map({True: "oui", False: "non"}),
+    ),
+    key="suivi_en_cours",
+    columns=["id", "titre", "equipe_libelle", "depart", "echeance", "jours", "retard"],
+    empty=progress.empty,
+    empty_message="Aucun atelier de la sélection n'est en cours (statut ouvert et bon de "
+    "commande ou date de début).",
+)

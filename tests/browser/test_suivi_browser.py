@@ -1,0 +1,67 @@
+"""The « Suivi des étapes » page in Chromium: drawn on the demo, its first chart timed.
+
+The demo register has step dates consistent with its statuts, so the page is alive at first
+launch: à-traiter list, funnel, delays per year and per team, ateliers in progress.
+"""
+
+from __future__ import annotations
+
+import statistics
+
+import pytest
+
+from tests.browser.conftest import screenshot, wait_for_charts
+from tests.browser.test_analytics_browser import _full_screenshot, _open
+
+pytestmark = pytest.mark.browser
+
+#: Funnel, delays per year, delays per team, ateliers in progress.
+SUIVI_CHARTS = 4
+#: The Suivi page's first chart, against the Thématiques page's, in the same run.
+FIRST_DRAW_RATIO = 1.5
+FIRST_CHART = (
+    "() => [...document.querySelectorAll('.js-plotly-plot')]"
+    ".some((plot) => plot.querySelector('.main-svg .gtitle'))"
+)
+
+
+def test_suivi_page_draws_its_lists_and_charts_on_the_demo(page, app_url):
+    _open(page, app_url, "/suivi?date=2026-11-29")
+    page.get_by_role("heading", name="Suivi des étapes").wait_for(timeout=180_000)
+    wait_for_charts(page, SUIVI_CHARTS)
+    titles = page.locator(".js-plotly-plot .gtitle").all_text_contents()
+    assert "Entonnoir des ateliers par année, face à l'objectif" in titles
+    assert "Délais entre étapes, par année de sélection" in titles
+    assert "Délais entre étapes, par équipe" in titles
+    assert "Ateliers en cours, du bon de commande à aujourd'hui" in titles
+    # The à-traiter list is there, with links to the fiches.
+    page.get_by_role("heading", name="À traiter").wait_for()
+    assert page.locator('[data-testid="stDataFrame"]').count() >= 1
+    todo = page.locator('[data-testid="stMetric"]').first.inner_text()
+    assert "Ateliers à traiter" in todo and todo.split()[-1] != "0", todo
+    path = _full_screenshot(page, "suivi")
+    assert path.stat().st_size > 50_000
+
+
+def _first_draw_ms(browser, url: str) -> float:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+    try:
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_function(FIRST_CHART, timeout=180_000, polling=50)
+        return page.evaluate("() => performance.now()")
+    finally:
+        context.close()
+
+
+def test_suivi_first_chart_within_1_5_times_the_thematiques_page(browser, page, app_url):
+    _open(page, app_url, "/suivi")  # the app has run once: both pages are warm
+    wait_for_charts(page, SUIVI_CHARTS)
+    times = {"thematiques": [], "suivi": []}
+    for _ in range(3):
+        for name in times:
+            times[name].append(_first_draw_ms(browser, f"{app_url}/{name}"))
+    suivi, thematiques = (statistics.median(times[n]) for n in ("suivi", "thematiques"))
+    print(f"first chart: suivi {suivi:.0f} ms, thematiques {thematiques:.0f} ms ({times})")
+    assert suivi <= FIRST_DRAW_RATIO * thematiques, times
+    screenshot(page, "suivi_premier")

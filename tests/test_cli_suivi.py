@@ -1,0 +1,73 @@
+"""The ``suivi`` command on the real référentiel: its JSON shape, its text, its refusals."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.test_cli import run_cli
+
+pytestmark = pytest.mark.referentiel
+
+
+def test_suivi_json_on_the_demo_has_the_documented_keys():
+    result = run_cli("suivi", "--json", "--date", "2026-11-29")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert set(document) == {"date", "entonnoir", "delais", "a_traiter"}
+    assert document["date"] == "2026-11-29"
+    assert all(set(row) == {"annee", "statut", "n"} for row in document["entonnoir"])
+    assert sum(r["n"] for r in document["entonnoir"]) > 100
+    pairs = [(row["de"], row["a"]) for row in document["delais"]]
+    assert pairs[:4] == [
+        ("depot", "eligibilite"),
+        ("eligibilite", "selection"),
+        ("selection", "bon_commande"),
+        ("bon_commande", "restitution"),
+    ]
+    assert all(set(row) == {"id", "motif", "depuis", "jours"} for row in document["a_traiter"])
+
+
+def test_suivi_text_names_the_register_and_the_day():
+    result = run_cli("suivi", "--date", "2026-11-29")
+    assert result.returncode == 0, result.stderr
+    assert "au 29 novembre 2026" in result.stdout
+    assert "Délais entre étapes" in result.stdout
+
+
+def test_suivi_refuses_a_bad_date_and_a_missing_register_in_french(tmp_path):
+    result = run_cli("suivi", "--date", "2026-13-01")
+    assert result.returncode == 2
+    assert "AAAA-MM-JJ" in result.stderr
+    result = run_cli("suivi", "--registre", str(tmp_path / "absent.csv"), "--json")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+STEPS_REGISTER = (
+    "id,titre,annee,statut,communes_insee,themes,equipe,date_depot,date_eligibilite,"
+    "date_selection,date_bon_commande,date_debut,date_livrables,date_restitution,date_fin\n"
+    "S-1,Doullens (fictif),2025,candidature,80253,Gestion des risques,,2025-03-01,,,,,,,\n"
+    "S-2,Abbeville (fictif),2024,réalisé,80001,Gestion des risques,POLAU,2023-09-01,"
+    "2023-10-01,2023-11-15,2024-01-10,2024-02-01,2024-06-20,2024-07-01,2024-07-15\n"
+    "S-3,Amiens (fictif),2024,réalisé,80021,Gestion des risques,POLAU,2023-09-01,"
+    "2023-10-21,2023-12-01,2024-02-01,2024-03-01,,2024-08-01,2024-08-20\n"
+)
+
+
+def test_suivi_reads_the_steps_of_a_register_file(tmp_path):
+    path = tmp_path / "etapes.csv"
+    path.write_text(STEPS_REGISTER, encoding="utf-8")
+    result = run_cli("suivi", "--registre", str(path), "--date", "2025-06-30", "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    delays = {(d["de"], d["a"]): d for d in document["delais"]}
+    assert delays[("depot", "eligibilite")]["n"] == 2
+    assert delays[("depot", "eligibilite")]["mediane_jours"] == 40  # (30 + 50) / 2
+    assert delays[("bon_commande", "restitution")]["max_jours"] == 182
+    assert document["a_traiter"] == [
+        {"id": "S-3", "motif": "livrables_manquants", "depuis": "2024-08-01", "jours": 333},
+        {"id": "S-1", "motif": "eligibilite_en_attente", "depuis": "2025-03-01", "jours": 121},
+    ]
