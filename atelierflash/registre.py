@@ -43,8 +43,10 @@ __all__ = [
     "COLUMNS",
     "COLUMNS_BY_NAME",
     "LOCATION_COLUMNS",
+    "REGISTER",
     "REQUIRED_COLUMNS",
     "Column",
+    "ColumnSet",
     "PartialDate",
     "RegisterFileError",
     "RegisterTable",
@@ -56,6 +58,8 @@ __all__ = [
     "parse_dates",
     "parse_year",
     "read_register",
+    "read_table",
+    "sheet_names",
     "split_values",
 ]
 
@@ -266,25 +270,62 @@ REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required)
 LINE_COLUMN = "line"
 
 
-def _build_header_index() -> dict[str, str]:
-    index: dict[str, str] = {}
-    for column in COLUMNS:
-        for spelling in column.spellings():
-            key = normalize_key(spelling)
-            previous = index.setdefault(key, column.name)
-            if previous != column.name:
-                # A programming error in the registry above: fail at import, not on a user file.
-                raise RuntimeError(
-                    f"l'en-tête « {spelling} » désigne à la fois « {previous} » et « {column.name} »"
-                )
-    return index
+@dataclass(frozen=True)
+class ColumnSet:
+    """The declared columns of one table of a workbook: the register's, or another's.
+
+    The register is one such table (:data:`REGISTER`); the feuille de route's actions
+    (:mod:`atelierflash.actions`) are another, read by the same :func:`read_table`.
+
+    Attributes
+    ----------
+    columns : tuple of Column
+        In the order a table shows them.
+    one_of : tuple of str
+        Canonical names of which a file must have at least one (the register's location
+        columns); empty when there is no such rule.
+    one_of_reason : str
+        What lacks when none of ``one_of`` is there (« aucune colonne ne situe les ateliers »).
+    """
+
+    columns: tuple[Column, ...]
+    one_of: tuple[str, ...] = ()
+    one_of_reason: str = ""
+    _index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for column in self.columns:
+            for spelling in column.spellings():
+                key = normalize_key(spelling)
+                previous = self._index.setdefault(key, column.name)
+                if previous != column.name:
+                    # A programming error in a declaration: fail at import, not on a user file.
+                    raise RuntimeError(
+                        f"l'en-tête « {spelling} » désigne à la fois « {previous} » et "
+                        f"« {column.name} »"
+                    )
+
+    @property
+    def by_name(self) -> dict[str, Column]:
+        """Canonical name → column."""
+        return {c.name: c for c in self.columns}
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """The canonical names of the required columns."""
+        return tuple(c.name for c in self.columns if c.required)
+
+    def column_for_header(self, header: str | None) -> str | None:
+        """The canonical column a header designates, or ``None`` (see :func:`column_for_header`)."""
+        return self._index.get(normalize_key(header))
 
 
-_HEADER_INDEX = _build_header_index()
+#: The register's columns.
+REGISTER = ColumnSet(COLUMNS, LOCATION_COLUMNS, "aucune colonne ne situe les ateliers")
 
 
 def column_for_header(header: str | None) -> str | None:
-    """Return the canonical column a header designates, or ``None``.
+    """Return the canonical column of the register a header designates, or ``None``.
 
     Parameters
     ----------
@@ -296,7 +337,7 @@ def column_for_header(header: str | None) -> str | None:
     str or None
         The canonical name (``"communes_insee"``), ``None`` for an unknown header.
     """
-    return _HEADER_INDEX.get(normalize_key(header))
+    return REGISTER.column_for_header(header)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -386,14 +427,41 @@ def read_register(path: str | os.PathLike, sheet: str | None = None) -> Register
         two headers for one column, or a required column missing. The message is in French and
         names the file (and the line or column when relevant).
     """
+    return read_table(path, REGISTER, sheet)
+
+
+def read_table(
+    path: str | os.PathLike, columns: ColumnSet, sheet: str | None = None
+) -> RegisterTable:
+    """Read a table of declared columns (see :func:`read_register`, which reads the register).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A ``.csv`` (``.tsv``, ``.txt``) or ``.xlsx`` (``.xlsm``) file.
+    columns : ColumnSet
+        The table's declared columns: headers are matched against them, required ones checked.
+    sheet : str, optional
+        XLSX sheet to read (by name, or by its :func:`normalize_key`); the first by default.
+
+    Returns
+    -------
+    RegisterTable
+        Text cells, line numbers and header mapping, as for the register.
+
+    Raises
+    ------
+    RegisterFileError
+        As :func:`read_register`, the required columns being those of ``columns``.
+    """
     path = check_register_file(path, sheet)
     suffix = path.suffix.lower()
     try:
         if suffix in CSV_SUFFIXES:
-            grid, encoding, separator = _read_csv(path)
-            return _build_table(path, "csv", grid, encoding, separator, None)
-        grid, sheet_name = _read_xlsx(path, sheet)
-        return _build_table(path, "xlsx", grid, None, None, sheet_name)
+            grid, encoding, separator = _read_csv(path, columns)
+            return _build_table(path, "csv", grid, encoding, separator, None, columns)
+        grid, sheet_name = _read_xlsx(path, sheet, columns)
+        return _build_table(path, "xlsx", grid, None, None, sheet_name, columns)
     except PermissionError as exc:
         raise RegisterFileError(
             f"{path.name} : lecture refusée ({os_reason(exc)})", path=path
@@ -458,7 +526,7 @@ def _decode(raw: bytes, path: Path) -> tuple[str, str]:
 _ALNUM = re.compile(r"[^\W_]")
 
 
-def _choose_separator(text: str) -> str:
+def _choose_separator(text: str, columns: ColumnSet = REGISTER) -> str:
     """Pick the separator that best splits the header line.
 
     The header is what we know: the separator under which most header cells are recognised
@@ -474,7 +542,7 @@ def _choose_separator(text: str) -> str:
     scores = {}
     for separator in _SEPARATORS:
         cells = next(csv.reader([header_line], delimiter=separator), [])
-        scores[separator] = sum(1 for cell in cells if column_for_header(cell) is not None)
+        scores[separator] = sum(1 for cell in cells if columns.column_for_header(cell) is not None)
     best = max(scores.values())
     winners = [s for s in _SEPARATORS if scores[s] == best]
     if best > 0 and len(winners) == 1:
@@ -540,13 +608,13 @@ def _parse_csv_records(text: str, separator: str, path: Path) -> list[tuple[int,
         ) from None
 
 
-def _read_csv(path: Path) -> tuple[_Grid, str, str]:
+def _read_csv(path: Path, columns: ColumnSet = REGISTER) -> tuple[_Grid, str, str]:
     text, encoding = _decode(path.read_bytes(), path)
     # One newline convention, so that line numbers and multi-line cells agree.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise RegisterFileError(f"{path.name} : fichier vide", path=path)
-    separator = _choose_separator(text)
+    separator = _choose_separator(text, columns)
     header: list[str] | None = None
     header_line = 0
     records: list[tuple[int, list[str]]] = []
@@ -614,7 +682,34 @@ def _xlsx_text(value: object, number_format: str | None, column: str | None) -> 
     return _clean_text(str(value))
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> tuple[_Grid, str]:
+def _read_xlsx(path: Path, sheet: str | None, columns: ColumnSet = REGISTER) -> tuple[_Grid, str]:
+    return _with_workbook(path, lambda load: _read_workbook(load, path, sheet, columns))
+
+
+def sheet_names(path: str | os.PathLike) -> list[str]:
+    """The sheets of an XLSX workbook, in order (``[]`` for a CSV file).
+
+    Raises
+    ------
+    RegisterFileError
+        As :func:`read_register` (the same checks before any XML is parsed).
+    """
+    path = check_register_file(path)
+    if path.suffix.lower() in CSV_SUFFIXES:
+        return []
+
+    def names(load_workbook) -> list[str]:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        try:
+            return list(workbook.sheetnames)
+        finally:
+            workbook.close()
+
+    return _with_workbook(path, names)
+
+
+def _with_workbook(path: Path, read):
+    """Run ``read(openpyxl.load_workbook)``; any failure becomes a French RegisterFileError."""
     # Imported here: reading a CSV register does not need openpyxl.
     import openpyxl
     from defusedxml import DefusedXmlException
@@ -630,7 +725,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[_Grid, str]:
         )
 
     try:
-        return _read_workbook(openpyxl.load_workbook, path, sheet)
+        return read(openpyxl.load_workbook)
     except RegisterFileError:
         raise
     except Exception as exc:
@@ -663,7 +758,9 @@ def _caused_by(exc: BaseException, kind: type) -> bool:
     return False
 
 
-def _read_workbook(load_workbook, path: Path, sheet: str | None) -> tuple[_Grid, str]:
+def _read_workbook(
+    load_workbook, path: Path, sheet: str | None, columns: ColumnSet = REGISTER
+) -> tuple[_Grid, str]:
     name = path.name
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
@@ -693,7 +790,7 @@ def _read_workbook(load_workbook, path: Path, sheet: str | None) -> tuple[_Grid,
                 cells = [_xlsx_text(c.value, getattr(c, "number_format", None), None) for c in row]
                 if any(cells):
                     header, header_line = cells, line
-                    canonical = [column_for_header(h) for h in header]
+                    canonical = [columns.column_for_header(h) for h in header]
                 continue
             cells = [
                 _xlsx_text(
@@ -738,8 +835,10 @@ def _build_table(
     encoding: str | None,
     separator: str | None,
     sheet: str | None,
+    columns: ColumnSet = REGISTER,
 ) -> RegisterTable:
     name = path.name
+    by_name = columns.by_name
     width = max([len(grid.header), *(len(cells) for _, cells in grid.records)])
     header = grid.header + [""] * (width - len(grid.header))
 
@@ -751,9 +850,9 @@ def _build_table(
     targets: list[str | None] = []  # canonical or kept unknown name; None = dropped
     header_map: dict[str, str] = {}
     unknown: list[str] = []
-    taken = {c.name for c in COLUMNS} | {LINE_COLUMN}
+    taken = {c.name for c in columns.columns} | {LINE_COLUMN}
     for index, text in enumerate(header):
-        canonical = column_for_header(text) if text else None
+        canonical = columns.column_for_header(text) if text else None
         if canonical is not None:
             if canonical in seen:
                 first = seen[canonical]
@@ -761,7 +860,7 @@ def _build_table(
                     f"{name} : les colonnes « {header[first]} » "
                     f"({_column_ref(first, grid.column_ref)}) et « {text} » "
                     f"({_column_ref(index, grid.column_ref)}) désignent toutes deux "
-                    f"« {canonical} » ({COLUMNS_BY_NAME[canonical].label_fr}) : "
+                    f"« {canonical} » ({by_name[canonical].label_fr}) : "
                     "gardez-en une seule ou renommez l'autre",
                     path=path,
                     line=grid.header_line,
@@ -784,33 +883,29 @@ def _build_table(
 
     # 2. Required columns.
     problems: list[str] = []
-    missing = [c for c in REQUIRED_COLUMNS if c not in seen]
+    missing = [c for c in columns.required if c not in seen]
     if missing:
-        listed = " ; ".join(f"« {c} » ({COLUMNS_BY_NAME[c].aliases_display()})" for c in missing)
+        listed = " ; ".join(f"« {c} » ({by_name[c].aliases_display()})" for c in missing)
         word = (
             "colonne obligatoire absente"
             if len(missing) == 1
             else ("colonnes obligatoires absentes")
         )
         problems.append(f"{word} : {listed}")
-    if not any(c in seen for c in LOCATION_COLUMNS):
-        listed = ", ".join(
-            f"« {c} » ({COLUMNS_BY_NAME[c].aliases_display()})" for c in LOCATION_COLUMNS
-        )
-        problems.append(
-            f"aucune colonne ne situe les ateliers : il faut au moins l'une des colonnes {listed}"
-        )
+    if columns.one_of and not any(c in seen for c in columns.one_of):
+        listed = ", ".join(f"« {c} » ({by_name[c].aliases_display()})" for c in columns.one_of)
+        problems.append(f"{columns.one_of_reason} : il faut au moins l'une des colonnes {listed}")
     if problems:
         read = ", ".join(f"« {h} »" for h in grid.header if h) or "aucune"
         raise RegisterFileError(
             f"{name} : " + " ; ".join(problems) + f". Colonnes lues : {read}.",
             path=path,
             line=grid.header_line,
-            column=missing[0] if missing else LOCATION_COLUMNS[0],
+            column=missing[0] if missing else columns.one_of[0],
         )
 
     # 3. The frame: canonical columns in registry order, then unknown ones, then the line.
-    present = tuple(c.name for c in COLUMNS if c.name in seen)
+    present = tuple(c.name for c in columns.columns if c.name in seen)
     data: dict[str, list] = {c: [] for c in (*present, *unknown)}
     lines: list[int] = []
     for line, cells in grid.records:
