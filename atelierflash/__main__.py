@@ -82,6 +82,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path, help="fichier du registre")
     p.add_argument("--json", action="store_true", help="rapport JSON (lignes et bilan)")
     p.add_argument("--sheet", help="feuille du classeur XLSX (défaut : la première)")
+    p.add_argument(
+        "--actions",
+        type=Path,
+        help="actions de la feuille de route dans un fichier à part (CSV ou XLSX) ; défaut : la "
+        "feuille « Actions » (ou « Feuille de route ») du classeur, s'il en a une",
+    )
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("demo", help="écrire le registre de démonstration (fictif)")
@@ -253,27 +259,44 @@ def _cmd_validate(args) -> int:
         # Before pandas and the référentiel are even imported: a file that cannot be a register
         # (missing, empty, a zip or XML bomb disguised as .xlsx) is refused at once.
         fichier.check_register_file(args.file, sheet=args.sheet)
+        if args.actions is not None:
+            fichier.check_register_file(args.actions)
     except fichier.RegisterFileError as exc:
-        text = fichier.refusal_text(args.file, exc)
+        text = fichier.refusal_text(exc.path or args.file, exc)
         if args.json:
             print(text, file=sys.stderr)
             print(fichier.refusal_json_text())
         else:
             print(text)
         return 2
+    import json
+
+    from atelierflash.actions import validate_register_actions
     from atelierflash.programme import load_programme
     from atelierflash.validation import validate_file
 
     referentiel = _referentiel()
-    report = validate_file(args.file, referentiel, load_programme(), sheet=args.sheet)
+    programme = load_programme()
+    report = validate_file(args.file, referentiel, programme, sheet=args.sheet)
+    # The feuille de route's actions: a bad action never changes the register's rows.
+    plan = validate_register_actions(
+        args.file,
+        programme,
+        report.ateliers["id"].tolist() if report.usable else None,
+        register_sheet=args.sheet,
+        actions_path=args.actions,
+    )
     if args.json:
-        if not report.usable:
-            # The file cannot be used: the reason goes to stderr, the JSON stays well-formed.
-            print(report.to_text(), file=sys.stderr)
-        print(report.to_json_text())
+        for part in (report, plan):
+            if not part.usable:
+                # Not usable: the reason goes to stderr, the JSON stays well-formed.
+                print(part.to_text(), file=sys.stderr)
+        print(json.dumps(report.to_json() | plan.to_json(), ensure_ascii=False, indent=2))
     else:
         print(report.to_text())
-    return report.exit_code
+        if plan.present:
+            print(plan.to_text())
+    return max(report.exit_code, plan.exit_code)
 
 
 def _cmd_demo(args) -> int:

@@ -39,6 +39,7 @@ __all__ = [
     "read_actions",
     "validate_actions",
     "validate_actions_file",
+    "validate_register_actions",
 ]
 
 #: The action columns, declared once (the template, the reader and the messages use them).
@@ -348,6 +349,45 @@ def validate_actions_file(
     except RegisterFileError as exc:
         return ActionsReport(path=path, file_issues=[Issue("error", str(exc))])
     return validate_actions(table, programme, ateliers)
+
+
+def validate_register_actions(
+    register: str | os.PathLike,
+    programme: Programme,
+    ateliers: Iterable[str] | None,
+    *,
+    register_sheet: str | None = None,
+    actions_path: str | os.PathLike | None = None,
+) -> ActionsReport:
+    """The actions that go with a register file, validated against its ateliers.
+
+    A separate file (``actions_path``) when given; else the « Actions » (or « Feuille de
+    route ») sheet of the register's workbook; else none (an empty report).
+
+    Parameters
+    ----------
+    register : str or os.PathLike
+        The register's file.
+    programme : Programme
+    ateliers : iterable of str or None
+        The register's atelier identifiers (``None``: not checked).
+    register_sheet : str, optional
+        The register's own sheet, never read as actions.
+    actions_path : str or os.PathLike, optional
+        A separate CSV or XLSX file of actions.
+    """
+    if actions_path is not None:
+        return validate_actions_file(actions_path, programme, ateliers)
+    register = Path(register)
+    if register.suffix.lower() not in (".xlsx", ".xlsm"):
+        return ActionsReport()
+    try:
+        sheet = actions_sheet(register)
+    except RegisterFileError as exc:
+        return ActionsReport(path=register, file_issues=[Issue("error", str(exc))])
+    if sheet is None or (register_sheet and normalize_key(register_sheet) == normalize_key(sheet)):
+        return ActionsReport()
+    return validate_actions_file(register, programme, ateliers, sheet=sheet)
 
 
 def validate_actions(
