@@ -162,6 +162,13 @@ def _store_parsers(sub) -> None:
     p.add_argument("--dry-run", action="store_true", help="relire seulement, sans enregistrer")
     p.add_argument("--sheet", help="feuille du classeur XLSX (défaut : la première)")
     p.add_argument(
+        "--actions",
+        type=Path,
+        help="actions de la feuille de route dans un fichier à part (CSV ou XLSX) ; défaut : la "
+        "feuille « Actions » du classeur ; sans l'une ni l'autre, les actions actuelles sont "
+        "gardées",
+    )
+    p.add_argument(
         "--choix",
         action="append",
         default=[],
@@ -475,10 +482,18 @@ def _cmd_import(args) -> int:
     store = _store(args)
     referentiel = load_referentiel(progress=_progress_printer())
     preview = st.prepare_import(
-        args.file, store, referentiel, load_programme(), choices=choices, sheet=args.sheet
+        args.file,
+        store,
+        referentiel,
+        load_programme(),
+        choices=choices,
+        sheet=args.sheet,
+        actions=args.actions,
     )
     print(preview.report.to_text())
-    if not preview.usable:
+    if preview.actions.present:
+        print(preview.actions.to_text())
+    if not preview.usable or not preview.actions.usable:
         return 2
     for item in preview.unresolved:
         lines = ", ".join(map(str, item.lignes))
@@ -489,7 +504,7 @@ def _cmd_import(args) -> int:
     print(preview.diff.to_text())
     if args.dry_run:
         print("Relecture seulement (--dry-run) : rien n'a été enregistré.")
-        return preview.report.exit_code
+        return max(preview.report.exit_code, preview.actions.exit_code)
     info = st.commit_import(store, preview, _author(args.auteur))
     print(
         f"Version {info.version} enregistrée ({info.nb_lignes} lignes, {info.resume_text})"

@@ -101,3 +101,45 @@ def test_an_unusable_actions_file_exit_2(validate, tmp_path):
     assert code == 2
     assert "absent.csv" in err
     assert json.loads(out)["actions"] == []
+
+
+@pytest.fixture
+def cli(monkeypatch, store_url, capsys):
+    import atelierflash.referentiel as referentiel
+
+    monkeypatch.setattr(referentiel, "load_referentiel", lambda *a, **k: make_mini_referentiel())
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main([*args, "--database-url", store_url])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
+
+
+def test_import_then_diff_a_workbook_with_its_actions(cli, tmp_path):
+    path = workbook(tmp_path)
+    code, out, _ = cli("import", str(path), "--dry-run")
+    assert code == 1  # an action in error, as validate says
+    assert "registre.xlsx, feuille « Actions », ligne 4 (atelier « T-Z ») : erreur" in out
+    assert "+ action T-A : Rénover la halle" in out
+    code, out, _ = cli("import", str(path), "--auteur", "Camille")
+    assert code == 0, out
+    assert "Version 1 enregistrée (2 lignes, ateliers : 2 ajoutés ; actions : 4 ajoutées)" in out
+    code, out, _ = cli("import", str(workbook(tmp_path, "v2.xlsx", actions=ACTIONS_ROWS[:2])))
+    assert code == 0, out
+    code, out, _ = cli("diff", "1", "2")
+    assert "actions : 2 supprimées" in out
+    assert "- action T-Z : Action d'un atelier absent" in out
+
+
+def test_import_refuses_unreadable_actions(cli, tmp_path):
+    register = tmp_path / "registre.csv"
+    register.write_text("id;titre;statut;communes_insee\nT-A;A (fictif);réalisé;80253\n")
+    bad = tmp_path / "actions.csv"
+    bad.write_text("Atelier;Axe\nT-A;x\n", encoding="utf-8")
+    code, out, _ = cli("import", str(register), "--actions", str(bad))
+    assert code == 2
+    assert "« action »" in out
+    code, out, _ = cli("versions", "--json")
+    assert json.loads(out) == []

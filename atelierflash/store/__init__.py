@@ -7,11 +7,12 @@ upgrade``.
 
 Public face
 -----------
-:class:`Store` (versions, rows, the cheap :meth:`Store.head` check), :func:`prepare_import` →
-:class:`ImportPreview` → :func:`commit_import`, :func:`restore_version`,
-:func:`compare_versions`, :func:`validate_version`, :func:`seed_store`, :func:`version_file`,
-:func:`diff_tables` → :class:`Diff`, and the errors :class:`StoreError` and
-:class:`RegisterChanged`.
+:class:`Store` (versions, rows, the feuille de route's actions of a version, the cheap
+:meth:`Store.head` check), :func:`prepare_import` → :class:`ImportPreview` →
+:func:`commit_import`, :func:`restore_version`, :func:`compare_versions`,
+:func:`validate_version`, :func:`validate_version_actions`, :func:`seed_store`,
+:func:`version_file`, :func:`diff_tables` → :class:`Diff`, and the errors :class:`StoreError`
+and :class:`RegisterChanged`.
 """
 
 from atelierflash.store._diff import Diff, FieldChange, diff_tables, summary_text
@@ -24,6 +25,7 @@ from atelierflash.store._import import (
     restore_version,
     seed_store,
     validate_version,
+    validate_version_actions,
     version_file,
     version_filename,
     write_version_file,
@@ -31,6 +33,7 @@ from atelierflash.store._import import (
 from atelierflash.store._store import (
     ENV_DATA_DIR,
     ENV_DATABASE_URL,
+    SAME_ACTIONS,
     RegisterChanged,
     Store,
     StoreError,
@@ -43,6 +46,7 @@ from atelierflash.store._store import (
 __all__ = [
     "ENV_DATABASE_URL",
     "ENV_DATA_DIR",
+    "SAME_ACTIONS",
     "Diff",
     "FieldChange",
     "ImportPreview",
@@ -62,6 +66,7 @@ __all__ = [
     "seed_store",
     "summary_text",
     "validate_version",
+    "validate_version_actions",
     "version_file",
     "version_filename",
     "write_version_file",

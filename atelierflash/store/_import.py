@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from atelierflash import fichiers, registre
+from atelierflash.actions import ActionsReport, validate_actions, validate_register_actions
 from atelierflash.programme import Programme
 from atelierflash.referentiel import Referentiel
 from atelierflash.resolution import CommuneResolver, choice_key
@@ -67,6 +68,9 @@ class ImportPreview:
         Against the ``base`` version.
     unresolved : list of Unresolved
         Names a person should settle by choosing a candidate.
+    actions : ActionsReport
+        The feuille de route's actions given with the file (its « Actions » sheet or a separate
+        file); an empty report when none were: the version then keeps the current actions.
     """
 
     fichier: str
@@ -78,6 +82,7 @@ class ImportPreview:
     unresolved: list[Unresolved] = field(default_factory=list)
     fictif: bool = False
     base_choices: dict[str, str] = field(default_factory=dict)
+    actions: ActionsReport = field(default_factory=ActionsReport)
 
     @property
     def usable(self) -> bool:
@@ -111,6 +116,7 @@ def prepare_import(
     fichier: str | None = None,
     sheet: str | None = None,
     progress: Progress | None = None,
+    actions: str | os.PathLike | None = None,
 ) -> ImportPreview:
     """Read, validate and compare a register file with the store's current version.
 
@@ -128,6 +134,10 @@ def prepare_import(
         The name to keep (default: the file's name; an upload is saved under a temporary name).
     progress : callable, optional
         ``progress(fraction, message)`` while the file is read and checked.
+    actions : path-like, optional
+        A separate file of the feuille de route's actions; by default the workbook's
+        « Actions » (or « Feuille de route ») sheet, if any. Without either, the version keeps
+        the current version's actions.
 
     Returns
     -------
@@ -170,8 +180,19 @@ def prepare_import(
         progress=lambda f, m: say(0.2 + 0.6 * f, m),
     )
     say(0.8, "Comparaison avec la version actuelle…")
+    plan = validate_register_actions(
+        path,
+        programme,
+        report.ateliers["id"].tolist(),
+        register_sheet=table.sheet if table.format == "xlsx" else None,
+        actions_path=actions,
+    )
+    if plan.table is not None and actions is None:
+        plan.table.path = Path(fichier or path.name)  # an upload is read under a temporary name
     old = store.table(base) if base else None
-    diff = diff_tables(old, table)
+    old_actions = store.actions(base) if base else None
+    new_actions = plan.table if plan.present else old_actions
+    diff = diff_tables(old, table, old_actions=old_actions, new_actions=new_actions)
     say(1.0, "Import prêt à relire")
     return ImportPreview(
         fichier=fichier or path.name,
@@ -183,6 +204,7 @@ def prepare_import(
         unresolved=_unresolved(report, resolver, in_effect),
         fictif=_fictif(report),
         base_choices=base_choices,
+        actions=plan,
     )
 
 
@@ -201,6 +223,12 @@ def commit_import(store: Store, preview: ImportPreview, auteur: str) -> VersionI
             "ce fichier ne peut pas être enregistré : "
             + "; ".join(map(str, preview.report.file_issues))
         )
+    if not preview.actions.usable:
+        raise StoreError(
+            "les actions de la feuille de route ne peuvent pas être lues : "
+            + "; ".join(map(str, preview.actions.file_issues))
+            + " ; corrigez-les (ou retirez la feuille « Actions ») avant d'enregistrer"
+        )
     if preview.unchanged:
         raise StoreError(
             f"rien à enregistrer : le fichier est identique à la version {preview.base}"
@@ -214,6 +242,7 @@ def commit_import(store: Store, preview: ImportPreview, auteur: str) -> VersionI
         fictif=preview.fictif,
         resume=preview.diff.summary(),
         choix=_used_choices(preview),
+        **({"actions": preview.actions.table} if preview.actions.present else {}),
     )
 
 
@@ -224,7 +253,9 @@ def restore_version(store: Store, number: int, auteur: str) -> VersionInfo:
     if head is not None and head.version == source.version:
         raise StoreError(f"la version {number} est déjà la version actuelle")
     table = store.table(number)
+    actions = store.actions(number)
     old = store.table(head.version) if head is not None else None
+    old_actions = store.actions(head.version) if head is not None else None
     return store.add_version(
         table,
         base=head.version if head is not None else 0,
@@ -232,15 +263,21 @@ def restore_version(store: Store, number: int, auteur: str) -> VersionInfo:
         fichier=source.fichier,
         sha256=source.sha256,
         fictif=source.fictif,
-        resume=diff_tables(old, table).summary(),
+        resume=diff_tables(old, table, old_actions=old_actions, new_actions=actions).summary(),
         choix=source.choix,
         restaure_de=source.version,
+        actions=actions,  # the restored version's feuille de route, or none when it had none
     )
 
 
 def compare_versions(store: Store, a: int, b: int) -> Diff:
-    """What version ``b`` changes compared with version ``a``."""
-    return diff_tables(store.table(a), store.table(b))
+    """What version ``b`` changes compared with version ``a`` (its rows and its actions)."""
+    return diff_tables(
+        store.table(a),
+        store.table(b),
+        old_actions=store.actions(a),
+        new_actions=store.actions(b),
+    )
 
 
 def validate_version(
@@ -256,6 +293,15 @@ def validate_version(
     return validate_register(
         store.table(number), referentiel, programme, resolver=resolver, choices=info.choix
     )
+
+
+def validate_version_actions(store: Store, number: int, programme: Programme) -> ActionsReport:
+    """Validate a stored version's actions against its ateliers (an empty report: none)."""
+    actions = store.actions(number)
+    if actions is None:
+        return ActionsReport()
+    ids = store.table(number).rows.get("id", pd.Series(dtype=object)).tolist()
+    return validate_actions(actions, programme, ids)
 
 
 def seed_store(
