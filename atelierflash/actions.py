@@ -276,6 +276,40 @@ class ActionsReport:
             )
         return "\n".join(out)
 
+    def issues_frame(self) -> pd.DataFrame:
+        """Every message as a table (ligne, feuille, atelier, niveau, colonne, message).
+
+        ``ligne`` is text, empty for a message about the whole file; ``colonne`` is the header
+        as the file spells it.
+        """
+        headers = self.headers
+        records = [
+            {
+                "ligne": "",
+                "feuille": "",
+                "atelier": "",
+                "niveau": _level_fr(i.level),
+                "colonne": "",
+                "message": i.text,
+            }
+            for i in self.file_issues
+        ]
+        for row in self.rows:
+            records.extend(
+                {
+                    "ligne": str(row.line),
+                    "feuille": row.sheet or "",
+                    "atelier": row.atelier,
+                    "niveau": _level_fr(i.level),
+                    "colonne": headers.get(i.column, i.column) if i.column else "",
+                    "message": i.text,
+                }
+                for i in row.issues
+            )
+        return pd.DataFrame(
+            records, columns=["ligne", "feuille", "atelier", "niveau", "colonne", "message"]
+        )
+
 
 def _level_fr(level: str) -> str:
     return {"error": "erreur", "warning": "avertissement"}.get(level, level)

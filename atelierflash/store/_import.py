@@ -117,6 +117,7 @@ def prepare_import(
     sheet: str | None = None,
     progress: Progress | None = None,
     actions: str | os.PathLike | None = None,
+    actions_fichier: str | None = None,
 ) -> ImportPreview:
     """Read, validate and compare a register file with the store's current version.
 
@@ -138,6 +139,8 @@ def prepare_import(
         A separate file of the feuille de route's actions; by default the workbook's
         « Actions » (or « Feuille de route ») sheet, if any. Without either, the version keeps
         the current version's actions.
+    actions_fichier : str, optional
+        The name to keep for ``actions`` (default: its name).
 
     Returns
     -------
@@ -187,8 +190,10 @@ def prepare_import(
         register_sheet=table.sheet if table.format == "xlsx" else None,
         actions_path=actions,
     )
-    if plan.table is not None and actions is None:
-        plan.table.path = Path(fichier or path.name)  # an upload is read under a temporary name
+    if plan.table is not None:  # an upload is read under a temporary name
+        plan.table.path = Path(
+            (fichier or path.name) if actions is None else (actions_fichier or Path(actions).name)
+        )
     old = store.table(base) if base else None
     old_actions = store.actions(base) if base else None
     new_actions = plan.table if plan.present else old_actions
