@@ -217,6 +217,13 @@ with view:
         f"Les {fmt_int(info.nb_lignes)} lignes telles qu'importées (« {md(info.fichier)} »)."
     )
     st.dataframe(store.original_frame(number), hide_index=True, width="stretch")
+    version_actions = store.original_actions_frame(number)
+    if version_actions is not None:
+        st.caption(
+            f"Les {fmt_int(len(version_actions))} actions de la feuille de route telles "
+            "qu'importées (dans le téléchargement XLSX, feuille « Actions »)."
+        )
+        st.dataframe(version_actions, hide_index=True, width="stretch")
 with download:
     for extension, mime in (
         ("csv", "text/csv"),

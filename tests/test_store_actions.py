@@ -180,3 +180,15 @@ def test_unreadable_actions_are_refused_and_nothing_is_stored(
         store.commit_import(st_, preview, "Camille")
     assert st_.head() is None
     assert registre.read_register(path).rows["id"].tolist() == ["T-A", "T-B"]
+
+
+def test_a_version_s_workbook_carries_its_actions_and_imports_back_unchanged(
+    st_, tmp_path, mini_referentiel, programme
+):
+    _import(st_, workbook(tmp_path), mini_referentiel, programme)
+    out = store.write_version_file(st_, 1, tmp_path / "v1.xlsx")
+    assert openpyxl.load_workbook(out).sheetnames == ["registre", "Actions"]
+    read = actions.read_actions(out)
+    assert read.rows.drop(columns="line").equals(st_.actions(1).rows.drop(columns="line"))
+    assert store.prepare_import(out, st_, mini_referentiel, programme).unchanged
+    assert b"Actions" not in store.version_file(st_, 1, "csv")  # one table in a CSV

@@ -340,7 +340,8 @@ def version_file(store: Store, number: int, extension: str) -> bytes:
     """A version as the file it came from (headers as the file spelled them), CSV or XLSX.
 
     Formulas are neutralised and a fictional version says so (a ``fictif`` column set to
-    « oui » when the file had none).
+    « oui » when the file had none). An XLSX holds the feuille de route's actions too, in an
+    « Actions » sheet (a CSV has one table: the register's rows).
     """
     extension = extension.lower().lstrip(".")
     if extension not in ("csv", "xlsx"):
@@ -348,7 +349,8 @@ def version_file(store: Store, number: int, extension: str) -> bytes:
     info = store.version(number)
     frame = store.original_frame(number)
     title = f"Registre {info.fichier} – version {info.version}"
-    return _write(frame, extension, fictif=info.fictif, title=title)
+    actions = store.original_actions_frame(number) if extension == "xlsx" else None
+    return _write(frame, extension, fictif=info.fictif, title=title, actions=actions)
 
 
 def version_filename(info: VersionInfo, extension: str) -> str:
@@ -375,11 +377,19 @@ def write_version_file(store: Store, number: int, out: str | os.PathLike) -> Pat
 
 
 # -- helpers -----------------------------------------------------------------------------------
-def _write(frame: pd.DataFrame, extension: str, *, fictif: bool, title: str) -> bytes:
+def _write(
+    frame: pd.DataFrame,
+    extension: str,
+    *,
+    fictif: bool,
+    title: str,
+    actions: pd.DataFrame | None = None,
+) -> bytes:
     # The one writer (formulas neutralised, fiction marked): the cells are the file's text.
     if extension == "csv":
         return fichiers.csv_bytes(frame, fictif=fictif)
-    return fichiers.xlsx_bytes(frame, fictif=fictif, sheet="registre", title=title)
+    more = {"Actions": actions} if actions is not None else None
+    return fichiers.xlsx_bytes(frame, fictif=fictif, sheet="registre", title=title, more=more)
 
 
 def _fictif(report: ValidationReport) -> bool:

@@ -259,10 +259,12 @@ class Store:
 
     def original_frame(self, number: int) -> pd.DataFrame:
         """A version's rows under the headers its file used (what a download gives back)."""
-        table = self.table(number)
-        headers = {c: h for h, c in table.header_map.items()}
-        frame = table.rows.drop(columns=[LINE_COLUMN])
-        return frame.rename(columns=lambda c: headers.get(c, c))
+        return _original(self.table(number))
+
+    def original_actions_frame(self, number: int) -> pd.DataFrame | None:
+        """A version's actions under the headers their file used; ``None`` when it has none."""
+        actions = self.actions(number)
+        return _original(actions) if actions is not None else None
 
     # -- writing -----------------------------------------------------------------------------
     def add_version(
@@ -391,6 +393,12 @@ def _number(number) -> int:
     if isinstance(number, bool) or not isinstance(number, int) or number < 1:
         raise StoreError(f"numéro de version invalide : « {number} » (entier à partir de 1)")
     return number
+
+
+def _original(table: RegisterTable) -> pd.DataFrame:
+    headers = {c: h for h, c in table.header_map.items()}
+    frame = table.rows.drop(columns=[LINE_COLUMN])
+    return frame.rename(columns=lambda c: headers.get(c, c))
 
 
 def _layout(table: RegisterTable, columns: ColumnSet) -> tuple[list[str], list[dict], dict]:

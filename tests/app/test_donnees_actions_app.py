@@ -51,6 +51,13 @@ def test_a_workbook_with_its_actions_is_reviewed_then_stored(mini_app, tmp_path)
     assert not at.exception, at.exception
     assert any("actions : 4 ajoutées" in m.value for m in at.success)
     assert len(store.Store().actions(2).rows) == 4
+    # The history shows the version's actions beside its rows.
+    assert any("4 actions de la feuille de route" in c.value for c in at.caption)
+    assert any(
+        list(d.value["Action"])[:1] == ["Rénover la halle"]
+        for d in at.dataframe
+        if "Action" in d.value.columns
+    )
 
 
 def test_a_separate_actions_file(mini_app, tmp_path):
