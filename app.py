@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from atelierflash.ui import access, progressif, url
+from atelierflash.ui import acces, progressif, url
 from atelierflash.ui.data import (
     active_source,
     ensure_entrypoint,
@@ -25,7 +25,7 @@ ensure_dsfr()  # Marianne and the DSFR's files, served from ./static (the theme 
 
 # The pages and which of them are internal are declared once, in atelierflash.acces.PAGES;
 # in public mode the internal pages are not registered at all, and with a login they ask for it.
-navigation = access.navigation()
+navigation = acces.navigation()
 st.sidebar.markdown("**Ateliers Flash** · DGALN")
 # The register selector has its place at the top of the sidebar. A page whose main element
 # must come first (the map: the browser then fetches its code first) has it drawn after it.
@@ -34,7 +34,7 @@ selector = st.sidebar.container()
 # never moves the page's elements (a moved map is mounted again, ui.progressif).
 with st.container():
     source = active_source()
-if not access.main_first(navigation):
+if not acces.main_first(navigation):
     progressif.mark_whole()  # only a map-first page is ever drawn in two runs
     with selector:
         register_selector()
@@ -44,7 +44,7 @@ try:
     run_page(navigation)
 finally:  # also when the page stops (st.stop) or reruns: the selector keeps its value
     # Not in a run that draws the map alone (ui.progressif): the whole page comes next.
-    if access.main_first(navigation) and not progressif.alone():
+    if acces.main_first(navigation) and not progressif.alone():
         with selector:
             register_selector()
 url.drop_replayed()  # a run that ended (not one that reruns: the next one shows them)

@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
 def _reason(exc: BaseException) -> str:
     """A French sentence for what stopped a command (an OSError's English text is translated)."""
     if isinstance(exc, OSError) and type(exc).__module__ == "builtins" and exc.errno:
-        from atelierflash.fichiers import os_reason
+        from atelierflash.ecriture import os_reason
 
         what = os_reason(exc)
         where = f" : {exc.filename}" if exc.filename else ""
@@ -269,19 +269,19 @@ def _referentiel():
 
 
 def _cmd_validate(args) -> int:
-    from atelierflash import fichier
+    from atelierflash.registre import controle
 
     try:
         # Before pandas and the référentiel are even imported: a file that cannot be a register
         # (missing, empty, a zip or XML bomb disguised as .xlsx) is refused at once.
-        fichier.check_register_file(args.file, sheet=args.sheet)
+        controle.check_register_file(args.file, sheet=args.sheet)
         if args.actions is not None:
-            fichier.check_register_file(args.actions)
-    except fichier.RegisterFileError as exc:
-        text = fichier.refusal_text(exc.path or args.file, exc)
+            controle.check_register_file(args.actions)
+    except controle.RegisterFileError as exc:
+        text = controle.refusal_text(exc.path or args.file, exc)
         if args.json:
             print(text, file=sys.stderr)
-            print(fichier.refusal_json_text())
+            print(controle.refusal_json_text())
         else:
             print(text)
         return 2

@@ -1,6 +1,6 @@
 """Who may see what: the pages and their audience, the access mode, the public view of a register.
 
-The rules, each tested, without Streamlit (``atelierflash.ui.access`` applies them):
+The rules, each tested, without Streamlit (``atelierflash.ui.acces`` applies them):
 
 - **Pages are declared once** (:data:`PAGES`): title, icon, URL path and whether the page is
   internal. The navigation, the access check and the tests read this list.
@@ -69,7 +69,7 @@ class PageSpec:
 #: Every page of the app, in navigation order. The one declaration of which pages are internal.
 PAGES: tuple[PageSpec, ...] = (
     # Served at « / »: Streamlit reserves the default page's pathname and answers « Page not
-    # found » there, so « /accueil » (linked to before) is a hidden alias (ui.access.navigation).
+    # found » there, so « /accueil » (linked to before) is a hidden alias (ui.acces.navigation).
     PageSpec(
         "pages/accueil.py", "Vue d'ensemble", ":material/home:", "vue-d-ensemble", default=True
     ),

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from atelierflash import registre
-from atelierflash.fichiers import is_formula_like
+from atelierflash.ecriture import is_formula_like
 from atelierflash.programme import Programme
 from atelierflash.registre import Column, ColumnSet, RegisterFileError, RegisterTable
 from atelierflash.texte import CONTACT_PLACEHOLDER, find_contacts, normalize_key

@@ -5,7 +5,7 @@ facts of the programme (data/programme.toml): 114 ateliers « réalisés » sele
 2019 to 2025, about 30 selections a year once the programme was up to speed, more than 500
 communes, three échelles, the nine themes, about 20 000 € per atelier, one or two bons de
 commande per atelier, 4 to 8 months per atelier and 2 or 3 days on site. Teams follow each
-accord-cadre's rule through :mod:`atelierflash.rotation`, with a handful of documented
+accord-cadre's rule through :mod:`atelierflash.analyse.rotation`, with a handful of documented
 exceptions (``motif_derogation``), so the tourniquet audit has something true to find.
 
 Every row is fictional and says so three times: the title ends with « (fictif) », the
@@ -27,11 +27,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from atelierflash import fichiers, registre
+from atelierflash import ecriture, registre
+from atelierflash.analyse.rotation import Order, RotationState
 from atelierflash.paths import DATA_DIR
 from atelierflash.programme import Agreement, Programme
 from atelierflash.referentiel import Referentiel
-from atelierflash.rotation import Order, RotationState
 
 REFERENCE_DATE = dt.date(2026, 11, 29)
 DEFAULT_SEED = 2019
@@ -264,7 +264,7 @@ def write_demo(
     # A register, not a download: the register's own CSV form (comma, no BOM), written whole
     # or not at all by the one file writer. Generated text only: no cell starts a formula.
     text = frame.to_csv(index=False, lineterminator="\n")
-    fichiers.write_bytes(path, text.encode("utf-8"))
+    ecriture.write_bytes(path, text.encode("utf-8"))
     return frame
 
 
@@ -557,7 +557,7 @@ def _number(ateliers: list[_Atelier], rng: np.random.Generator) -> None:
 
 # -- teams -------------------------------------------------------------------------------------
 def _allocate(ateliers: list[_Atelier], programme: Programme, rng: np.random.Generator) -> None:
-    """Give each ordered atelier its team by replaying each agreement's rule (rotation.py)."""
+    """Give each ordered atelier its team by replaying each agreement's rule (analyse/rotation.py)."""
     labels = {key: programme.equipes.label_of(key) for key in programme.equipes.keys()}
     agreement_of: dict[str, Agreement] = {}
     for atelier in ateliers:

@@ -10,8 +10,8 @@
 
 Both tables are read back by the register's reader as they are (the first sheet is the
 register, the « Actions » sheet the actions). Everything written is our own text (labels,
-descriptions, vocabularies); it goes through the one writer's :func:`fichiers.neutralize` all
-the same, and to disk through :func:`fichiers.write_bytes`.
+descriptions, vocabularies); it goes through the one writer's :func:`ecriture.neutralize` all
+the same, and to disk through :func:`ecriture.write_bytes`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from atelierflash import fichiers
+from atelierflash import ecriture
 from atelierflash.actions import ACTIONS
 from atelierflash.programme import Programme
 from atelierflash.registre import REGISTER, ColumnSet
@@ -99,7 +99,7 @@ def template_bytes(programme: Programme) -> bytes:
     for index, (title, columns) in enumerate(tables.items()):
         sheet = book.active if index == 0 else book.create_sheet()
         sheet.title = title
-        sheet.append([fichiers.neutralize(c.label_fr) for c in columns.columns])
+        sheet.append([ecriture.neutralize(c.label_fr) for c in columns.columns])
         for position, column in enumerate(columns.columns, start=1):
             cell = sheet.cell(row=1, column=position)
             cell.font = Font(bold=True)
@@ -118,9 +118,9 @@ def template_bytes(programme: Programme) -> bytes:
         if spec.title not in titles:  # one column of « Listes » per vocabulary
             titles[spec.title] = len(titles) + 1
             number = titles[spec.title]
-            lists.cell(row=1, column=number, value=fichiers.neutralize(spec.title))
+            lists.cell(row=1, column=number, value=ecriture.neutralize(spec.title))
             for row, value in enumerate(spec.values, start=2):
-                lists.cell(row=row, column=number, value=fichiers.neutralize(value))
+                lists.cell(row=row, column=number, value=ecriture.neutralize(value))
         letter = get_column_letter(titles[spec.title])
         source = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(spec.values) + 1}"
         columns = tables[spec.sheet]
@@ -185,7 +185,7 @@ def _readme(sheet, programme: Programme, tables: dict[str, ColumnSet], font) -> 
                 )
             )
     for values in rows:
-        sheet.append([fichiers.neutralize(v) for v in values])
+        sheet.append([ecriture.neutralize(v) for v in values])
     sheet["A1"].font = font(bold=True, size=14)
     for cell in sheet[4]:
         cell.font = font(bold=True)
@@ -197,5 +197,5 @@ def write_template(path: str | os.PathLike, programme: Programme) -> Path:
     """Write the blank workbook to ``path`` (whole or not at all, French error)."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
-        raise fichiers.WriteError(f"{path.name} : le modèle est un classeur : extension .xlsx")
-    return fichiers.write_bytes(path, template_bytes(programme))
+        raise ecriture.WriteError(f"{path.name} : le modèle est un classeur : extension .xlsx")
+    return ecriture.write_bytes(path, template_bytes(programme))

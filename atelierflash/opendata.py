@@ -20,7 +20,7 @@ import json
 import re
 from pathlib import Path
 
-from atelierflash import fichiers
+from atelierflash import ecriture
 from atelierflash.carte import exports
 
 SCHEMA_FILE = "schema.json"
@@ -290,5 +290,5 @@ def write_open_data(
     written = []
     for name, content in ((SCHEMA_FILE, schema), (DATAPACKAGE_FILE, package)):
         text = json.dumps(content, ensure_ascii=False, indent=2) + "\n"
-        written.append(fichiers.write_bytes(folder / name, text.encode("utf-8")))
+        written.append(ecriture.write_bytes(folder / name, text.encode("utf-8")))
     return written

@@ -1,9 +1,9 @@
 """Table alternatives of the charts: French headers and French formats, declared once.
 
-:data:`COLUMNS` names every column of the tables of :mod:`atelierflash.stats` (header and kind);
+:data:`COLUMNS` names every column of the tables of :mod:`atelierflash.analyse` (header and kind);
 :func:`display_table` formats a table for the screen (« 1 234 », « 20 000 € », « 26 % ») and
 :func:`export_table` keeps its raw values for the downloads, which
-:mod:`atelierflash.fichiers` writes.
+:mod:`atelierflash.ecriture` writes.
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def display_table(table: pd.DataFrame, columns: list[str] | None = None) -> pd.D
     Parameters
     ----------
     table : pandas.DataFrame
-        A table of :mod:`atelierflash.stats`.
+        A table of :mod:`atelierflash.analyse`.
     columns : list of str, optional
         Columns to keep, in order (default: all).
 
@@ -152,7 +152,7 @@ def export_table(table: pd.DataFrame, columns: list[str] | None = None) -> pd.Da
     """The numbers of a chart for its downloads: French headers, raw values.
 
     Years stay numbers (« année inconnue » for a missing one); give the result to
-    :func:`atelierflash.fichiers.csv_bytes` or :func:`atelierflash.fichiers.xlsx_bytes`.
+    :func:`atelierflash.ecriture.csv_bytes` or :func:`atelierflash.ecriture.xlsx_bytes`.
     """
     columns = columns or list(table.columns)
     out = table[columns].copy()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from atelierflash import stats
+from atelierflash import analyse
 from atelierflash.formats import fmt_date, fmt_eur, fmt_int
 from atelierflash.texte import markdown_escape as md
 from atelierflash.ui.charts import download_buttons
@@ -19,7 +19,7 @@ st.markdown(
     f"Registre affiché : **{md(dataset.source.label)}**."
 )
 
-kf = stats.dataset_key_figures(dataset)
+kf = analyse.dataset_key_figures(dataset)
 st.subheader("Chiffres du registre")
 cols = st.columns(3)
 cols[0].metric("Ateliers", fmt_int(kf.ateliers), help="Lignes du registre sans erreur")
@@ -38,7 +38,7 @@ cols[0].metric(
 cols[1].metric("Ateliers sans année connue", fmt_int(kf.annee_inconnue))
 
 st.subheader("Chiffres officiels publiés")
-comparison = stats.official_comparison(dataset)
+comparison = analyse.official_comparison(dataset)
 for row in comparison.itertuples():
     st.markdown(
         f"- **{row.indicateur}** : {fmt_int(row.registre)} dans le registre ; "

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from atelierflash import fiche, fichiers
+from atelierflash import ecriture, fiche
 from atelierflash.carte import exports
 from atelierflash.ui.data import get_dataset
 from atelierflash.ui.fiche import PRINT_STYLE, choose_atelier, fiche_pdf
@@ -34,7 +34,7 @@ if row is not None:
         "Cet atelier (XLSX)",
         data=lambda: exports.to_xlsx(dataset, one, sheet="Atelier"),
         file_name=fiche.fiche_filename(dataset, row).replace(".pdf", ".xlsx"),
-        mime=fichiers.XLSX_MIME,
+        mime=ecriture.XLSX_MIME,
         icon=":material/download:",
         on_click="ignore",
     )

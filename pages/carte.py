@@ -12,14 +12,14 @@ browser session that opens here gets the map alone first, and the rest once the 
 
 import streamlit as st
 
-from atelierflash import carte, fichiers
+from atelierflash import carte, ecriture
 from atelierflash.dataset import UnpublishableError, check_publishable
-from atelierflash.fichiers import WriteError
+from atelierflash.ecriture import WriteError
 from atelierflash.formats import fmt_int
 from atelierflash.texte import markdown_escape as md
 from atelierflash.ui import carte as ui
 from atelierflash.ui import progressif
-from atelierflash.ui.access import audience
+from atelierflash.ui.acces import audience
 from atelierflash.ui.data import get_dataset, get_resolver
 from atelierflash.ui.fiche import atelier_url
 from atelierflash.ui.filters import filter_sidebar, read_filters
@@ -118,7 +118,7 @@ def downloads() -> None:
     files = (
         ("Télécharger la sélection (CSV)", carte.to_csv, "csv", "text/csv"),
         ("Télécharger la sélection (GeoJSON)", carte.to_geojson, "geojson", "application/geo+json"),
-        ("Télécharger la sélection (XLSX)", carte.to_xlsx, "xlsx", fichiers.XLSX_MIME),
+        ("Télécharger la sélection (XLSX)", carte.to_xlsx, "xlsx", ecriture.XLSX_MIME),
     )
     for column, (label, write, extension, mime) in zip(st.columns(3), files, strict=True):
         column.download_button(

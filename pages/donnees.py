@@ -12,7 +12,7 @@ from atelierflash.formats import fmt_int
 from atelierflash.store import summary_text
 from atelierflash.texte import markdown_escape as md
 from atelierflash.ui import donnees as review
-from atelierflash.ui.access import require_internal
+from atelierflash.ui.acces import require_internal
 from atelierflash.ui.data import get_store
 
 require_internal()

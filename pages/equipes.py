@@ -7,11 +7,10 @@ import datetime as dt
 
 import streamlit as st
 
-from atelierflash import equipes, figures
+from atelierflash import analyse
 from atelierflash.formats import fmt_date, fmt_decimal, fmt_eur, fmt_int
-from atelierflash.rotation import holder_summary, next_holder, spread
 from atelierflash.texte import markdown_escape as md
-from atelierflash.ui.access import require_internal
+from atelierflash.ui.acces import require_internal
 from atelierflash.ui.charts import chart_block, download_buttons, markdown_safe, png_hint
 from atelierflash.ui.data import get_dataset
 from atelierflash.ui.filters import filter_sidebar
@@ -19,11 +18,11 @@ from atelierflash.ui.filters import filter_sidebar
 require_internal()
 dataset = get_dataset()
 programme = dataset.programme
-labels = equipes.team_labels(programme)
-colours = equipes.team_colours(programme)
+labels = analyse.team_labels(programme)
+colours = analyse.team_colours(programme)
 state, selection = filter_sidebar(dataset)
 today = dt.date.today()
-source = figures.source_note(dataset)
+source = analyse.source_note(dataset)
 
 st.title("Équipes et tourniquet")
 st.warning(
@@ -39,8 +38,8 @@ st.markdown(
     "inventerait des écarts."
 )
 
-audits, outside, read = equipes.audit_register(programme, dataset.ateliers)
-deviations = equipes.all_deviations(audits)
+audits, outside, read = analyse.audit_register(programme, dataset.ateliers)
+deviations = analyse.all_deviations(audits)
 undocumented = [r for r in deviations if not r.documented]
 
 cols = st.columns(4)
@@ -96,7 +95,7 @@ for tab, item in zip(tabs, ordered, strict=True):
         approx = " (dates approximatives)" if agreement.approximate_dates else ""
         st.markdown(
             f"Du {fmt_date(agreement.start)} au {fmt_date(agreement.end)}{approx}. "
-            f"Règle : **{md(equipes.rule_text(agreement, labels))}**. "
+            f"Règle : **{md(analyse.rule_text(agreement, labels))}**. "
             f"*Source : {md(agreement.source)}.*"
         )
         st.subheader("Titulaires et co-traitants")
@@ -109,14 +108,14 @@ for tab, item in zip(tabs, ordered, strict=True):
             members = "\n".join(f"  - {md(m.name)} : {md(m.role)}" for m in holder.members)
             st.markdown(f"- **{md(labels.get(holder.team, holder.team))}**{flag}\n{members}")
 
-        summary = holder_summary(item.replayed, agreement)
+        summary = analyse.holder_summary(item.replayed, agreement)
         st.subheader("Bons et montants par titulaire")
         if not item.replayed:
             st.info(
                 "Aucun bon de commande du registre sous cet accord-cadre.", icon=":material/info:"
             )
             continue
-        st.table(markdown_safe(equipes.summary_display(summary, labels)), hide_index=True)
+        st.table(markdown_safe(analyse.summary_display(summary, labels)), hide_index=True)
         if agreement.rule == "single":
             st.info(
                 "Titulaire unique : tous les bons lui reviennent, il n'y a pas de tourniquet à "
@@ -124,8 +123,8 @@ for tab, item in zip(tabs, ordered, strict=True):
                 icon=":material/info:",
             )
         else:
-            gap = spread(summary, "orders")
-            gap_amount = spread(summary, "amount")
+            gap = analyse.spread(summary, "orders")
+            gap_amount = analyse.spread(summary, "amount")
             ratio = f", rapport {fmt_decimal(gap.ratio, 2)}" if gap.ratio else ""
             ratio_amount = (
                 f", rapport {fmt_decimal(gap_amount.ratio, 2)}" if gap_amount.ratio else ""
@@ -134,18 +133,18 @@ for tab, item in zip(tabs, ordered, strict=True):
                 f"Écart entre titulaires : **{fmt_int(gap.difference)} bon(s)**{ratio} ; "
                 f"**{fmt_eur(gap_amount.difference)}**{ratio_amount}."
             )
-        per_year = equipes.holder_year_table(item.replayed, agreement, labels)
+        per_year = analyse.holder_year_table(item.replayed, agreement, labels)
         chart_block(
-            figures.holder_year_figure(
+            analyse.holder_year_figure(
                 per_year, colours, f"Bons par titulaire et par année – {name}", source
             ),
             per_year,
             key=f"equipes_annees_{key}",
             columns=["titulaire", "annee", "bons", "montant_eur"],
         )
-        cumulative = equipes.cumulative_table(item.replayed, labels)
+        cumulative = analyse.cumulative_table(item.replayed, labels)
         chart_block(
-            figures.cumulative_orders_figure(
+            analyse.cumulative_orders_figure(
                 cumulative, colours, f"Bons cumulés par titulaire – {name}", source
             ),
             cumulative,
@@ -154,7 +153,7 @@ for tab, item in zip(tabs, ordered, strict=True):
         )
 
         st.subheader("Prochaine équipe")
-        team, why = next_holder(agreement, [r.order for r in item.replayed], labels)
+        team, why = analyse.next_holder(agreement, [r.order for r in item.replayed], labels)
         ended = agreement.end < today
         st.markdown(
             f"Sous la règle de l'accord-cadre, le prochain bon revient à "
@@ -165,40 +164,40 @@ for tab, item in zip(tabs, ordered, strict=True):
 
         if agreement.rule != "single":
             st.subheader("Bons un par un")
-            table = equipes.order_table(item.replayed, dataset.ateliers, labels, read.fallback)
-            shown = equipes.order_display(table)
-            rows = equipes.order_row_styles(table)
+            table = analyse.order_table(item.replayed, dataset.ateliers, labels, read.fallback)
+            shown = analyse.order_display(table)
+            rows = analyse.order_row_styles(table)
             styled = shown.style.apply(lambda row, css=rows: [css[row.name]] * len(row), axis=1)
             st.caption(
                 "Les écarts sont en tête (non justifiés en rouge, puis dérogations documentées "
                 "en jaune), puis les bons conformes par date."
             )
             st.dataframe(styled, hide_index=True, width="stretch", key=f"bons_{key}")
-            download_buttons(equipes.order_csv(table), key=f"equipes_bons_{key}", what="les bons")
+            download_buttons(analyse.order_csv(table), key=f"equipes_bons_{key}", what="les bons")
 
 st.header("Charge des équipes dans le temps")
 st.markdown(
     "Les ateliers de la sélection (filtres du panneau latéral) menés par chaque équipe, du début "
     "à la fin, et le nombre d'ateliers qu'elle mène en même temps chaque mois."
 )
-periods = equipes.atelier_periods(selection, today)
+periods = analyse.atelier_periods(selection, today)
 if periods.empty:
     st.info(
         "Aucun atelier de la sélection n'a à la fois une équipe et une date de début.",
         icon=":material/info:",
     )
 else:
-    load = equipes.monthly_load(periods, labels)
-    peaks = equipes.peak_load(load)
-    st.table(markdown_safe(equipes.load_display(peaks)), hide_index=True)
+    load = analyse.monthly_load(periods, labels)
+    peaks = analyse.peak_load(load)
+    st.table(markdown_safe(analyse.load_display(peaks)), hide_index=True)
     chart_block(
-        figures.team_timeline_figure(periods, labels, colours, source),
+        analyse.team_timeline_figure(periods, labels, colours, source),
         periods,
         key="equipes_calendrier",
         columns=["atelier", "titre", "equipe", "debut", "fin"],
     )
     chart_block(
-        figures.team_load_figure(load, colours, source),
+        analyse.team_load_figure(load, colours, source),
         load,
         key="equipes_charge_mensuelle",
         columns=["titulaire", "mois", "en_cours", "sur_site", "ids_ateliers"],

@@ -7,7 +7,7 @@ import streamlit as st
 
 from atelierflash import carte
 from atelierflash.ui import carte as ui
-from atelierflash.ui.access import require_internal
+from atelierflash.ui.acces import require_internal
 from atelierflash.ui.data import get_dataset
 from atelierflash.ui.integrer import embed_choices
 

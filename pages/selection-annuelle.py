@@ -8,7 +8,7 @@ import datetime as dt
 
 import streamlit as st
 
-from atelierflash import figures, stats, tables
+from atelierflash import analyse, tables
 from atelierflash.formats import fmt_date, fmt_eur, fmt_int
 from atelierflash.texte import markdown_escape as md
 from atelierflash.ui.annee import year_selector
@@ -32,7 +32,7 @@ official_communes = programme.figures["communes_accompagnees"]
 state, ateliers = filter_sidebar(dataset)
 links = dataset.atelier_communes
 today = dt.date.today()
-source = figures.source_note(dataset)
+source = analyse.source_note(dataset)
 
 st.title("Sélection annuelle")
 st.markdown(
@@ -42,7 +42,7 @@ st.markdown(
     "le registre et suivent les filtres du panneau latéral."
 )
 
-years = stats.year_options(ateliers, launch)
+years = analyse.year_options(ateliers, launch)
 if ateliers.empty or not years:
     st.info(
         EMPTY_SELECTION
@@ -53,10 +53,10 @@ if ateliers.empty or not years:
     )
     st.stop()
 
-year = year_selector(years, stats.default_year(years, today))
-selection = stats.selection_by_year(ateliers, programme, launch)
-row = stats.year_row(selection, year)
-gap = stats.official_gap(ateliers, links, programme)
+year = year_selector(years, analyse.default_year(years, today))
+selection = analyse.selection_by_year(ateliers, programme, launch)
+row = analyse.year_row(selection, year)
+gap = analyse.official_gap(ateliers, links, programme)
 official = gap.set_index("cle")
 realised, communes = official.loc["ateliers_realises"], official.loc["communes_accompagnees"]
 
@@ -94,8 +94,8 @@ png_hint()
 st.header("Sélections par année")
 unknown_year = int(ateliers["annee"].isna().sum())
 chart_block(
-    figures.selection_figure(
-        selection, target, figures.source_note(dataset, official=[target]), programme.statuts
+    analyse.selection_figure(
+        selection, target, analyse.source_note(dataset, official=[target]), programme.statuts
     ),
     selection,
     key="selection_par_annee",
@@ -105,9 +105,9 @@ chart_block(
 )
 
 st.header(f"Parcours des ateliers {year}")
-pipeline = stats.statut_pipeline(ateliers, programme, year)
+pipeline = analyse.statut_pipeline(ateliers, programme, year)
 chart_block(
-    figures.pipeline_figure(pipeline, str(year), source),
+    analyse.pipeline_figure(pipeline, str(year), source),
     pipeline,
     key=f"selection_statuts_{year}",
     columns=["libelle", "ateliers"],
@@ -129,13 +129,13 @@ if dataset.fictif:
     st.caption("Registre fictif : l'écart avec les chiffres officiels n'a pas de sens.")
 if not state.is_default:
     st.caption("Filtres actifs : la comparaison porte sur la sélection filtrée du registre.")
-cumulative = stats.realised_cumulative(ateliers, links, launch)
+cumulative = analyse.realised_cumulative(ateliers, links, launch)
 chart_block(
-    figures.realised_vs_official_figure(
+    analyse.realised_vs_official_figure(
         cumulative,
         official_realised,
         official_communes,
-        figures.source_note(dataset, official=[official_realised]),
+        analyse.source_note(dataset, official=[official_realised]),
     ),
     cumulative,
     key="selection_realises_officiels",
@@ -152,10 +152,10 @@ with st.expander("Chiffres officiels et écarts (tableau)"):
     )
 
 st.header("Étendue géographique")
-spread = stats.geographic_spread(
+spread = analyse.geographic_spread(
     ateliers, links, launch, referentiel=dataset.referentiel, programme=programme
 )
-spread_row = stats.year_row(spread, year)
+spread_row = analyse.year_row(spread, year)
 st.markdown(
     f"En **{year}**, les ateliers sélectionnés touchent {fmt_int(spread_row['regions'])} "
     f"région(s) et {fmt_int(spread_row['departements'])} département(s), dont "
@@ -168,16 +168,16 @@ st.markdown(
     )
 )
 chart_block(
-    figures.spread_figure(spread, source),
+    analyse.spread_figure(spread, source),
     spread,
     key="selection_etendue_geographique",
 )
 
 st.header("Durées et montants")
-durations = stats.atelier_durations(ateliers, info["duree_mois_min"], info["duree_mois_max"])
-summary = stats.duration_summary(durations)
+durations = analyse.atelier_durations(ateliers, info["duree_mois_min"], info["duree_mois_max"])
+summary = analyse.duration_summary(durations)
 chart_block(
-    figures.durations_figure(
+    analyse.durations_figure(
         durations,
         info["duree_mois_min"],
         info["duree_mois_max"],
@@ -190,9 +190,9 @@ chart_block(
     empty_message="Aucun atelier de la sélection n'a à la fois une date de début et une date "
     "de fin : pas de durée à représenter.",
 )
-amounts = stats.amounts_by_year(ateliers, launch)
+amounts = analyse.amounts_by_year(ateliers, launch)
 chart_block(
-    figures.amounts_figure(amounts, info["montant_indicatif_eur"], source),
+    analyse.amounts_figure(amounts, info["montant_indicatif_eur"], source),
     amounts,
     key="selection_montants",
     empty=amounts["montants_connus"].sum() == 0,
@@ -202,7 +202,7 @@ chart_block(
 )
 
 st.header(f"Les ateliers {year}")
-of_year = stats.ateliers_of_year(ateliers, year, dataset)
+of_year = analyse.ateliers_of_year(ateliers, year, dataset)
 if of_year.empty:
     st.info(
         f"Aucun atelier de la sélection n'a été sélectionné ou déposé en {year}.",
@@ -227,9 +227,9 @@ else:
             "montant_eur",
         ],
     )
-    calendar = stats.ateliers_in_year(ateliers, year)
+    calendar = analyse.ateliers_in_year(ateliers, year)
     chart_block(
-        figures.timeline_figure(calendar, str(year), source, programme.statuts, today),
+        analyse.timeline_figure(calendar, str(year), source, programme.statuts, today),
         of_year,
         key=f"calendrier_{year}",
         columns=["titre", "statut_libelle", "debut", "fin", "duree_mois"],

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from atelierflash import figures, stats
+from atelierflash import analyse
 from atelierflash.formats import fmt_int, fmt_percent
 from atelierflash.texte import markdown_escape as md
 from atelierflash.ui.charts import chart_block, png_hint
@@ -15,7 +15,7 @@ referentiel = dataset.referentiel
 settings = programme.analyses
 state, ateliers = filter_sidebar(dataset)
 links = dataset.atelier_communes
-source = figures.source_note(dataset)
+source = analyse.source_note(dataset)
 empty = ateliers.empty
 
 st.title("Thématiques des ateliers")
@@ -27,7 +27,7 @@ st.markdown(
     "**mentions de thèmes**."
 )
 
-coverage = stats.coverage_figures(ateliers, links, settings["seuil_rural"])
+coverage = analyse.coverage_figures(ateliers, links, settings["seuil_rural"])
 cols = st.columns(4)
 cols[0].metric("Ateliers", fmt_int(coverage.ateliers), help="Ateliers de la sélection filtrée")
 cols[1].metric(
@@ -55,18 +55,18 @@ if coverage.sans_annee:
 png_hint()
 
 st.header("Familles et thèmes")
-families = stats.ateliers_by_family(ateliers, programme)
+families = analyse.ateliers_by_family(ateliers, programme)
 chart_block(
-    figures.families_figure(families, source, len(ateliers)),
+    analyse.families_figure(families, source, len(ateliers)),
     families,
     key="thematiques_familles",
     columns=["libelle", "ateliers", "mentions", "part_ateliers"],
     empty=empty,
 )
-themes = stats.ateliers_by_theme(ateliers, programme)
-without_theme = stats.ateliers_without_theme(ateliers)
+themes = analyse.ateliers_by_theme(ateliers, programme)
+without_theme = analyse.ateliers_without_theme(ateliers)
 chart_block(
-    figures.themes_figure(themes, source, len(ateliers)),
+    analyse.themes_figure(themes, source, len(ateliers)),
     themes,
     key="thematiques_themes",
     columns=["libelle", "famille_libelle", "ateliers", "part_ateliers"],
@@ -77,53 +77,53 @@ chart_block(
 )
 
 st.header("Thèmes dans le temps et thèmes associés")
-theme_years = stats.theme_year_counts(ateliers, programme)
+theme_years = analyse.theme_year_counts(ateliers, programme)
 chart_block(
-    figures.theme_year_heatmap(theme_years, source),
+    analyse.theme_year_heatmap(theme_years, source),
     theme_years,
     key="thematiques_themes_annees",
     columns=["libelle", "annee", "ateliers"],
     empty=empty,
 )
-cooccurrence = stats.theme_cooccurrence(ateliers, programme)
+cooccurrence = analyse.theme_cooccurrence(ateliers, programme)
 chart_block(
-    figures.cooccurrence_heatmap(cooccurrence, programme.themes, source),
-    stats.theme_pairs(ateliers, programme),
+    analyse.cooccurrence_heatmap(cooccurrence, programme.themes, source),
+    analyse.theme_pairs(ateliers, programme),
     key="thematiques_themes_associes",
     empty=empty,
     note="Le tableau liste les paires de thèmes citées ensemble au moins une fois.",
 )
 
 st.header("Échelles et territoires")
-echelles = stats.ateliers_by_echelle(ateliers, programme)
+echelles = analyse.ateliers_by_echelle(ateliers, programme)
 chart_block(
-    figures.echelles_figure(echelles, source),
+    analyse.echelles_figure(echelles, source),
     echelles,
     key="thematiques_echelles",
     columns=["libelle", "ateliers", "part_ateliers"],
     empty=empty,
 )
-regions = stats.ateliers_by_region(ateliers, links, referentiel.regions)
+regions = analyse.ateliers_by_region(ateliers, links, referentiel.regions)
 chart_block(
-    figures.areas_figure(regions, source, level="region"),
+    analyse.areas_figure(regions, source, level="region"),
     regions,
     key="thematiques_regions",
     empty=empty,
 )
-departements = stats.ateliers_by_departement(
+departements = analyse.ateliers_by_departement(
     ateliers, links, referentiel.departements, referentiel.regions
 )
 chart_block(
-    figures.areas_figure(departements, source, level="departement", max_rows=30),
+    analyse.areas_figure(departements, source, level="departement", max_rows=30),
     departements,
     key="thematiques_departements",
     empty=empty,
 )
 
 st.header("Taille des communes")
-classes = stats.ateliers_by_population_class(ateliers, links, settings["classes_population"])
+classes = analyse.ateliers_by_population_class(ateliers, links, settings["classes_population"])
 chart_block(
-    figures.population_classes_figure(classes, source),
+    analyse.population_classes_figure(classes, source),
     classes,
     key="thematiques_taille_communes",
     columns=["libelle", "communes", "ateliers", "population"],

@@ -63,7 +63,7 @@ def test_every_internal_page_checks_access_first_and_no_public_page_does():
 def test_app_declares_no_page_of_its_own():
     text = (ROOT / "app.py").read_text(encoding="utf-8")
     assert "st.Page(" not in text and "st.navigation(" not in text
-    assert "access.navigation()" in text
+    assert "acces.navigation()" in text
 
 
 # -- Mode ---------------------------------------------------------------------------------------

@@ -12,6 +12,15 @@ The rules, one test each:
 6. The map wing ``atelierflash/carte/`` keeps one module per concern (assets, encoding,
    basemap, communes, layers, fiche, exports, public page…), none over :data:`MAX_WING_LINES`
    lines, and its face (``__init__.__all__``) names only what exists.
+7. The register ``atelierflash/registre/`` likewise (columns declared once, checks, reading,
+   values), none over :data:`MAX_REGISTER_LINES` lines; its face loads pandas only to read.
+8. One name per concept: no two library modules named alike but for a plural (``fichier`` /
+   ``fichiers``), and the Streamlit glue of a library module bears its name (``acces`` /
+   ``ui/acces``), in one language.
+9. The analytics wing ``atelierflash/analyse/`` keeps one module per concern (tables, and their
+   figures side by side), none over :data:`MAX_ANALYSE_LINES` lines, the figures' house layout
+   in one module (``mise_en_page``); its face names only what exists, and pages, the Streamlit
+   glue, the command line, the benchmarks and the tests import the face, never an inner module.
 """
 
 from __future__ import annotations
@@ -174,6 +183,139 @@ def test_map_wing_is_one_small_module_per_concern():
     assert face.__all__ and all(hasattr(face, name) for name in face.__all__)
     # The face is small: the names pages, the Streamlit glue and the command line use.
     assert len(face.__all__) <= 40
+
+
+MAX_REGISTER_LINES = 500
+
+
+def test_register_is_one_small_module_per_concern():
+    package = LIBRARY / "registre"
+    modules = {p.stem: p for p in package.glob("*.py")}
+    assert {"colonnes", "controle", "lecture", "valeurs"} <= set(modules)
+    assert not (LIBRARY / "registre.py").exists()
+    sizes = {name: len(p.read_text(encoding="utf-8").splitlines()) for name, p in modules.items()}
+    assert max(sizes.values()) <= MAX_REGISTER_LINES, sizes
+    # The columns are declared in one module: no other one builds a Column.
+    builders = [name for name, p in modules.items() if "Column(" in p.read_text(encoding="utf-8")]
+    assert builders == ["colonnes"]
+    import atelierflash.registre as face
+
+    assert face.__all__ and all(hasattr(face, name) for name in face.__all__)
+    assert len(face.__all__) <= 25
+
+
+def test_the_register_face_loads_pandas_only_to_read():
+    code = (
+        "import sys\n"
+        "from atelierflash.registre import COLUMNS, controle, parse_date\n"
+        "light = sorted(m for m in ('pandas', 'openpyxl') if m in sys.modules)\n"
+        "from atelierflash.registre import RegisterTable, read_register\n"
+        "print(light, 'pandas' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[] True"
+
+
+def _stems(folder: Path) -> set[str]:
+    return {p.stem for p in folder.glob("*.py") if p.stem != "__init__"} | {
+        p.name for p in folder.iterdir() if (p / "__init__.py").is_file()
+    }
+
+
+def test_one_name_per_concept():
+    library = _stems(LIBRARY)
+    assert "acces" in library and "ecriture" in library
+    # A plural beside its singular says nothing of which is which (fichier.py / fichiers.py).
+    plurals = sorted(n for n in library if f"{n}s" in library)
+    assert plurals == []
+    # The glue of a library module bears its name; none is named in another language.
+    glue = _stems(LIBRARY / "ui")
+    assert "acces" in glue and "access" not in glue
+    english = {"access": "acces", "files": "fichiers", "register": "registre", "reading": "lecture"}
+    assert sorted(n for n in library | glue if n in english) == []
+
+
+MAX_ANALYSE_LINES = 550
+ANALYSE_CONCERNS = ("chiffres", "selection", "thematiques", "geographie", "equipes", "rotation")
+
+
+def test_analytics_wing_is_one_small_module_per_concern():
+    wing = LIBRARY / "analyse"
+    modules = {p.stem: p for p in wing.glob("*.py")}
+    assert {*ANALYSE_CONCERNS, "mise_en_page"} <= set(modules)
+    sizes = {name: len(p.read_text(encoding="utf-8").splitlines()) for name, p in modules.items()}
+    assert max(sizes.values()) <= MAX_ANALYSE_LINES, sizes
+    # No longer flat at the library's root, and no compatibility module left behind.
+    flat = [
+        n for n in ("stats", "figures", "rotation", "equipes") if (LIBRARY / f"{n}.py").exists()
+    ]
+    assert flat == []
+    import atelierflash.analyse as face
+
+    assert face.__all__ and all(hasattr(face, name) for name in face.__all__)
+    assert len(set(face.__all__)) == len(face.__all__)
+
+
+def test_the_figures_house_layout_has_one_home():
+    # Fonts, separators, background and the source line are set by mise_en_page.base_figure
+    # only; a figure module that sets them again has copied the layout block.
+    wing = LIBRARY / "analyse"
+    layout_words = ("separators=", "paper_bgcolor=", 'name="source"', "FONT_FAMILY")
+    copies = [
+        f"{path.name}: {word}"
+        for path in sorted(wing.glob("*_figures.py"))
+        for word in layout_words
+        if word in path.read_text(encoding="utf-8")
+    ]
+    assert copies == []
+    assert all(w in (wing / "mise_en_page.py").read_text(encoding="utf-8") for w in layout_words)
+    figures = [p for p in wing.glob("*_figures.py")]
+    assert figures and all("base_figure(" in p.read_text(encoding="utf-8") for p in figures)
+
+
+def _analyse_inner_imports(path: Path, face_names: set[str]) -> list[str]:
+    """Imports of ``path`` that reach past the analytics wing's face."""
+    found = []
+    for module, names in _imports(path):
+        if module.startswith("atelierflash.analyse."):
+            found.append(f"{module} {names}")
+        elif module == "atelierflash.analyse" and not set(names) <= face_names:
+            found.append(f"{module} {sorted(set(names) - face_names)}")
+    return found
+
+
+def test_pages_glue_and_tests_import_the_analytics_face_only():
+    import atelierflash.analyse as face
+
+    names = set(face.__all__)
+    outside = [
+        ROOT / "app.py",
+        *sorted((ROOT / "pages").glob("*.py")),
+        *sorted((LIBRARY / "ui").glob("*.py")),
+        LIBRARY / "__main__.py",
+        LIBRARY / "fiche.py",
+        *sorted((ROOT / "benchmarks").glob("*.py")),
+        *sorted((ROOT / "tests").rglob("*.py")),
+    ]
+    offenders = [
+        f"{path.relative_to(ROOT)}: {found}"
+        for path in outside
+        for found in _analyse_inner_imports(path, names)
+    ]
+    assert offenders == []
+    # The check sees both ways past the face.
+    probe = ROOT / "tests" / "_probe_analyse_for_test.py"
+    try:
+        probe.write_text(
+            "from atelierflash.analyse.selection import year_row\n"
+            "from atelierflash.analyse import mise_en_page\n",
+            encoding="utf-8",
+        )
+        assert len(_analyse_inner_imports(probe, names)) == 2
+    finally:
+        probe.unlink()
 
 
 def _module_table_paths() -> set[str]:

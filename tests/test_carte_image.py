@@ -103,18 +103,18 @@ def test_unknown_dimension_and_format_are_refused(mini_dataset, tmp_path):
 
 def test_an_unwritable_target_is_said_in_french_before_drawing(mini_dataset, tmp_path, monkeypatch):
     """Issue 9: the map was drawn, then written with ``Path.write_bytes`` (English errors)."""
-    from atelierflash import fichiers
+    from atelierflash import ecriture
 
     drawn = []
     monkeypatch.setattr(carte_image, "national_map_bytes", lambda *a, **k: drawn.append(a) or b"")
     (tmp_path / "dossier.png").mkdir()
-    with pytest.raises(fichiers.WriteError, match="est un dossier"):
+    with pytest.raises(ecriture.WriteError, match="est un dossier"):
         carte_image.save_national_map(mini_dataset, tmp_path / "dossier.png")
-    with pytest.raises(fichiers.WriteError, match="n'existe pas"):
+    with pytest.raises(ecriture.WriteError, match="n'existe pas"):
         carte_image.save_national_map(mini_dataset, tmp_path / "absent" / "carte.png")
     plain = tmp_path / "plain"
     plain.write_text("garder", encoding="utf-8")
-    with pytest.raises(fichiers.WriteError, match="n'est pas un dossier"):
+    with pytest.raises(ecriture.WriteError, match="n'est pas un dossier"):
         carte_image.save_national_map(mini_dataset, plain / "carte.svg")
     assert drawn == []  # refused before the (slow) drawing
 

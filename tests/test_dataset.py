@@ -1,6 +1,6 @@
 """The joined dataset and key figures on the hand-drawn référentiel."""
 
-from atelierflash import stats
+from atelierflash import analyse
 
 
 def test_mini_dataset_keeps_valid_rows_and_joins_communes(mini_dataset):
@@ -27,7 +27,7 @@ def test_mini_dataset_keeps_valid_rows_and_joins_communes(mini_dataset):
 
 
 def test_key_figures_count_shared_communes_once(mini_dataset):
-    kf = stats.dataset_key_figures(mini_dataset)
+    kf = analyse.dataset_key_figures(mini_dataset)
     assert kf.ateliers == 7
     assert kf.realises == 4
     assert kf.communes == 7  # Doullens is in two ateliers, counted once
@@ -39,7 +39,7 @@ def test_key_figures_count_shared_communes_once(mini_dataset):
 
 
 def test_official_comparison_states_the_gap(mini_dataset):
-    table = stats.official_comparison(mini_dataset).set_index("indicateur")
+    table = analyse.official_comparison(mini_dataset).set_index("indicateur")
     row = table.loc["Ateliers réalisés"]
     assert row["registre"] == 4
     assert row["ecart"] == 4 - 114

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from atelierflash import registre
+from atelierflash.analyse import audit, orders_of_atelier
 from atelierflash.demo import (
     DEFAULT_PATH,
     DEFAULT_SEED,
@@ -22,7 +23,6 @@ from atelierflash.demo import (
     write_demo,
 )
 from atelierflash.programme import load_programme
-from atelierflash.rotation import audit, orders_of_atelier
 
 SELECTED = ("selectionne", "en_cours", "realise", "abandonne")
 

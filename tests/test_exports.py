@@ -10,7 +10,7 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from atelierflash import fichiers
+from atelierflash import ecriture
 from atelierflash.carte import exports
 
 
@@ -69,7 +69,7 @@ def test_csv_neutralises_formulas_and_marks_fiction(tricky_dataset):
     assert all(r["fictif"] == "oui" for r in rows.values())
     for row in rows.values():
         for value in row.values():
-            assert not value.startswith(fichiers.FORMULA_PREFIXES)
+            assert not value.startswith(ecriture.FORMULA_PREFIXES)
 
 
 def test_csv_reads_back_as_text(mini_dataset):

@@ -8,21 +8,21 @@ import itertools
 import numpy as np
 import pytest
 
-from atelierflash import fichiers, figures, stats, tables
-from atelierflash.figures import CATEGORICAL, DSFR, SEQUENTIAL
+from atelierflash import analyse, ecriture, palette, tables
+from atelierflash.palette import CATEGORICAL, DSFR, SEQUENTIAL
 
 NNBSP = "\u202f"
 
 
 @pytest.fixture(scope="module")
 def source(mini_dataset):
-    return figures.source_note(mini_dataset)
+    return analyse.source_note(mini_dataset)
 
 
 def _french_layout(fig):
     assert fig.layout.separators == "," + NNBSP  # decimal comma, thin space for thousands
     assert fig.layout.title.text.startswith("<b>")
-    assert figures.source_of(fig).startswith("Source : registre")
+    assert analyse.source_of(fig).startswith("Source : registre")
 
 
 def _bar_total(fig) -> float:
@@ -31,39 +31,39 @@ def _bar_total(fig) -> float:
 
 # -- source, escaping, small helpers -----------------------------------------------------------
 def test_source_note_names_register_file_date_and_official_source(mini_dataset):
-    text = figures.source_note(mini_dataset)
+    text = analyse.source_note(mini_dataset)
     assert "« Registre de test (fictif) »" in text
     assert "mini.csv du " in text
     day = dt.date.fromtimestamp(mini_dataset.source.path.stat().st_mtime)
-    assert figures.MONTHS_SHORT and f"{day.year}" in text
+    assert analyse.MONTHS_SHORT and f"{day.year}" in text
     assert text.endswith("Données fictives.")
     target = mini_dataset.programme.figures["ateliers_realises"]
-    with_official = figures.source_note(mini_dataset, official=[target])
+    with_official = analyse.source_note(mini_dataset, official=[target])
     assert "Chiffre officiel : Page « Les Ateliers Flash »" in with_official
     assert "7 novembre 2025" in with_official
 
 
 def test_register_text_is_escaped_for_plotly():
-    assert figures.wrap("<img src=x onerror=alert(1)> (fictif)", 60) == (
+    assert analyse.wrap("<img src=x onerror=alert(1)> (fictif)", 60) == (
         "&lt;img src=x onerror=alert(1)&gt; (fictif)"
     )
-    assert figures.wrap("Aménagement des friches et reconversion", 20) == (
+    assert analyse.wrap("Aménagement des friches et reconversion", 20) == (
         "Aménagement des<br>friches et<br>reconversion"
     )
 
 
 def test_month_ticks_are_french_with_the_year_on_january():
-    ticks, texts = figures.month_ticks(dt.date(2023, 11, 15), dt.date(2024, 3, 1))
+    ticks, texts = analyse.month_ticks(dt.date(2023, 11, 15), dt.date(2024, 3, 1))
     assert ticks[0] == dt.date(2023, 11, 1)
     assert texts == ["nov. 2023", "déc.", "janv. 2024", "févr.", "mars"]
-    ticks, texts = figures.month_ticks(dt.date(2019, 1, 1), dt.date(2026, 12, 31))
+    ticks, texts = analyse.month_ticks(dt.date(2019, 1, 1), dt.date(2026, 12, 31))
     assert len(ticks) <= 14 and texts[0] == "janv. 2019"
 
 
 # -- Thématiques -------------------------------------------------------------------------------
 def test_families_figure_counts_ateliers_and_says_families_overlap(mini_dataset, source):
-    table = stats.ateliers_by_family(mini_dataset.ateliers, mini_dataset.programme)
-    fig = figures.families_figure(table, source, 7)
+    table = analyse.ateliers_by_family(mini_dataset.ateliers, mini_dataset.programme)
+    fig = analyse.families_figure(table, source, 7)
     _french_layout(fig)
     assert "Ateliers par famille" in fig.layout.title.text
     assert "se recoupent" in fig.layout.title.subtitle.text
@@ -76,8 +76,8 @@ def test_families_figure_counts_ateliers_and_says_families_overlap(mini_dataset,
 
 
 def test_themes_figure_says_it_counts_mentions(mini_dataset, source):
-    table = stats.ateliers_by_theme(mini_dataset.ateliers, mini_dataset.programme)
-    fig = figures.themes_figure(table, source, 7)
+    table = analyse.ateliers_by_theme(mini_dataset.ateliers, mini_dataset.programme)
+    fig = analyse.themes_figure(table, source, 7)
     _french_layout(fig)
     assert "Mentions de thèmes" in fig.layout.title.text
     assert "10 mentions pour 7 ateliers" in fig.layout.title.subtitle.text
@@ -91,8 +91,8 @@ def test_themes_figure_says_it_counts_mentions(mini_dataset, source):
 
 
 def test_echelles_figure(mini_dataset, source):
-    table = stats.ateliers_by_echelle(mini_dataset.ateliers, mini_dataset.programme)
-    fig = figures.echelles_figure(table, source)
+    table = analyse.ateliers_by_echelle(mini_dataset.ateliers, mini_dataset.programme)
+    fig = analyse.echelles_figure(table, source)
     _french_layout(fig)
     assert list(fig.data[0].x) == ["bâtiment/îlot", "communale", "intercommunale"]
     assert list(fig.data[0].y) == [2, 4, 1]
@@ -102,26 +102,26 @@ def test_echelles_figure(mini_dataset, source):
 def test_areas_figure_has_an_ateliers_panel_and_a_communes_panel(mini_dataset, source):
     ref = mini_dataset.referentiel
     links = mini_dataset.atelier_communes
-    table = stats.ateliers_by_departement(
+    table = analyse.ateliers_by_departement(
         mini_dataset.ateliers, links, ref.departements, ref.regions
     )
-    fig = figures.areas_figure(table, source, level="departement")
+    fig = analyse.areas_figure(table, source, level="departement")
     _french_layout(fig)
     ateliers, communes = fig.data
     assert ateliers.xaxis == "x" and communes.xaxis == "x2"
     assert ateliers.y[0] == "80 – Somme"
     assert (ateliers.x[0], communes.x[0]) == (3, 3)
     assert "intercommunal compte une fois" in fig.layout.title.subtitle.text
-    cut = figures.areas_figure(table, source, level="departement", max_rows=2)
+    cut = analyse.areas_figure(table, source, level="departement", max_rows=2)
     assert len(cut.data[0].y) == 2
     assert "Les 2 départements comptant le plus d'ateliers, sur 5" in cut.layout.title.subtitle.text
 
 
 def test_population_classes_figure(mini_dataset, source):
-    table = stats.ateliers_by_population_class(
+    table = analyse.ateliers_by_population_class(
         mini_dataset.ateliers, mini_dataset.atelier_communes, [2000, 10000, 50000]
     )
-    fig = figures.population_classes_figure(table, source)
+    fig = analyse.population_classes_figure(table, source)
     _french_layout(fig)
     communes, ateliers = fig.data
     assert list(communes.y) == [1, 3, 1, 2]
@@ -130,8 +130,8 @@ def test_population_classes_figure(mini_dataset, source):
 
 
 def test_theme_year_heatmap_has_every_year_and_the_unknown_one(mini_dataset, source):
-    table = stats.theme_year_counts(mini_dataset.ateliers, mini_dataset.programme)
-    fig = figures.theme_year_heatmap(table, source)
+    table = analyse.theme_year_counts(mini_dataset.ateliers, mini_dataset.programme)
+    fig = analyse.theme_year_heatmap(table, source)
     _french_layout(fig)
     heat = fig.data[0]
     assert list(heat.x) == [str(y) for y in range(2019, 2027)] + ["année inconnue"]
@@ -144,8 +144,8 @@ def test_theme_year_heatmap_has_every_year_and_the_unknown_one(mini_dataset, sou
 
 def test_cooccurrence_heatmap_blanks_the_diagonal(mini_dataset, source):
     programme = mini_dataset.programme
-    matrix = stats.theme_cooccurrence(mini_dataset.ateliers, programme)
-    fig = figures.cooccurrence_heatmap(matrix, programme.themes, source)
+    matrix = analyse.theme_cooccurrence(mini_dataset.ateliers, programme)
+    fig = analyse.cooccurrence_heatmap(matrix, programme.themes, source)
     _french_layout(fig)
     heat = fig.data[0]
     assert heat.z[0][0] is None
@@ -159,9 +159,9 @@ def test_cooccurrence_heatmap_blanks_the_diagonal(mini_dataset, source):
 # -- Sélection annuelle ------------------------------------------------------------------------
 def test_selection_figure_against_the_target_with_the_cumul(mini_dataset, source):
     programme = mini_dataset.programme
-    table = stats.selection_by_year(mini_dataset.ateliers, programme)
+    table = analyse.selection_by_year(mini_dataset.ateliers, programme)
     target = programme.figures["selection_annuelle"]
-    fig = figures.selection_figure(table, target, source, programme.statuts)
+    fig = analyse.selection_figure(table, target, source, programme.statuts)
     _french_layout(fig)
     names = [t.name for t in fig.data]
     assert names[:3] == ["réalisé", "en cours", "sélectionné"]
@@ -177,8 +177,8 @@ def test_selection_figure_against_the_target_with_the_cumul(mini_dataset, source
 
 
 def test_pipeline_figure_colours_statuts(mini_dataset, source):
-    table = stats.statut_pipeline(mini_dataset.ateliers, mini_dataset.programme, 2024)
-    fig = figures.pipeline_figure(table, "2024", source)
+    table = analyse.statut_pipeline(mini_dataset.ateliers, mini_dataset.programme, 2024)
+    fig = analyse.pipeline_figure(table, "2024", source)
     _french_layout(fig)
     bar = fig.data[0]
     assert list(bar.x) == [
@@ -196,8 +196,8 @@ def test_pipeline_figure_colours_statuts(mini_dataset, source):
 
 def test_realised_figure_draws_the_official_figures_with_their_date(mini_dataset, source):
     programme = mini_dataset.programme
-    table = stats.realised_cumulative(mini_dataset.ateliers, mini_dataset.atelier_communes, 2019)
-    fig = figures.realised_vs_official_figure(
+    table = analyse.realised_cumulative(mini_dataset.ateliers, mini_dataset.atelier_communes, 2019)
+    fig = analyse.realised_vs_official_figure(
         table,
         programme.figures["ateliers_realises"],
         programme.figures["communes_accompagnees"],
@@ -214,8 +214,8 @@ def test_realised_figure_draws_the_official_figures_with_their_date(mini_dataset
 
 
 def test_spread_figure(mini_dataset, source):
-    table = stats.geographic_spread(mini_dataset.ateliers, mini_dataset.atelier_communes, 2019)
-    fig = figures.spread_figure(table, source)
+    table = analyse.geographic_spread(mini_dataset.ateliers, mini_dataset.atelier_communes, 2019)
+    fig = analyse.spread_figure(table, source)
     _french_layout(fig)
     reached, new = fig.data[0], fig.data[1]
     assert list(reached.y) == [1, 0, 1, 1, 0, 1, 1, 0]
@@ -224,8 +224,8 @@ def test_spread_figure(mini_dataset, source):
 
 
 def test_durations_figure_draws_the_announced_span(mini_dataset, source):
-    durations = stats.atelier_durations(mini_dataset.ateliers, 4, 8)
-    fig = figures.durations_figure(durations, 4, 8, "page du ministère", source)
+    durations = analyse.atelier_durations(mini_dataset.ateliers, 4, 8)
+    fig = analyse.durations_figure(durations, 4, 8, "page du ministère", source)
     _french_layout(fig)
     assert [t.name for t in fig.data] == ["2019", "2021", "2022"]  # years with a duration
     assert [list(t.y) for t in fig.data] == [[5.0], [6.0], [6.0]]
@@ -236,8 +236,8 @@ def test_durations_figure_draws_the_announced_span(mini_dataset, source):
 
 
 def test_amounts_figure_writes_euros_after_the_number(mini_dataset, source):
-    table = stats.amounts_by_year(mini_dataset.ateliers, 2019)
-    fig = figures.amounts_figure(table, 20000, source)
+    table = analyse.amounts_by_year(mini_dataset.ateliers, 2019)
+    fig = analyse.amounts_figure(table, 20000, source)
     _french_layout(fig)
     assert fig.layout.yaxis.ticksuffix == "\u00a0€"
     assert fig.layout.yaxis.tickformat == ",.0f"
@@ -248,7 +248,7 @@ def test_amounts_figure_writes_euros_after_the_number(mini_dataset, source):
 
 def test_timeline_figure_uses_french_months_and_hatches_open_ateliers(mini_dataset, source):
     ateliers = mini_dataset.ateliers[mini_dataset.ateliers["annee"].isin([2022, 2024])]
-    fig = figures.timeline_figure(
+    fig = analyse.timeline_figure(
         ateliers, "2022-2024", source, mini_dataset.programme.statuts, dt.date(2024, 12, 31)
     )
     _french_layout(fig)
@@ -298,10 +298,10 @@ def test_categorical_colours_stay_apart_for_colour_blind_readers(vision):
 def test_palettes_are_dsfr_colours_and_the_sequential_scale_is_a_lightness_ramp():
     dsfr = set(DSFR.values())
     assert set(CATEGORICAL) <= dsfr and set(SEQUENTIAL) <= dsfr
-    assert set(figures.STATUT_COLOURS.values()) <= dsfr
+    assert set(palette.STATUT_COLOURS.values()) <= dsfr
     lightness = [_lab(_linear(c))[0] for c in SEQUENTIAL]
     assert lightness == sorted(lightness, reverse=True)  # readable without hue
-    pipeline = [figures.STATUT_COLOURS[k] for k in ("candidature", "eligible", "realise")]
+    pipeline = [palette.STATUT_COLOURS[k] for k in ("candidature", "eligible", "realise")]
     assert [_lab(_linear(c))[0] for c in pipeline] == sorted(
         (_lab(_linear(c))[0] for c in pipeline), reverse=True
     )
@@ -309,7 +309,7 @@ def test_palettes_are_dsfr_colours_and_the_sequential_scale_is_a_lightness_ramp(
 
 # -- Table alternatives and CSV ----------------------------------------------------------------
 def test_display_table_uses_french_headers_and_formats(mini_dataset):
-    amounts = stats.amounts_by_year(mini_dataset.ateliers, 2019)
+    amounts = analyse.amounts_by_year(mini_dataset.ateliers, 2019)
     shown = tables.display_table(amounts)
     assert list(shown.columns) == [
         "Année",
@@ -327,29 +327,29 @@ def test_display_table_uses_french_headers_and_formats(mini_dataset):
     ]
     assert shown.iloc[1]["Montant moyen"] == "–"
     selection = tables.display_table(
-        stats.selection_by_year(mini_dataset.ateliers, mini_dataset.programme)
+        analyse.selection_by_year(mini_dataset.ateliers, mini_dataset.programme)
     )
     assert selection.iloc[0]["Écart à l'objectif"] == "−29"
     themes = tables.display_table(
-        stats.ateliers_by_theme(mini_dataset.ateliers, mini_dataset.programme),
+        analyse.ateliers_by_theme(mini_dataset.ateliers, mini_dataset.programme),
         ["libelle", "ateliers", "part_ateliers"],
     )
     assert themes.iloc[2].tolist() == ["Aménagement des friches", "2", "29\u00a0%"]
     years = tables.display_table(
-        stats.theme_year_counts(mini_dataset.ateliers, mini_dataset.programme), ["annee"]
+        analyse.theme_year_counts(mini_dataset.ateliers, mini_dataset.programme), ["annee"]
     )
     assert years["Année"].iloc[-1] == "année inconnue"
 
 
 def test_csv_is_for_french_spreadsheets(mini_dataset):
-    amounts = stats.amounts_by_year(mini_dataset.ateliers, 2019)
-    data = fichiers.csv_bytes(tables.export_table(amounts))
+    amounts = analyse.amounts_by_year(mini_dataset.ateliers, 2019)
+    data = ecriture.csv_bytes(tables.export_table(amounts))
     assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
     lines = data.decode("utf-8-sig").splitlines()
     assert lines[0] == "Année;Ateliers;Montants connus;Total des montants;Montant moyen"
     assert (
         lines[3] == "2021;1;1;21500;21500"
     )  # raw numbers (a decimal comma when there are decimals)
-    counts = stats.theme_year_counts(mini_dataset.ateliers, mini_dataset.programme)
-    last = fichiers.csv_bytes(tables.export_table(counts)).decode("utf-8-sig").splitlines()[-1]
+    counts = analyse.theme_year_counts(mini_dataset.ateliers, mini_dataset.programme)
+    last = ecriture.csv_bytes(tables.export_table(counts)).decode("utf-8-sig").splitlines()[-1]
     assert last.split(";")[2] == "année inconnue"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from atelierflash import fichiers, tables
+from atelierflash import ecriture, tables
 from atelierflash.dataset import (
     RegisterSource,
     UnpublishableError,
@@ -90,10 +90,10 @@ def _hostile_table() -> pd.DataFrame:
 
 def test_csv_of_a_chart_table_neutralises_formulas_and_marks_fiction():
     table = tables.export_table(_hostile_table())
-    data = fichiers.csv_bytes(table, fictif=True)
+    data = ecriture.csv_bytes(table, fictif=True)
     assert data.startswith(b"\xef\xbb\xbf")
     assert formula_cells("t.csv", data) == []
-    rows = fichiers.rows_of_csv(data)
+    rows = ecriture.rows_of_csv(data)
     assert rows[0][0] == "Année" and rows[0][-1] == "Fictif"  # French headers, fiction marked
     assert rows[1] == [
         "2024",
@@ -109,9 +109,9 @@ def test_csv_of_a_chart_table_neutralises_formulas_and_marks_fiction():
 
 
 def test_xlsx_has_typed_cells_and_no_formula():
-    data = fichiers.xlsx_bytes(tables.export_table(_hostile_table()), fictif=True)
+    data = ecriture.xlsx_bytes(tables.export_table(_hostile_table()), fictif=True)
     assert formula_cells("t.xlsx", data) == []
-    header, first, second = fichiers.rows_of_xlsx(data)
+    header, first, second = ecriture.rows_of_xlsx(data)
     assert header[-1] == "Fictif" and first[-1] == "oui"
     assert first[0] == 2024 and isinstance(first[0], int)  # a year is a number
     assert first[1] == "01053"  # an INSEE code keeps its zero: text
@@ -130,33 +130,33 @@ def test_xlsx_has_typed_cells_and_no_formula():
 
 
 def test_file_names_say_fiction():
-    assert fichiers.file_name("ateliers_2024", "csv", fictif=True) == "ateliers_2024_FICTIF.csv"
-    assert fichiers.file_name("ateliers_2024", "xlsx") == "ateliers_2024.xlsx"
+    assert ecriture.file_name("ateliers_2024", "csv", fictif=True) == "ateliers_2024_FICTIF.csv"
+    assert ecriture.file_name("ateliers_2024", "xlsx") == "ateliers_2024.xlsx"
 
 
 def test_write_bytes_is_whole_or_nothing_with_a_french_message(tmp_path):
-    target = fichiers.write_bytes(tmp_path / "a.csv", b"x")
+    target = ecriture.write_bytes(tmp_path / "a.csv", b"x")
     assert target.read_bytes() == b"x"
-    with pytest.raises(fichiers.WriteError, match="est un dossier"):
-        fichiers.write_bytes(tmp_path, b"x")
-    with pytest.raises(fichiers.WriteError, match="n'existe pas"):
-        fichiers.write_bytes(tmp_path / "absent" / "a.csv", b"x")
+    with pytest.raises(ecriture.WriteError, match="est un dossier"):
+        ecriture.write_bytes(tmp_path, b"x")
+    with pytest.raises(ecriture.WriteError, match="n'existe pas"):
+        ecriture.write_bytes(tmp_path / "absent" / "a.csv", b"x")
 
 
 def test_write_bytes_under_a_plain_file_names_it_and_says_what_to_do(tmp_path):
     plain = tmp_path / "sortie"
     plain.write_text("garder", encoding="utf-8")
-    with pytest.raises(fichiers.WriteError, match="n'est pas un dossier") as caught:
-        fichiers.write_bytes(plain / "a.csv", b"x")
+    with pytest.raises(ecriture.WriteError, match="n'est pas un dossier") as caught:
+        ecriture.write_bytes(plain / "a.csv", b"x")
     assert str(plain) in str(caught.value) and "choisissez" in str(caught.value)
     assert plain.read_text(encoding="utf-8") == "garder"
     with pytest.raises(TypeError, match="bytes"):
-        fichiers.write_bytes(tmp_path / "a.txt", "du texte")
+        ecriture.write_bytes(tmp_path / "a.txt", "du texte")
 
 
 def test_fiction_is_marked_once_whatever_the_column_is_spelled():
     table = pd.DataFrame({"id": ["A"], "Fictif ?": ["oui"]})
-    assert fichiers.rows_of_csv(fichiers.csv_bytes(table, fictif=True))[0] == ["id", "Fictif ?"]
+    assert ecriture.rows_of_csv(ecriture.csv_bytes(table, fictif=True))[0] == ["id", "Fictif ?"]
 
 
 def test_write_bytes_into_a_read_only_folder_fails_in_french(tmp_path):
@@ -164,10 +164,10 @@ def test_write_bytes_into_a_read_only_folder_fails_in_french(tmp_path):
     folder.mkdir()
     folder.chmod(0o555)
     code = (
-        "from atelierflash import fichiers\n"
+        "from atelierflash import ecriture\n"
         "try:\n"
-        f"    fichiers.write_bytes({str(folder / 'a.csv')!r}, b'x')\n"
-        "except fichiers.WriteError as exc:\n"
+        f"    ecriture.write_bytes({str(folder / 'a.csv')!r}, b'x')\n"
+        "except ecriture.WriteError as exc:\n"
         "    print(exc)\n"
     )
     result = subprocess.run(

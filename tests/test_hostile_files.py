@@ -18,9 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from atelierflash import fichier, registre
 from atelierflash.programme import load_programme
-from atelierflash.registre import RegisterFileError, check_register_file, read_register
+from atelierflash.registre import (
+    RegisterFileError,
+    check_register_file,
+    controle,
+    lecture_xlsx,
+    read_register,
+)
 from atelierflash.validation import validate_file
 from tests import hostile
 
@@ -92,7 +97,7 @@ def test_a_workbook_written_by_openpyxl_passes_the_checks(tmp_path):
     path = tmp_path / "registre.xlsx"
     workbook.save(path)
     start = time.perf_counter()
-    fichier.check_xlsx_archive(path)
+    controle.check_xlsx_archive(path)
     assert time.perf_counter() - start < 0.5
     assert len(read_register(path)) == 2000
 
@@ -102,26 +107,26 @@ def test_the_limits_are_checked_at_their_edge(tmp_path, monkeypatch):
     with zipfile.ZipFile(path) as archive:
         members = len(archive.infolist())
         total = sum(i.file_size for i in archive.infolist())
-    monkeypatch.setattr(fichier, "XLSX_MAX_MEMBERS", members)
-    fichier.check_xlsx_archive(path)
-    monkeypatch.setattr(fichier, "XLSX_MAX_MEMBERS", members - 1)
+    monkeypatch.setattr(controle, "XLSX_MAX_MEMBERS", members)
+    controle.check_xlsx_archive(path)
+    monkeypatch.setattr(controle, "XLSX_MAX_MEMBERS", members - 1)
     with pytest.raises(RegisterFileError, match="fichiers dans l'archive"):
-        fichier.check_xlsx_archive(path)
-    monkeypatch.setattr(fichier, "XLSX_MAX_MEMBERS", 1000)
-    monkeypatch.setattr(fichier, "XLSX_MAX_UNCOMPRESSED", total)
-    fichier.check_xlsx_archive(path)
-    monkeypatch.setattr(fichier, "XLSX_MAX_UNCOMPRESSED", total - 1)
+        controle.check_xlsx_archive(path)
+    monkeypatch.setattr(controle, "XLSX_MAX_MEMBERS", 1000)
+    monkeypatch.setattr(controle, "XLSX_MAX_UNCOMPRESSED", total)
+    controle.check_xlsx_archive(path)
+    monkeypatch.setattr(controle, "XLSX_MAX_UNCOMPRESSED", total - 1)
     with pytest.raises(RegisterFileError, match="une fois décompressé"):
-        fichier.check_xlsx_archive(path)
+        controle.check_xlsx_archive(path)
 
 
 def test_a_compression_ratio_too_high_is_refused(tmp_path, monkeypatch):
     # 2 Mio of spaces compress about 1000 times: under the size limit, over the ratio.
     path = hostile.zip_bomb_xlsx(tmp_path, size=2 * 2**20)
     with pytest.raises(RegisterFileError, match=r"se décompresse \d+ fois"):
-        fichier.check_xlsx_archive(path)
-    monkeypatch.setattr(fichier, "XLSX_MAX_RATIO", 10**6)
-    fichier.check_xlsx_archive(path)  # the same archive, once the ratio is allowed
+        controle.check_xlsx_archive(path)
+    monkeypatch.setattr(controle, "XLSX_MAX_RATIO", 10**6)
+    controle.check_xlsx_archive(path)  # the same archive, once the ratio is allowed
 
 
 @pytest.mark.parametrize(
@@ -136,7 +141,7 @@ def test_openpyxl_refuses_entities_too(tmp_path, make):
     # Behind the prolog check, openpyxl parses through defusedxml: a second, independent refusal.
     path = make(tmp_path)
     with pytest.raises(RegisterFileError, match="déclare des entités ou une DTD"):
-        registre._read_xlsx(path, None)
+        lecture_xlsx.read_xlsx(path, None)
 
 
 @pytest.mark.parametrize(
@@ -147,12 +152,12 @@ def test_openpyxl_refuses_entities_too(tmp_path, make):
         (b'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "b">]><x/>', True),
         (b"<!-- a --><?pi x?>  <!DOCTYPE x SYSTEM 'http://evil.example/x.dtd'><x/>", True),
         ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x><x/>'.encode("utf-16"), True),
-        (b"<!-- never closed " + b"x" * fichier.XLSX_PROLOG_BYTES, None),
-        (b"<!--" + b"x" * 10 + b"-->" + b" " * fichier.XLSX_PROLOG_BYTES, None),
+        (b"<!-- never closed " + b"x" * controle.XLSX_PROLOG_BYTES, None),
+        (b"<!--" + b"x" * 10 + b"-->" + b" " * controle.XLSX_PROLOG_BYTES, None),
     ],
 )
 def test_prolog_check(head, expected):
-    assert fichier._prolog_declares_dtd(head[: fichier.XLSX_PROLOG_BYTES]) is expected
+    assert controle._prolog_declares_dtd(head[: controle.XLSX_PROLOG_BYTES]) is expected
 
 
 def test_upload_limit_is_configured():
@@ -231,20 +236,20 @@ def test_the_command_lines_refusal_is_the_validation_report(tmp_path):
     with pytest.raises(RegisterFileError) as caught:
         check_register_file(path)
     report = file_error_report(path, caught.value)
-    assert fichier.refusal_text(path, caught.value) == report.to_text()
+    assert controle.refusal_text(path, caught.value) == report.to_text()
     # validate --json: the register's report, then the feuille de route's (none here).
     expected = report.to_json() | ActionsReport().to_json()
-    assert json.loads(fichier.refusal_json_text()) == expected
+    assert json.loads(controle.refusal_json_text()) == expected
 
 
 def test_checking_a_file_imports_neither_pandas_nor_openpyxl(tmp_path):
     path = hostile.zip_bomb_xlsx(tmp_path, size=2 * 2**20)
     code = (
         "import sys\n"
-        "from atelierflash import fichier\n"
+        "from atelierflash.registre import controle\n"
         "try:\n"
-        f"    fichier.check_register_file({str(path)!r})\n"
-        "except fichier.RegisterFileError:\n"
+        f"    controle.check_register_file({str(path)!r})\n"
+        "except controle.RegisterFileError:\n"
         "    pass\n"
         "print(sorted(m for m in ('pandas', 'openpyxl', 'geopandas') if m in sys.modules))\n"
     )

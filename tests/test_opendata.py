@@ -99,9 +99,9 @@ def test_schema_needs_the_csv_first(mini_dataset, tmp_path):
 
 def test_schema_files_are_written_by_the_one_writer(mini_dataset, tmp_path):
     """Issue 9: ``Path.write_text`` gave English errors and could leave half a file."""
-    from atelierflash import fichiers
+    from atelierflash import ecriture
 
     (tmp_path / "ateliers.csv").write_bytes(exports.to_csv(mini_dataset, mini_dataset.ateliers))
     (tmp_path / opendata.DATAPACKAGE_FILE).mkdir()
-    with pytest.raises(fichiers.WriteError, match="est un dossier"):
+    with pytest.raises(ecriture.WriteError, match="est un dossier"):
         opendata.write_open_data(tmp_path, mini_dataset, generated=DAY)

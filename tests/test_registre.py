@@ -895,6 +895,7 @@ def test_an_unreadable_register_is_said_in_french_without_the_os_english(
     tmp_path, monkeypatch, error, words
 ):
     from atelierflash import registre
+    from atelierflash.registre import lecture
 
     path = tmp_path / "registre.csv"
     path.write_text("id;titre\nA-1;Essai\n", encoding="utf-8")
@@ -902,7 +903,7 @@ def test_an_unreadable_register_is_said_in_french_without_the_os_english(
     def refuse(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(registre, "_read_csv", refuse)
+    monkeypatch.setattr(lecture, "read_csv", refuse)
     with pytest.raises(registre.RegisterFileError) as caught:
         registre.read_register(path)
     assert str(caught.value) == f"registre.csv : {words}"

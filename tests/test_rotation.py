@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from atelierflash.programme import Agreement, Holder, load_programme
-from atelierflash.rotation import (
+from atelierflash.analyse import (
     Order,
     RotationState,
     audit,
@@ -21,6 +20,7 @@ from atelierflash.rotation import (
     replay,
     spread,
 )
+from atelierflash.programme import Agreement, Holder, load_programme
 
 D = dt.date
 START, END = D(2021, 1, 1), D(2025, 12, 31)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from atelierflash import fichiers, registre, store
+from atelierflash import ecriture, registre, store
 from atelierflash.programme import load_programme
 from atelierflash.store import _schema, _store
 from tests.conftest import MINI_REGISTER
@@ -171,7 +171,7 @@ def test_a_version_downloads_as_the_file_it_came_from(st_, tmp_path, mini_refere
         back = registre.read_register(out)
         assert list(back.header_map)[:3] == ["Identifiant", "Intitulé", "Année de sélection"]
         assert back.rows["titre"].tolist() == st_.table(1).rows["titre"].tolist()
-        assert fichiers.formula_cells(out.read_bytes(), extension) == []
+        assert ecriture.formula_cells(out.read_bytes(), extension) == []
     # CSV: the apostrophe; XLSX: a text cell shown as typed (quote prefix), never evaluated.
     assert registre.read_register(tmp_path / "export.csv").rows.loc[0, "description"] == (
         "'=HYPERLINK(1)"
@@ -191,17 +191,17 @@ def test_a_version_file_is_written_by_the_one_writer(st_, tmp_path, mini_referen
     assert st_.version(1).fictif
     csv_data = store.version_file(st_, 1, "csv")
     assert csv_data.startswith(b"\xef\xbb\xbf") and b"\r\n" in csv_data
-    rows = fichiers.rows_of_csv(csv_data)
+    rows = ecriture.rows_of_csv(csv_data)
     assert rows[0][:3] == ["id", "titre", "annee"] and rows[0][-1] == "Fictif ?"  # one mark
     xlsx_data = store.version_file(st_, 1, "xlsx")
-    assert fichiers.rows_of_xlsx(xlsx_data)[0] == rows[0]
+    assert ecriture.rows_of_xlsx(xlsx_data)[0] == rows[0]
     from openpyxl import load_workbook
 
     assert "données fictives" in load_workbook(io.BytesIO(xlsx_data)).properties.title
     # A real version without a fiction column gets none; a fictional one without gets « Fictif ».
     real = MINI_REGISTER.replace(",oui\n", ",non\n").replace("(fictif)", "")
     _import(st_, _write(tmp_path, "reel.csv", real), mini_referentiel, programme)
-    assert fichiers.rows_of_csv(store.version_file(st_, 2, "csv"))[1][-1] == "non"
+    assert ecriture.rows_of_csv(store.version_file(st_, 2, "csv"))[1][-1] == "non"
 
 
 def test_a_version_file_into_a_plain_file_says_what_to_do(
@@ -210,12 +210,12 @@ def test_a_version_file_into_a_plain_file_says_what_to_do(
     _import(st_, _write(tmp_path, "ddt.csv", MINI_REGISTER), mini_referentiel, programme)
     plain = tmp_path / "sortie"
     plain.write_text("garder", encoding="utf-8")
-    with pytest.raises(fichiers.WriteError, match="n'est pas un dossier") as caught:
+    with pytest.raises(ecriture.WriteError, match="n'est pas un dossier") as caught:
         store.write_version_file(st_, 1, plain / "export.csv")
     assert str(plain) in str(caught.value)
     assert plain.read_text(encoding="utf-8") == "garder"
     (tmp_path / "dossier.csv").mkdir()
-    with pytest.raises(fichiers.WriteError, match="est un dossier"):
+    with pytest.raises(ecriture.WriteError, match="est un dossier"):
         store.write_version_file(st_, 1, tmp_path / "dossier.csv")
 
 

@@ -8,10 +8,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from atelierflash import equipes, palette
+from atelierflash import analyse, palette
+from atelierflash.analyse import replay
 from atelierflash.programme import Agreement, Holder, load_programme
 from atelierflash.registre import PartialDate
-from atelierflash.rotation import replay
 
 D = dt.date
 LABELS = {"a": "Équipe A", "b": "Équipe B"}
@@ -59,7 +59,7 @@ def test_orders_use_bon_dates_and_fall_back_to_the_start_flagged():
             row("X4", None, bons=[pd_(2021, 5, 1)]),  # no team: not an order
         ]
     )
-    read = equipes.register_orders(frame)
+    read = analyse.register_orders(frame)
     assert [(o.atelier_id, o.date, o.rank, o.amount) for o in read.orders] == [
         ("X1", D(2021, 3, 2), 1, 20000.0),
         ("X1", D(2021, 9, 1), 2, None),
@@ -78,9 +78,9 @@ def test_order_table_puts_unexplained_first_then_documented():
             row("O4", "a", bons=[pd_(2021, 4, 10)]),  # A kept its turn
         ]
     )
-    read = equipes.register_orders(frame)
+    read = analyse.register_orders(frame)
     replayed = replay(rotation(), read.orders, LABELS)
-    table = equipes.order_table(replayed, frame, LABELS, read.fallback)
+    table = analyse.order_table(replayed, frame, LABELS, read.fallback)
     assert list(table["atelier"]) == ["O2", "O3", "O1", "O4"]
     assert list(table["ecart"]) == [
         "écart non justifié",
@@ -91,13 +91,13 @@ def test_order_table_puts_unexplained_first_then_documented():
     assert list(table["attendu"]) == ["Équipe B", "Équipe A", "Équipe A", "Équipe A"]
     # Rows are highlighted by the deviation's key, never by its display text.
     assert list(table["ecart_cle"]) == ["non_justifie", "documente", "conforme", "conforme"]
-    assert equipes.order_row_styles(table) == [
+    assert analyse.order_row_styles(table) == [
         f"background-color: {palette.ROW_ALERT}",
         f"background-color: {palette.ROW_NOTICE}",
         "",
         "",
     ]
-    shown = equipes.order_display(table)
+    shown = analyse.order_display(table)
     assert shown["Date du bon"][0] == "10 février 2021"
 
 
@@ -109,8 +109,8 @@ def test_holder_year_and_cumulative_tables():
             row("Y3", "a", bons=[pd_(2022, 1, 1)], amount=15000.0),
         ]
     )
-    replayed = replay(rotation(), equipes.register_orders(frame).orders, LABELS)
-    per_year = equipes.holder_year_table(replayed, rotation(), LABELS)
+    replayed = replay(rotation(), analyse.register_orders(frame).orders, LABELS)
+    per_year = analyse.holder_year_table(replayed, rotation(), LABELS)
     got = {(r.equipe, r.annee): (r.bons, r.montant_eur) for r in per_year.itertuples()}
     assert got == {
         ("a", 2021): (1, 10000.0),
@@ -118,7 +118,7 @@ def test_holder_year_and_cumulative_tables():
         ("b", 2021): (1, 12000.0),
         ("b", 2022): (0, 0.0),
     }
-    cumulative = equipes.cumulative_table(replayed, LABELS)
+    cumulative = analyse.cumulative_table(replayed, LABELS)
     last = cumulative[cumulative["rang"] == 3].set_index("equipe")
     assert last.loc["a", "cumul_bons"] == 2 and last.loc["b", "cumul_bons"] == 1
     assert last.loc["a", "cumul_montant_eur"] == 25000.0
@@ -134,29 +134,29 @@ def test_monthly_load_on_site_days_and_peak():
             row("W5", "b"),  # no start: left out
         ]
     )
-    periods = equipes.atelier_periods(frame, today=D(2022, 6, 20))
+    periods = analyse.atelier_periods(frame, today=D(2022, 6, 20))
     assert list(periods["atelier"]) == ["W1", "W2", "W3", "W4"]
     assert periods.set_index("atelier").loc["W3", "fin"] == D(2022, 6, 20)
-    load = equipes.monthly_load(periods, LABELS)
+    load = analyse.monthly_load(periods, LABELS)
     a = load[load["equipe"] == "a"].set_index("mois")
     assert list(a["en_cours"]) == [1, 1, 2, 1, 1, 1]  # janv. → juin 2022
     assert list(a["sur_site"]) == [0, 1, 0, 0, 0, 0]
     assert a.loc[D(2022, 3, 1), "ids_ateliers"] == "W1, W2"
     b = load[load["equipe"] == "b"].set_index("mois")
     assert list(b["en_cours"]) == [0, 1, 0, 0, 0, 0]
-    peaks = equipes.peak_load(load).set_index("equipe")
+    peaks = analyse.peak_load(load).set_index("equipe")
     assert peaks.loc["a", "pic"] == 2 and peaks.loc["a", "mois_pic"] == D(2022, 3, 1)
     assert peaks.loc["b", "pic"] == 1 and peaks.loc["b", "mois_pic"] == D(2022, 2, 1)
     # Lanes: as many per team as its peak, never two overlapping ateliers on one lane.
-    lane = equipes.lanes(periods)
+    lane = analyse.lanes(periods)
     assert lane == [0, 1, 0, 0]
 
 
 def test_rule_texts_come_from_the_settings():
     programme = load_programme()
-    labels = equipes.team_labels(programme)
-    assert "pas de tourniquet" in equipes.rule_text(programme.agreement("ac_2019"), labels)
-    text = equipes.rule_text(programme.agreement("ac_2025"), labels)
+    labels = analyse.team_labels(programme)
+    assert "pas de tourniquet" in analyse.rule_text(programme.agreement("ac_2019"), labels)
+    text = analyse.rule_text(programme.agreement("ac_2025"), labels)
     assert "Atelier de l'Ourcq → Ville Ouverte → POLAU" in text
     assert "garde son tour" in text and "ne compte pas" in text
 
@@ -175,10 +175,10 @@ def test_demo_register_audit_finds_exactly_the_generated_exceptions():
 
     programme = load_programme()
     dataset = build_dataset(register_sources()["demo"], load_referentiel(), programme)
-    audits, outside, read = equipes.audit_register(programme, dataset.ateliers)
+    audits, outside, read = analyse.audit_register(programme, dataset.ateliers)
     raw = pd.read_csv(dataset.source.path, dtype=str)
     expected = set(generated_exceptions(raw)["id"])
-    deviations = equipes.all_deviations(audits)
+    deviations = analyse.all_deviations(audits)
     assert {r.order.atelier_id for r in deviations} == expected
     assert len(deviations) == len(expected) == 4
     assert all(r.documented and r.order.rank == 1 for r in deviations)

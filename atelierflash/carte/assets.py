@@ -11,7 +11,7 @@ import importlib.util
 import json
 from pathlib import Path
 
-from atelierflash.fichiers import WriteError, os_reason
+from atelierflash.ecriture import WriteError, os_reason
 from atelierflash.paths import STATIC_DIR
 
 LEAFLET_PACKAGE = "js_lib_leaflet"  # from django-js-lib-leaflet (Leaflet 1.9.4)
@@ -84,7 +84,7 @@ def install_static_assets(static_dir: Path | None = None, bundle: bool = False) 
 
     Raises
     ------
-    atelierflash.fichiers.WriteError
+    atelierflash.ecriture.WriteError
         When a missing or outdated file cannot be written (a read-only ``static/``): a French
         message saying what to do. Files already in place are only read.
     """

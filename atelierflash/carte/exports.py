@@ -10,7 +10,7 @@ Rules, each tested:
   pilote names a service, not an agent) are replaced by « [coordonnées retirées] ».
 - **Public fields only.** The columns are the one allow-list (:data:`acces.PUBLIC_FIELDS`);
   ``notes_internes``, ``motif_derogation``, amounts and purchase orders never leave the app.
-- **No formula.** The CSV is written by the one writer (:mod:`atelierflash.fichiers`: ``;``,
+- **No formula.** The CSV is written by the one writer (:mod:`atelierflash.ecriture`: ``;``,
   UTF-8 with BOM): a cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
   return is prefixed with an apostrophe (CSV injection, OWASP); GeoJSON texts likewise.
 - **Fiction says so.** A demonstration register is marked as fictional in every export: a
@@ -26,7 +26,7 @@ import shapely
 
 from atelierflash import acces
 from atelierflash.dataset import public_ateliers as dataset_public_ateliers
-from atelierflash.fichiers import FICTION_WARNING, csv_bytes, neutralize, xlsx_bytes
+from atelierflash.ecriture import FICTION_WARNING, csv_bytes, neutralize, xlsx_bytes
 from atelierflash.formats import iso_date
 from atelierflash.texte import cell_text, without_contacts
 from atelierflash.validation import PUBLIC_TEXT_COLUMNS
@@ -154,7 +154,7 @@ def export_frame(dataset, ateliers: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv(dataset, ateliers: pd.DataFrame) -> bytes:
-    """CSV of the publishable ``ateliers``, written by the one writer (:mod:`atelierflash.fichiers`).
+    """CSV of the publishable ``ateliers``, written by the one writer (:mod:`atelierflash.ecriture`).
 
     UTF-8 with BOM, ``;`` between cells, formulas neutralised; the ``fictif`` column already
     marks fiction on every row.

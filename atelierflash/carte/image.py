@@ -29,7 +29,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from atelierflash import fichiers, palette
+from atelierflash import ecriture, palette
 from atelierflash.carte import exports
 from atelierflash.carte.legend import DIMENSIONS, atelier_category_keys, categories_for
 from atelierflash.filters import FilterState, apply_filters
@@ -321,7 +321,7 @@ def save_national_map(
     ------
     ValueError
         For another suffix (French message).
-    atelierflash.fichiers.WriteError
+    atelierflash.ecriture.WriteError
         When ``out`` cannot be written (a folder, a missing, plain or read-only folder): a
         French message, checked before the drawing where it can be.
     """
@@ -332,9 +332,9 @@ def save_national_map(
             f"format non pris en charge : « {out.suffix or '(aucun)'} » pour {out.name} ; "
             f"choisissez {', '.join(FORMATS)}"
         )
-    fichiers.check_target(out)  # before the drawing, which takes seconds
+    ecriture.check_target(out)  # before the drawing, which takes seconds
     data = national_map_bytes(dataset, suffix[1:], dimension, state, generated)
-    return fichiers.write_bytes(out, data)
+    return ecriture.write_bytes(out, data)
 
 
 def national_map_bytes(

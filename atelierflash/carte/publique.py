@@ -44,7 +44,7 @@ from atelierflash.carte.basemap import Basemap
 from atelierflash.carte.communes import PreparedCommunes
 from atelierflash.carte.encoding import js_json
 from atelierflash.carte.layers import build_map
-from atelierflash.fichiers import WriteError, os_reason, write_bytes
+from atelierflash.ecriture import WriteError, os_reason, write_bytes
 from atelierflash.filters import FilterState
 from atelierflash.texte import html_escape
 
@@ -217,7 +217,7 @@ def export_public_map(
     ------
     FileExistsError
         When ``out`` exists and is not an export (a French message; nothing is touched).
-    atelierflash.fichiers.WriteError
+    atelierflash.ecriture.WriteError
         When the folder cannot be written (read-only, full disk): a French message; the page
         already there is left as it was. Checked before any computation.
     """

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from atelierflash import fichiers, registre
+from atelierflash import ecriture, registre
 from atelierflash.actions import ActionsReport, validate_actions, validate_register_actions
 from atelierflash.programme import Programme
 from atelierflash.referentiel import Referentiel
@@ -365,7 +365,7 @@ def write_version_file(store: Store, number: int, out: str | os.PathLike) -> Pat
     ------
     StoreError
         For another extension or a missing version.
-    atelierflash.fichiers.WriteError
+    atelierflash.ecriture.WriteError
         When ``out`` cannot be written (a folder, a missing or read-only folder): French.
     """
     out = Path(out)
@@ -373,7 +373,7 @@ def write_version_file(store: Store, number: int, out: str | os.PathLike) -> Pat
     # As before, a new folder is made; when it cannot be, the writer says why in French.
     with contextlib.suppress(OSError):
         out.parent.mkdir(parents=True, exist_ok=True)
-    return fichiers.write_bytes(out, data)
+    return ecriture.write_bytes(out, data)
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -387,9 +387,9 @@ def _write(
 ) -> bytes:
     # The one writer (formulas neutralised, fiction marked): the cells are the file's text.
     if extension == "csv":
-        return fichiers.csv_bytes(frame, fictif=fictif)
+        return ecriture.csv_bytes(frame, fictif=fictif)
     more = {"Actions": actions} if actions is not None else None
-    return fichiers.xlsx_bytes(frame, fictif=fictif, sheet="registre", title=title, more=more)
+    return ecriture.xlsx_bytes(frame, fictif=fictif, sheet="registre", title=title, more=more)
 
 
 def _fictif(report: ValidationReport) -> bool:

@@ -16,7 +16,7 @@ def year_selector(years: list[int], default: int | None) -> int | None:
     Parameters
     ----------
     years : list of int
-        Years offered (see :func:`atelierflash.stats.year_options`).
+        Years offered (see :func:`atelierflash.analyse.year_options`).
     default : int or None
         The year shown first when the URL names none (or a year no longer offered).
 

@@ -17,7 +17,7 @@ from streamlit_folium import st_folium
 
 from atelierflash import carte
 from atelierflash.dataset import Dataset
-from atelierflash.fichiers import WriteError
+from atelierflash.ecriture import WriteError
 from atelierflash.texte import markdown_escape
 from atelierflash.ui import progressif, url
 from atelierflash.ui.data import STORE_KEY

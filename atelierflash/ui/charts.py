@@ -3,7 +3,7 @@
 Every analytics chart goes through :func:`chart_block`, so each one has the same parts: the
 plotly figure (its toolbar downloads a PNG with the title and source line), an expander with
 the numbers as a real HTML table (screen readers read it), and the CSV and XLSX downloads of
-the same numbers, written by :mod:`atelierflash.fichiers` (the one writer: formulas
+the same numbers, written by :mod:`atelierflash.ecriture` (the one writer: formulas
 neutralised, fiction marked). An empty selection shows a French message instead of an empty or
 broken chart.
 """
@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from atelierflash import fichiers, tables
+from atelierflash import ecriture, tables
 from atelierflash.texte import markdown_escape
 
 EMPTY_SELECTION = (
@@ -50,9 +50,9 @@ def chart_block(
     Parameters
     ----------
     fig : plotly.graph_objects.Figure or None
-        Built by :mod:`atelierflash.figures`; ``None`` when there is nothing to draw.
+        Built by :mod:`atelierflash.analyse`; ``None`` when there is nothing to draw.
     table : pandas.DataFrame
-        The numbers behind the chart (a table of :mod:`atelierflash.stats`).
+        The numbers behind the chart (a table of :mod:`atelierflash.analyse`).
     key : str
         Unique on the page; also names the PNG and CSV files (« thematiques_themes »).
     columns : list of str, optional
@@ -121,18 +121,18 @@ def download_buttons(
     # Callables: a file is written only when it is asked for, not on every rerun.
     left.download_button(
         f"Télécharger {what} (CSV)",
-        data=lambda: fichiers.csv_bytes(table, fictif=fictif),
-        file_name=fichiers.file_name(key, "csv", fictif=fictif),
-        mime=fichiers.CSV_MIME,
+        data=lambda: ecriture.csv_bytes(table, fictif=fictif),
+        file_name=ecriture.file_name(key, "csv", fictif=fictif),
+        mime=ecriture.CSV_MIME,
         key=f"{key}_csv",
         icon=":material/download:",
         on_click="ignore",
     )
     right.download_button(
         f"Télécharger {what} (XLSX)",
-        data=lambda: fichiers.xlsx_bytes(table, fictif=fictif, sheet=key),
-        file_name=fichiers.file_name(key, "xlsx", fictif=fictif),
-        mime=fichiers.XLSX_MIME,
+        data=lambda: ecriture.xlsx_bytes(table, fictif=fictif, sheet=key),
+        file_name=ecriture.file_name(key, "xlsx", fictif=fictif),
+        mime=ecriture.XLSX_MIME,
         key=f"{key}_xlsx",
         icon=":material/download:",
         on_click="ignore",

@@ -27,7 +27,7 @@ from atelierflash.referentiel import Referentiel, cache_is_fresh, load_referenti
 from atelierflash.resolution import CommuneResolver
 from atelierflash.texte import markdown_escape
 from atelierflash.ui import url
-from atelierflash.ui.access import audience, visible_sources
+from atelierflash.ui.acces import audience, visible_sources
 
 QUERY_REGISTER = "registre"
 STORE_KEY = "registre"
@@ -229,7 +229,7 @@ def ensure_entrypoint() -> None:
     path.
 
     Called by ``app.py`` before it draws anything and by the pages' first step
-    (:func:`get_dataset`, ``access.require_internal``), since in the legacy mode ``app.py`` does
+    (:func:`get_dataset`, ``acces.require_internal``), since in the legacy mode ``app.py`` does
     not run. Only the first call of a session can rerun: a first run carries no widget event,
     whereas a rerun in a run triggered by a click would drop the click (a button is true only
     in the run its click triggered).

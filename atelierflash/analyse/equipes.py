@@ -1,9 +1,9 @@
 """Data of the « Équipes et tourniquet » page: orders, audit tables, the teams' workload.
 
-Orders are read from a register; their figures are in :mod:`atelierflash.figures`.
+Orders are read from a register; their figures are in :mod:`atelierflash.analyse`.
 
-No Streamlit here. The rule itself lives in :mod:`atelierflash.rotation`; this module turns the
-rows of ``Dataset.ateliers`` into :class:`~atelierflash.rotation.Order` objects and the replay
+No Streamlit here. The rule itself lives in :mod:`atelierflash.analyse.rotation`; this module turns the
+rows of ``Dataset.ateliers`` into :class:`~atelierflash.analyse.rotation.Order` objects and the replay
 into tables.
 
 Dates of orders
@@ -30,9 +30,15 @@ from dataclasses import dataclass
 import pandas as pd
 
 from atelierflash import palette
+from atelierflash.analyse.rotation import (
+    AgreementAudit,
+    Order,
+    ReplayedOrder,
+    audit,
+    orders_of_atelier,
+)
 from atelierflash.formats import fmt_date, fmt_eur, fmt_int, fmt_month
 from atelierflash.programme import Agreement, Programme
-from atelierflash.rotation import AgreementAudit, Order, ReplayedOrder, audit, orders_of_atelier
 
 #: Colours of the teams (stable whatever the selection), from the DSFR categorical palette.
 TEAM_COLOURS = palette.CATEGORICAL
@@ -448,7 +454,7 @@ def rule_text(agreement: Agreement, labels: Mapping[str, str]) -> str:
 
 
 def summary_display(summary: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataFrame:
-    """:func:`atelierflash.rotation.holder_summary` with French headers and formats."""
+    """:func:`atelierflash.analyse.rotation.holder_summary` with French headers and formats."""
     return pd.DataFrame(
         {
             "Titulaire": [labels.get(t, t) for t in summary["team"]],
