@@ -27,6 +27,7 @@ from atelierflash import registre
 from atelierflash.ecriture import is_formula_like
 from atelierflash.programme import Programme
 from atelierflash.registre import Column, ColumnSet, RegisterFileError, RegisterTable
+from atelierflash.registre.controle import XLSX_SUFFIXES
 from atelierflash.texte import CONTACT_PLACEHOLDER, find_contacts, normalize_key
 from atelierflash.validation import Issue
 
@@ -353,7 +354,7 @@ def read_actions(path: str | os.PathLike, sheet: str | None = None) -> RegisterT
         As :func:`atelierflash.registre.read_table`: unreadable file, required column
         (``atelier``, ``action``) missing…
     """
-    if sheet is None and Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+    if sheet is None and Path(path).suffix.lower() in XLSX_SUFFIXES:
         sheet = actions_sheet(path)
     return registre.read_table(path, ACTIONS, sheet)
 
@@ -412,7 +413,7 @@ def validate_register_actions(
     if actions_path is not None:
         return validate_actions_file(actions_path, programme, ateliers)
     register = Path(register)
-    if register.suffix.lower() not in (".xlsx", ".xlsm"):
+    if register.suffix.lower() not in XLSX_SUFFIXES:
         return ActionsReport()
     try:
         sheet = actions_sheet(register)
