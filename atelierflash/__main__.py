@@ -37,16 +37,34 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_CANNOT_WORK
-    from atelierflash.dataset import UnpublishableError
-    from atelierflash.programme import ProgrammeError
-    from atelierflash.registre import RegisterFileError
-
     try:
         return args.func(args)
-    except (OSError, ProgrammeError, RegisterFileError, UnpublishableError) as exc:
+    except _stopping_errors() as exc:  # evaluated only once an exception is raised
         # What stops a command is said in French, without a traceback, with exit code 2.
         print(f"\nImpossible de terminer « {args.command} » : {_reason(exc)}", file=sys.stderr)
         return EXIT_CANNOT_WORK
+
+
+#: The errors that stop a command with a French sentence, by module and name.
+_STOPPING = (
+    ("atelierflash.programme", "ProgrammeError"),
+    ("atelierflash.registre.controle", "RegisterFileError"),
+    ("atelierflash.dataset", "UnpublishableError"),
+)
+
+
+def _stopping_errors() -> tuple[type[BaseException], ...]:
+    """OSError and the errors of :data:`_STOPPING` whose module is loaded.
+
+    An error can only come from a module already imported: looking them up in ``sys.modules``
+    instead of importing them keeps a quick refusal quick (``atelierflash.dataset`` loads
+    geopandas, two seconds, for a file that ``validate`` refuses in a tenth of that).
+    """
+    found: list[type[BaseException]] = [OSError]
+    for module, name in _STOPPING:
+        if module in sys.modules:
+            found.append(getattr(sys.modules[module], name))
+    return tuple(found)
 
 
 def _reason(exc: BaseException) -> str:

@@ -12,6 +12,10 @@ The rules, each tested, without Streamlit (``atelierflash.ui.acces`` applies the
 - **With an OIDC provider** (an ``[auth]`` table in the secrets, :func:`login_provider`),
   internal pages are registered but open only to a logged-in person whose verified e-mail is in
   the allow-list (:func:`email_allowed`); without a mode set, the other pages are public.
+- **Who edits what** (:func:`parse_scopes`, :meth:`AccessSettings.scope`): the secrets map an
+  e-mail or ``@domaine`` to ``national`` or to département / région codes; a DDT(M) edits the
+  ateliers of its départements, a D(R)EAL those of its région, others read. A local run without
+  login edits everything.
 - **The public view** keeps the public rows (``public`` true) and the public fields
   (:data:`PUBLIC_FIELDS`, the one allow-list, and the values derived from them:
   :data:`PUBLIC_COLUMNS`) only: amounts, purchase orders, derogation motifs, internal notes and
@@ -26,6 +30,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
+
+from atelierflash.programme import load_steps
 
 MODES = ("interne", "public")
 ENV_MODE = "ATELIERFLASH_MODE"
@@ -139,7 +145,12 @@ INTERNAL_COLUMNS: tuple[str, ...] = (
     "montant_eur",
     "motif_derogation",
     "notes_internes",
+    # The course's other steps (candidature, deliverables, restitution): internal dates.
+    *(s.field for s in load_steps() if s.field not in (*PUBLIC_FIELDS, "dates_bon_commande")),
 )
+
+
+_STEP_FIELDS = frozenset(s.field for s in load_steps())
 
 
 class AccessSettingError(ValueError):
@@ -298,6 +309,21 @@ class AccessSettings:
     mode: str
     provider: str | None = None
     emails: frozenset[str] = frozenset()
+    scopes: Mapping[str, Scope] = dataclasses.field(default_factory=dict)
+
+    def scope(self, user: Mapping | None) -> Scope:
+        """What this visitor may edit (:class:`Scope`; an empty one: they only read).
+
+        Without a login provider, a local run in ``interne`` mode edits everything (the author
+        is then a name typed once per session); a public site without login edits nothing.
+        With a provider, a logged-in person gets the scope of :func:`scope_of`.
+        """
+        if self.provider is None:
+            return LOCAL_SCOPE if self.mode == "interne" else Scope()
+        user = user or {}
+        if not user.get("is_logged_in"):
+            return Scope()
+        return scope_of(user.get("email"), self.scopes, verified=user.get("email_verified", True))
 
     @property
     def registers_internal_pages(self) -> bool:
@@ -320,7 +346,7 @@ def access_settings(environ: Mapping[str, str], secrets: Mapping | None = None) 
         secrets, so that a deployment can override a shared secrets file.
     secrets : mapping, optional
         The Streamlit secrets: ``[auth]`` (the OIDC provider) and ``[atelierflash]`` (``mode``,
-        ``emails_internes``).
+        ``emails_internes``, and the ``[atelierflash.perimetres]`` of :func:`parse_scopes`).
 
     Returns
     -------
@@ -341,7 +367,12 @@ def access_settings(environ: Mapping[str, str], secrets: Mapping | None = None) 
     mode_value = environ.get(ENV_MODE) or table.get("mode")
     mode = parse_mode(mode_value, default="public" if provider else "interne")
     emails_value = environ.get(ENV_EMAILS) or table.get("emails_internes")
-    return AccessSettings(mode=mode, provider=provider, emails=parse_emails(emails_value))
+    return AccessSettings(
+        mode=mode,
+        provider=provider,
+        emails=parse_emails(emails_value),
+        scopes=parse_scopes(table.get(SCOPES_KEY)),
+    )
 
 
 def public_view(dataset):
@@ -415,8 +446,163 @@ def _public_columns(frame: pd.DataFrame, *, keep_line: bool = False) -> pd.DataF
             out[column] = pd.Series(pd.NA, index=out.index, dtype="Float64")
         elif column == "dates_bon_commande":
             out[column] = pd.Series([()] * len(out), index=out.index, dtype=object)
-        elif column == "accord_cadre":
+        elif column == "accord_cadre" or column in _STEP_FIELDS:
             out[column] = pd.Series([None] * len(out), index=out.index, dtype=object)
         else:
             out[column] = ""
     return out
+
+
+# -- who may edit what ---------------------------------------------------------------------------
+#: The table of the ``[atelierflash]`` secrets mapping an e-mail or ``@domaine`` to a scope.
+SCOPES_KEY = "perimetres"
+NATIONAL = "national"
+_REGION_PREFIX = "region:"
+_DEPARTEMENT_CODE = re.compile(r"^(?:\d{2}|2[AB]|97\d)$")
+_REGION_CODE = re.compile(r"^\d{2}$")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The territory a person may edit: the whole country, or départements and régions.
+
+    Attributes
+    ----------
+    national : bool
+        The programme office (and a local run without login): every atelier.
+    departements, regions : frozenset of str
+        A DDT(M) has its départements (``"80"``, ``"2A"``, ``"974"``), a D(R)EAL its région
+        (``"32"``), both as in the référentiel.
+    """
+
+    national: bool = False
+    departements: frozenset[str] = frozenset()
+    regions: frozenset[str] = frozenset()
+
+    def covers(self, departements: Iterable[str], regions: Iterable[str] = ()) -> bool:
+        """Whether an atelier in these départements and régions is in the scope.
+
+        An atelier spanning two départements is in the scope of each: one of its communes in
+        the territory is enough. An atelier located nowhere is only in the national scope.
+        """
+        if self.national:
+            return True
+        return bool(self.departements & set(departements) or self.regions & set(regions))
+
+    def text(self) -> str:
+        """« national », « départements 80, 02 », « région 32 »: for a message."""
+        if self.national:
+            return "national"
+        parts = []
+        if self.departements:
+            codes = sorted(self.departements)
+            word = "département" if len(codes) == 1 else "départements"
+            parts.append(f"{word} {', '.join(codes)}")
+        if self.regions:
+            codes = sorted(self.regions)
+            word = "région" if len(codes) == 1 else "régions"
+            parts.append(f"{word} {', '.join(codes)}")
+        return " et ".join(parts) or "aucun territoire"
+
+
+#: The scope of a local run without login: one person at their own machine edits everything.
+LOCAL_SCOPE = Scope(national=True)
+
+
+def parse_scopes(value: object) -> dict[str, Scope]:
+    """Read ``[atelierflash.perimetres]``: who may edit which ateliers.
+
+    Parameters
+    ----------
+    value : mapping or None
+        Keys are e-mail addresses or ``@domaine``; each value is ``"national"`` or a list of
+        codes: a département code (``"80"``, ``"2A"``, ``"974"``) or ``"region:32"`` for a
+        région (INSEE codes; ``"01"`` is the Ain as a département, Guadeloupe as a région).
+
+    Returns
+    -------
+    dict of str to Scope
+        Lower-cased keys.
+
+    Raises
+    ------
+    AccessSettingError
+        A key that is not an e-mail nor ``@domaine``, or a value that is not a scope.
+    """
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise AccessSettingError(
+            f"{SCOPES_KEY} : table attendue (adresse ou « @domaine » = périmètre), "
+            f"reçu {type(value).__name__}"
+        )
+    scopes = {}
+    for key, item in value.items():
+        entry = str(key).strip().casefold()
+        if not (_EMAIL.match(entry) or _DOMAIN.match(entry)):
+            raise AccessSettingError(
+                f"{SCOPES_KEY} : « {str(key).strip()} » n'est ni une adresse e-mail ni un "
+                "domaine de la forme « @domaine.gouv.fr »"
+            )
+        scopes[entry] = _parse_scope(entry, item)
+    return scopes
+
+
+def _parse_scope(entry: str, item: object) -> Scope:
+    if isinstance(item, str) and item.strip().casefold() == NATIONAL:
+        return LOCAL_SCOPE
+    items = [item] if isinstance(item, str) else item
+    if not isinstance(items, Iterable) or isinstance(items, Mapping):
+        raise AccessSettingError(
+            f"{SCOPES_KEY} : « {entry} » : attendu « national » ou une liste de codes "
+            "(« 80 », « 2A », « region:32 »)"
+        )
+    departements, regions = set(), set()
+    for raw in items:
+        code = str(raw).strip().upper()
+        if code.casefold().startswith((_REGION_PREFIX, "région:")):
+            region = code.split(":", 1)[1].strip()
+            if not _REGION_CODE.match(region):
+                raise AccessSettingError(
+                    f"{SCOPES_KEY} : « {entry} » : « {str(raw).strip()} » n'est pas un code de "
+                    "région (deux chiffres, par exemple « region:32 »)"
+                )
+            regions.add(region)
+        elif _DEPARTEMENT_CODE.match(code):
+            departements.add(code)
+        else:
+            raise AccessSettingError(
+                f"{SCOPES_KEY} : « {entry} » : « {str(raw).strip()} » n'est pas un code de "
+                "département (« 80 », « 2A », « 974 ») ni de région (« region:32 »)"
+            )
+    if not (departements or regions):
+        raise AccessSettingError(
+            f"{SCOPES_KEY} : « {entry} » : périmètre vide (« national » ou une liste de codes)"
+        )
+    return Scope(departements=frozenset(departements), regions=frozenset(regions))
+
+
+def scope_of(email: object, scopes: Mapping[str, Scope], *, verified: object = True) -> Scope:
+    """The scope of a logged-in person: their address's, else their domain's, else nothing.
+
+    Parameters
+    ----------
+    email : object
+        The ``email`` claim (``None`` when the provider gave none).
+    scopes : mapping
+        From :func:`parse_scopes`.
+    verified : object
+        The ``email_verified`` claim: an explicit ``False`` gives no scope.
+
+    Returns
+    -------
+    Scope
+        An empty scope (covers nothing) for anyone not listed: they read, they do not edit.
+    """
+    if verified is False or not isinstance(email, str):
+        return Scope()
+    address = email.strip().casefold()
+    if not _EMAIL.match(address):
+        return Scope()
+    domain = "@" + address.rsplit("@", 1)[1]
+    return scopes.get(address) or scopes.get(domain) or Scope()

@@ -237,7 +237,10 @@ def generate_demo(referentiel: Referentiel, programme: Programme, seed: int) -> 
             atelier.amount = int(rng.choice(AMOUNT_STEPS))
     rows = [_row(atelier, pool, programme) for atelier in ateliers]
     _sprinkle(rows, ateliers, rng)
-    frame = pd.DataFrame(rows, columns=list(DEMO_COLUMNS)).sort_values("id", kind="stable")
+    # A column the generator does not fill (a step it does not date) stays empty text.
+    rows = [{column: row.get(column, "") for column in DEMO_COLUMNS} for row in rows]
+    frame = pd.DataFrame(rows, columns=list(DEMO_COLUMNS))
+    frame = frame.sort_values("id", kind="stable")
     return frame.reset_index(drop=True).astype(str)
 
 

@@ -14,6 +14,7 @@ services (the DSFR's terms of use). The README says so beside the product's own 
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import re
 import shutil
@@ -212,3 +213,181 @@ def font_faces(prefix: str) -> list[dict]:
         {"family": "Marianne", "url": f"{prefix}/fonts/{name}", "weight": weight, "style": style}
         for name, weight, style in MARIANNE_FACES
     ]
+
+
+# =============================================================================================
+# A page's own subset: the rules it uses, woff2 only (the public page)
+# =============================================================================================
+_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+#: Functional pseudo-classes whose classes do not have to be on the page for a rule to apply
+#: (``.fr-btn:not(.fr-btn--icon)`` applies to any ``.fr-btn``): their classes are not required.
+_PSEUDO = re.compile(r":(?:not|is|where|has)\([^()]*\)")
+_FACE_SRC = re.compile(r"src:([^;}]*)")
+_WOFF2 = re.compile(r"url\(([^)]*\.woff2)\)\s*format\(\"woff2\"\)")
+_FACE_FILE = re.compile(r"url\(([^)]*\.woff2?)\)")
+#: DSFR classes as they appear in a page's HTML or script (``fr-btn--sm``).
+DSFR_CLASS = re.compile(r"\bfr-[a-z0-9_-]+")
+
+
+def used_classes(*texts: str) -> set[str]:
+    """The DSFR class names (``fr-…``) that appear in ``texts`` (HTML, scripts).
+
+    A page's classes are literal text in its HTML and scripts; scanning them all keeps every
+    class the page may set, including those a script adds later (a fiche's button).
+    """
+    return {name for text in texts for name in DSFR_CLASS.findall(text)}
+
+
+def _blocks(css: str):
+    """Top-level ``(prelude, body)`` pairs of ``css``; ``body`` is None for a statement."""
+    start = i = depth = 0
+    quote = ""
+    prelude = ""
+    n = len(css)
+    while i < n:
+        c = css[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c == "/" and css.startswith("/*", i):
+            end = css.find("*/", i + 2)
+            i = n if end < 0 else end + 1
+        elif c == "{":
+            if depth == 0:
+                prelude, start = css[start:i], i + 1
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                yield prelude, css[start:i]
+                start = i + 1
+        elif c == ";" and depth == 0:
+            yield css[start:i], None
+            start = i + 1
+        i += 1
+
+
+def _split_selectors(prelude: str) -> list[str]:
+    out, depth, start = [], 0, 0
+    for i, c in enumerate(prelude):
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif c == "," and depth == 0:
+            out.append(prelude[start:i])
+            start = i + 1
+    out.append(prelude[start:])
+    return out
+
+
+def _needed(selector: str, used: set[str]) -> bool:
+    bare = selector
+    while True:
+        stripped = _PSEUDO.sub("", bare)
+        if stripped == bare:
+            break
+        bare = stripped
+    return all(name in used for name in _CLASS.findall(bare))
+
+
+def purge_css(css: str, used: set[str]) -> str:
+    """``css`` without the rules that need a class absent from ``used``.
+
+    A rule keeps the selectors of its list whose every class (outside ``:not()``, ``:is()``,
+    ``:where()``, ``:has()``) is in ``used``; a rule left without selector goes, as does an
+    ``@media`` or ``@supports`` block left empty. Rules without class (elements, attributes,
+    ``:root``) and other at-rules (``@font-face``, ``@keyframes``) stay. Comments go.
+
+    Examples
+    --------
+    >>> purge_css(".fr-a,.fr-b{color:red}.fr-c{x:y}@media (min-width:1px){.fr-c{x:y}}", {"fr-a"})
+    '.fr-a{color:red}'
+    >>> purge_css("a{x:y}.fr-a:not(.fr-z){x:y}", {"fr-a"})
+    'a{x:y}.fr-a:not(.fr-z){x:y}'
+    >>> purge_css("/*! DSFR | LICENSE.md */.fr-a{x:y}", {"fr-a"})
+    '.fr-a{x:y}'
+    """
+    out = []
+    for prelude, body in _blocks(css):
+        # A sheet's banner comment sits before its first rule: never read it as a selector.
+        head = _COMMENT.sub("", prelude).strip()
+        if body is None:
+            if head:
+                out.append(head + ";")
+        elif head.startswith(("@media", "@supports", "@layer", "@container")):
+            inner = purge_css(body, used)
+            if inner:
+                out.append(f"{head}{{{inner}}}")
+        elif head.startswith("@"):
+            out.append(f"{head}{{{body}}}")
+        else:
+            kept = [s for s in _split_selectors(head) if _needed(s, used)]
+            if kept:
+                out.append(f"{','.join(kept)}{{{body}}}")
+    return "".join(out)
+
+
+def woff2_faces(css: str, faces: tuple = MARIANNE_FACES) -> str:
+    """``css`` with only the ``@font-face`` rules of ``faces``, each with its woff2 file only.
+
+    Every browser that runs the page reads woff2; the ``woff`` fallbacks and the faces the page
+    never shows (Spectral, Marianne Light…) would only be files to copy and to cache.
+    """
+    wanted = {name for name, *_ in faces}
+    out = []
+    for prelude, body in _blocks(css):
+        head = _COMMENT.sub("", prelude).strip()
+        if body is None:
+            out.append(head + ";")
+            continue
+        if head == "@font-face":
+            found = _WOFF2.search(body)
+            if found is None or Path(found.group(1)).name not in wanted:
+                continue
+            body = _FACE_SRC.sub(f'src:url({found.group(1)}) format("woff2")', body)
+        out.append(f"{head}{{{body}}}")
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=8)
+def page_css(used: frozenset[str], folder: Path | None = None) -> str:
+    """The bundle reduced to the rules of ``used`` and Marianne's woff2 faces (cached).
+
+    The same classes give the same sheet: an export per register version computes it once
+    per process (a third of a second), not once per export.
+    """
+    return woff2_faces(purge_css(bundle_css(folder), set(used)))
+
+
+def install_page_dsfr(target_parent: Path, used: set[str]) -> Path:
+    """The DSFR of one page into ``target_parent / "dsfr"``: its rules, its woff2 faces.
+
+    Parameters
+    ----------
+    target_parent : pathlib.Path
+        The page's folder (a public export).
+    used : set of str
+        The DSFR classes the page uses (:func:`used_classes` of its HTML and scripts).
+
+    Returns
+    -------
+    pathlib.Path
+        The ``dsfr`` folder: :data:`BUNDLE` (the rules the page uses, the faces of
+        :data:`MARIANNE_FACES` in woff2), those fonts and :data:`LICENCE_FILE`.
+    """
+    source = dist_dir()
+    target = Path(target_parent) / "dsfr"
+    css = page_css(frozenset(used), source)
+    (target / "fonts").mkdir(parents=True, exist_ok=True)
+    for name in sorted({m.group(1) for m in _FACE_FILE.finditer(css)}):
+        shutil.copyfile(source / name, target / name)
+    banner = f"/*! DSFR v{version(source)} | SPDX-License-Identifier: MIT | {LICENCE_FILE} */\n"
+    (target / BUNDLE).write_text(banner + css + "\n", encoding="utf-8")
+    (target / LICENCE_FILE).write_text(licence_note(version(source)), encoding="utf-8")
+    return target

@@ -4,8 +4,10 @@ Rules, each tested:
 
 - **No formula.** A text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
   return would run as a formula in a spreadsheet (CSV injection, OWASP). In a CSV it is
-  prefixed with an apostrophe (:func:`neutralize`); in an XLSX it is written as a text cell
-  with Excel's « quote prefix » (shown as typed, never evaluated, not even once edited).
+  prefixed with an apostrophe (:func:`neutralize`), which the register's CSV reader removes
+  (:func:`unneutralize`: a version exported and imported again is unchanged); in an XLSX it is
+  written as a text cell with Excel's « quote prefix » (shown as typed, never evaluated, not
+  even once edited).
 - **French spreadsheets.** CSV in UTF-8 with a BOM (Excel reads the accents), ``;`` between
   cells, a decimal comma, CRLF line ends. XLSX with typed cells: numbers (years, counts,
   amounts) as numbers, codes (INSEE, départements) as text, dates as dates.
@@ -48,16 +50,38 @@ class WriteError(OSError):
 def neutralize(value: object) -> object:
     r"""Prefix a text that a spreadsheet would read as a formula with an apostrophe.
 
+    A text that already begins with apostrophes before a formula character gets one more, so
+    that :func:`unneutralize` (applied by the register's CSV reader) gives back exactly the
+    text written: an exported version imported again changes nothing.
+
     Examples
     --------
     >>> neutralize('=HYPERLINK("http://evil.example")')
     '\'=HYPERLINK("http://evil.example")'
-    >>> neutralize("Doullens"), neutralize(-3)
-    ('Doullens', -3)
+    >>> neutralize("Doullens"), neutralize(-3), neutralize("'=x"), neutralize("l'an")
+    ('Doullens', -3, "''=x", "l'an")
     """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and value.lstrip("'").startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def unneutralize(text: str) -> str:
+    r"""The text a CSV cell stands for: one apostrophe before a formula character removed.
+
+    The inverse of :func:`neutralize`. An apostrophe typed before ``=``, ``+``, ``-``, ``@``
+    (or a tab, a carriage return) is the spreadsheets' way of saying « text, not formula »:
+    it is not part of the text, and a spreadsheet shows the cell without it (as the XLSX
+    reader reads a quote-prefixed cell). Any other apostrophe is text and stays.
+
+    Examples
+    --------
+    >>> unneutralize("'=HYPERLINK(1)"), unneutralize("''=x"), unneutralize("'Doullens'")
+    ('=HYPERLINK(1)', "'=x", "'Doullens'")
+    """
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_PREFIXES):
+        return text[1:]
+    return text
 
 
 def is_formula_like(value: object) -> bool:

@@ -51,7 +51,8 @@ SEQUENTIAL = (
 )
 #: A value the register leaves empty (no theme, no team…).
 MISSING_COLOUR = DSFR["gris-625"]
-#: Statut colours: the pipeline as a lightness ramp, the abandons apart in grey-beige.
+#: Statut colours: the pipeline as a lightness ramp, the abandons apart in grey-beige, the
+#: candidatures not retained in light grey.
 STATUT_COLOURS = {
     "candidature": DSFR["bleu-ecume-925"],
     "eligible": DSFR["bleu-ecume-850"],
@@ -59,6 +60,7 @@ STATUT_COLOURS = {
     "en_cours": DSFR["bleu-cumulus"],
     "realise": DSFR["bleu-ecume-sun"],
     "abandonne": DSFR["beige-gris-galet"],
+    "non_retenu": DSFR["gris-850"],
 }
 #: Years on the map: a lightness ramp from « bleu cumulus 850 » to « bleu France ».
 YEAR_RAMP = (DSFR["bleu-cumulus-850"], DSFR["bleu-france"])

@@ -1,4 +1,4 @@
-"""The programme configuration: vocabularies, official figures and accords-cadres.
+"""The programme configuration: vocabularies, steps, official figures and accords-cadres.
 
 Everything is declared once in ``data/programme.toml``; this module only loads and checks it, so
 a change of vocabulary or of an agreement's clauses is a change of data, not of code.
@@ -18,6 +18,7 @@ DEFAULT_PATH = DATA_DIR / "programme.toml"
 
 RULES = ("single", "rotation", "cascade")
 REFUSAL_EFFECTS = ("garde_son_tour", "perd_son_tour")
+PHASES = ("candidature", "atelier")
 
 
 class ProgrammeError(ValueError):
@@ -113,6 +114,42 @@ class Vocabulary:
 
 
 @dataclass(frozen=True)
+class Step:
+    """One step of an atelier's course, a date column of the register (``[[etapes]]``).
+
+    Attributes
+    ----------
+    key : str
+        Stable key (``"depot"``).
+    label : str
+        French label (« dépôt du dossier »).
+    phase : str
+        ``"candidature"`` or ``"atelier"``.
+    column : str
+        The register's canonical column (``"date_depot"``).
+    headers : tuple of str
+        Accepted headers; the first is the column's French header. Each is also read with or
+        without a leading « Date de », « Date du »… (:func:`atelierflash.registre.column_for_header`).
+    field : str
+        Name of the parsed value in the validated ateliers: the column, unless the step says
+        otherwise (``dates_bon_commande``).
+    several : bool
+        Whether a cell holds one or more dates (a tuple of ``PartialDate``), else one date.
+    invalid_examples : tuple of str
+        Headers that must not designate this step (its test walks them).
+    """
+
+    key: str
+    label: str
+    phase: str
+    column: str
+    headers: tuple[str, ...]
+    field: str
+    several: bool = False
+    invalid_examples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class OfficialFigure:
     """A published figure, shown as such with its source and date."""
 
@@ -192,7 +229,16 @@ class Programme:
     #: Statuts published by default (the register's « public » column may withdraw a row).
     published_statuts: tuple[str, ...] = ("selectionne", "en_cours", "realise")
     #: Statuts never published, whatever the « public » column says.
-    never_published_statuts: tuple[str, ...] = ("candidature", "eligible", "abandonne")
+    never_published_statuts: tuple[str, ...] = (
+        "candidature",
+        "eligible",
+        "abandonne",
+        "non_retenu",
+    )
+    #: The course's steps, in order (``[[etapes]]``): each a date column of the register.
+    etapes: tuple[Step, ...] = ()
+    #: The course's published norms (``[parcours]``), e.g. ``animation_jours_max``.
+    parcours: dict = field(default_factory=dict)
 
     @property
     def launch_year(self) -> int:
@@ -241,6 +287,23 @@ class Programme:
     def statuts_action(self) -> Vocabulary:
         """The vocabulary of the statut of an action (Territoires en Transitions' own)."""
         return self.vocabularies["statuts_action"]
+
+    def step(self, key: str) -> Step:
+        """The step of ``key`` (``KeyError`` when unknown)."""
+        for step in self.etapes:
+            if step.key == key:
+                return step
+        raise KeyError(key)
+
+    @property
+    def animation_days_max(self) -> int:
+        """Most days on site an atelier should take (``animation_jours_max`` of ``[parcours]``)."""
+        return int(self.parcours["animation_jours_max"])
+
+    @property
+    def duration_months_max(self) -> int:
+        """Longest announced span of an atelier in months (``duree_mois_max`` of ``[programme]``)."""
+        return int(self.info["duree_mois_max"])
 
     def agreement(self, key: str) -> Agreement:
         """The agreement of ``key`` (``KeyError`` when unknown)."""
@@ -291,6 +354,10 @@ def load_programme(path: str | Path | None = None) -> Programme:
     _check_families(vocabularies)
     agreements = tuple(_agreement(spec, vocabularies["equipes"]) for spec in raw["accords_cadres"])
     figures = {f["cle"]: _figure(f) for f in raw.get("chiffres_officiels", [])}
+    parcours = dict(raw.get("parcours", {}))
+    for name, where in (("animation_jours_max", parcours), ("duree_mois_max", raw["programme"])):
+        if not isinstance(where.get(name), int) or where[name] <= 0:
+            raise ProgrammeError(f"réglage « {name} » absent ou invalide (attendu un entier > 0)")
     return Programme(
         info=raw.get("programme", {}),
         figures=figures,
@@ -299,7 +366,65 @@ def load_programme(path: str | Path | None = None) -> Programme:
         analyses=raw.get("analyses", {}),
         path=path,
         **_statut_settings(raw.get("statuts", {}), vocabularies["statuts"]),
+        etapes=_steps(raw.get("etapes", []), path),
+        parcours=parcours,
     )
+
+
+def load_steps(path: str | Path | None = None) -> tuple[Step, ...]:
+    """The course's steps alone, without checking the rest of the configuration.
+
+    The register's column declaration (:data:`atelierflash.registre.COLUMNS`) is built from
+    them when it is imported.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A TOML file; defaults to ``data/programme.toml`` of the project.
+    """
+    path = Path(path) if path is not None else DEFAULT_PATH
+    with path.open("rb") as handle:
+        return _steps(tomllib.load(handle).get("etapes", []), path)
+
+
+def _steps(specs: list, path: Path) -> tuple[Step, ...]:
+    if not specs:
+        raise ProgrammeError(f"{path.name} : aucune étape déclarée ([[etapes]])")
+    steps: list[Step] = []
+    for spec in specs:
+        missing = [k for k in ("cle", "libelle", "phase", "colonne", "entetes") if k not in spec]
+        if missing:
+            raise ProgrammeError(
+                f"étape « {spec.get('cle', '?')} » : champ(s) absent(s) : {', '.join(missing)}"
+            )
+        if spec["phase"] not in PHASES:
+            raise ProgrammeError(
+                f"étape « {spec['cle']} » : phase inconnue « {spec['phase']} » "
+                f"(attendu {' ou '.join(PHASES)})"
+            )
+        if not spec["entetes"]:
+            raise ProgrammeError(f"étape « {spec['cle']} » : aucun en-tête déclaré")
+        steps.append(
+            Step(
+                key=spec["cle"],
+                label=spec["libelle"],
+                phase=spec["phase"],
+                column=spec["colonne"],
+                headers=tuple(spec["entetes"]),
+                field=spec.get("champ", spec["colonne"]),
+                several=bool(spec.get("plusieurs", False)),
+                invalid_examples=tuple(spec.get("exemples_invalides", ())),
+            )
+        )
+    for attribute in ("key", "column", "field"):
+        values = [getattr(s, attribute) for s in steps]
+        doubles = sorted({v for v in values if values.count(v) > 1})
+        if doubles:
+            raise ProgrammeError(f"étapes : « {', '.join(doubles)} » déclaré(s) deux fois")
+    phases = [s.phase for s in steps]
+    if phases != sorted(phases, key=PHASES.index):
+        raise ProgrammeError("étapes : celles de la candidature viennent avant celles de l'atelier")
+    return tuple(steps)
 
 
 def _statut_settings(spec: dict, statuts: Vocabulary) -> dict[str, tuple[str, ...]]:

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from atelierflash import registre
+from atelierflash import parcours, registre
 from atelierflash.formats import fmt_int
-from atelierflash.programme import Programme
+from atelierflash.programme import Programme, load_steps
 from atelierflash.referentiel import Referentiel
 from atelierflash.resolution import CommuneResolver
 from atelierflash.texte import CONTACT_PLACEHOLDER, find_contacts
@@ -78,6 +78,8 @@ class RowResult:
     id: str
     communes: tuple[str, ...] = ()
     issues: list[Issue] = field(default_factory=list)
+    #: The statut's vocabulary key (``None`` when empty or unknown).
+    statut: str | None = None
 
     @property
     def status(self) -> str:
@@ -163,6 +165,7 @@ class ValidationReport:
                 {
                     "line": r.line,
                     "id": r.id,
+                    "statut": r.statut,
                     "status": r.status,
                     "communes": list(r.communes),
                     "messages": [i.render(self.headers) for i in r.issues],
@@ -187,6 +190,11 @@ class ValidationReport:
                 how += f", encodage {self.table.encoding}, séparateur {sep.get(self.table.separator, self.table.separator)}"
             elif self.table.sheet:
                 how += f", feuille « {self.table.sheet} »"
+            if self.table.demarches:
+                how += (
+                    ", export Démarches simplifiées lu comme candidatures (colonnes personnelles "
+                    "non reprises)"
+                )
             out.append(f"Lu en {how} : {len(self.rows)} ligne(s) d'ateliers.")
         for issue in self.file_issues:
             # A file-level error from the reader already names the file.
@@ -343,16 +351,19 @@ def validate_register(
         ``ateliers`` has one row per data row with the parsed values: ``id``, ``titre``,
         ``annee`` (Int64, missing when unknown), ``statut``, ``echelle``, ``communes`` (tuple of
         INSEE codes), ``themes`` and ``familles`` (tuples of keys), ``equipe``, ``accord_cadre``
-        (given, or the one in force at the first bon or in the year), ``dates_bon_commande``
-        (tuple of ``PartialDate``), ``motif_derogation``, ``date_debut``, ``date_fin``,
-        ``dates_animation``, ``montant_eur``, ``pilote``, ``livrables`` (tuple of (label, url)),
-        ``description``, ``source_url``, ``public`` (bool, after the statut rule), ``fictif``,
+        (given, or the one in force at the first bon or in the year), ``motif_derogation``, one
+        value per step of the course under its field (:attr:`atelierflash.programme.Step.field`:
+        ``date_depot``… a ``PartialDate`` or ``None``; ``dates_bon_commande`` and
+        ``dates_animation``, tuples of ``PartialDate``), ``montant_eur``, ``pilote``,
+        ``livrables`` (tuple of (label, url)), ``description``, ``source_url``, ``public`` (bool, after the statut rule), ``fictif``,
         ``notes_internes``, ``line`` and ``status``, plus the unknown columns as text.
     """
     if resolver is None:
         resolver = CommuneResolver(referentiel)
     today = today or dt.date.today()
-    checker = _RowChecker(programme, resolver, last_year=today.year + 1, choices=choices)
+    checker = _RowChecker(
+        programme, resolver, today=today, choices=choices, columns=frozenset(table.columns)
+    )
     file_issues = []
     if table.unknown_columns:
         file_issues.append(
@@ -405,11 +416,9 @@ _ATELIER_COLUMNS = (
     "familles",
     "equipe",
     "accord_cadre",
-    "dates_bon_commande",
     "motif_derogation",
-    "date_debut",
-    "date_fin",
-    "dates_animation",
+    # One value per step of the course (data/programme.toml, [[etapes]]).
+    *(step.field for step in load_steps()),
     "montant_eur",
     "pilote",
     "livrables",
@@ -428,12 +437,15 @@ class _RowChecker:
         self,
         programme: Programme,
         resolver: CommuneResolver,
-        last_year: int,
+        today: dt.date,
         choices: Mapping[str, str] | None = None,
+        columns: frozenset[str] | None = None,
     ):
+        self.columns = columns
         self.programme = programme
         self.resolver = resolver
-        self.last_year = last_year
+        self.today = today
+        self.last_year = today.year + 1
         self.choices = dict(choices or {})
 
     def check(self, cells: dict) -> tuple[RowResult, dict]:
@@ -449,6 +461,7 @@ class _RowChecker:
             row.warning("titre vide", "titre")
         record["annee"] = self._year(get("annee"), row)
         record["statut"] = self._term("statuts", get("statut"), row, "statut", required=True)
+        row.statut = record["statut"]
         record["echelle"] = self._term("echelles", get("echelle"), row, "echelle")
         record["communes"] = self._communes(cells, get, row)
         record["themes"] = self._themes(get("themes"), row)
@@ -456,15 +469,21 @@ class _RowChecker:
             dict.fromkeys(self.programme.family_of(t) for t in record["themes"])
         )
         record["equipe"] = self._term("equipes", get("equipe"), row, "equipe")
-        record["dates_bon_commande"] = self._dates(
-            get("date_bon_commande"), row, "date_bon_commande"
-        )
+        for step in self.programme.etapes:
+            parse = self._dates if step.several else self._date
+            record[step.field] = parse(get(step.column), row, step.column)
         if len(record["dates_bon_commande"]) > 2:
             row.error("un atelier a un ou deux bons de commande, pas plus", "date_bon_commande")
-        record["date_debut"] = self._date(get("date_debut"), row, "date_debut")
-        record["date_fin"] = self._date(get("date_fin"), row, "date_fin")
         self._check_period(record, row)
-        record["dates_animation"] = self._dates(get("dates_animation"), row, "dates_animation")
+        in_error = frozenset(i.column for i in row.issues if i.level == "error" and i.column)
+        parcours.check_course(
+            record,
+            self.programme,
+            row.warning,
+            today=self.today,
+            skip=in_error,
+            columns=self.columns,
+        )
         record["montant_eur"] = self._amount(get("montant_eur"), row)
         record["livrables"] = _livrables(get("livrables"))
         record["fictif"] = bool(self._bool(get("fictif"), row, "fictif"))

@@ -22,6 +22,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-browser", action="store_true", help="sans les mesures dans Chromium")
     parser.add_argument("--json", type=Path, help="écrire aussi les chiffres bruts dans ce fichier")
     parser.add_argument(
+        "--only",
+        choices=["publique"],
+        help="publique : seulement la carte publique et son plancher Leaflet (sans Streamlit)",
+    )
+    parser.add_argument(
         "--python",
         type=Path,
         help="interpréteur des serveurs Streamlit (défaut : .venv/bin/python du projet, "
@@ -34,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks import carte
 
     python = args.python or carte.project_python()
-    if python is None and not args.no_browser:
+    if python is None and not args.no_browser and args.only != "publique":
         print(
             "Pas d'environnement .venv dans le projet : créez-le comme le README "
             "(python3 -m venv .venv && .venv/bin/pip install -r requirements-dev.txt) ou "
@@ -43,7 +48,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     figures = carte.run(
-        runs=args.runs, scale=args.scale, browser=not args.no_browser, python=python
+        runs=args.runs,
+        scale=args.scale,
+        browser=not args.no_browser,
+        python=python,
+        only=args.only,
     )
     if args.json:
         args.json.write_text(carte.to_json(figures), encoding="utf-8")

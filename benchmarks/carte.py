@@ -15,6 +15,11 @@ Two more pages put the browser figure in perspective:
 - the **public map** (:mod:`atelierflash.carte.publique`), the static page to embed, exported for each
   register and served by a same-origin static server (the standard library's): the same map
   code without Streamlit. Its payload is the page's data, ``donnees.js`` and ``index.html``;
+- the **Leaflet floor** (``plancher-leaflet``, both registers): Leaflet and the map's code
+  drawing the same polygons from the public page's own data file (``donnees.js``), with no DSFR,
+  no filters, no list, served by the same server (:mod:`benchmarks.plancher_leaflet`): the
+  physical limit the public page is measured against (its budgets: at most
+  :data:`PUBLIC_FLOOR_RATIO` × this floor, and :data:`PUBLIC_BUDGET_MS` in absolute);
 - the **Streamlit floor** (demonstration register only): a minimal Streamlit script, one
   ``st.metric`` and an ``st_folium`` of one small polygon, whose time to that polygon is
   Streamlit's own start-up, the part of the map page's time no map code can remove.
@@ -67,6 +72,43 @@ NAIVE_APP = HERE / "page_naive.py"
 FLOOR_APP = HERE / "page_plancher.py"
 #: The same floor opened as a secondary page (``/carte``), as the map page is.
 FLOOR_SUBPAGE_APP = HERE / "page_plancher_secondaire.py"
+#: The Leaflet floor's page and script, copied beside a public export to be served with it.
+LEAFLET_FLOOR_DIR = HERE / "plancher_leaflet"
+#: Key (and address, ``/plancher-leaflet.html``) of the Leaflet floor.
+LEAFLET_FLOOR = "plancher-leaflet"
+
+
+def install_leaflet_floor(folder: Path) -> str:
+    """Copy the Leaflet floor beside the public export ``folder``; its path from the root.
+
+    The floor reads the export's own ``donnees.js``, ``leaflet/`` and ``carte/``; its two files
+    get their gzip copies as the export's do, so the same server serves both the same way.
+    """
+    from atelierflash.carte.publique import gzip_bytes
+
+    folder = Path(folder)
+    for source, name in (
+        (LEAFLET_FLOOR_DIR / "index.html", f"{LEAFLET_FLOOR}.html"),
+        (LEAFLET_FLOOR_DIR / f"{LEAFLET_FLOOR}.js", f"{LEAFLET_FLOOR}.js"),
+    ):
+        data = source.read_bytes()
+        (folder / name).write_bytes(data)
+        (folder / f"{name}.gz").write_bytes(gzip_bytes(data))
+    return f"/{LEAFLET_FLOOR}.html"
+
+
+#: What the page downloaded before the polygons were drawn (KB of 1,000 bytes, as sent: the
+#: compressed bodies), from the browser's own resource timings: the document and every file
+#: whose response ended before the moment :func:`page_stamp` noted.
+TRANSFER_KB = """() => {
+  const end = window.__afDrawnAt - performance.timeOrigin;
+  const nav = performance.getEntriesByType('navigation')[0];
+  let bytes = nav ? nav.encodedBodySize : 0;
+  for (const e of performance.getEntriesByType('resource')) {
+    if (e.responseEnd <= end) bytes += e.encodedBodySize;
+  }
+  return bytes / 1000;
+}"""
 
 
 def _median_ms(function: Callable[[], object], runs: int) -> tuple[float, object]:
@@ -177,7 +219,22 @@ def public_page_kb(folder: Path) -> float:
         sum(
             path.stat().st_size
             for path in folder.rglob("*")
-            if path.is_file() and path.name not in PUBLIC_DOWNLOADS and path.parent.name != "images"
+            if path.is_file()
+            and path.name not in PUBLIC_DOWNLOADS
+            and path.parent.name != "images"
+            and path.suffix != ".gz"  # the same files, compressed for the host
+        )
+        / 1000
+    )
+
+
+def folder_kb(folder: Path, compressed: bool = False) -> float:
+    """Size of the whole export folder (KB): its files, or only their ``.gz`` copies."""
+    return (
+        sum(
+            p.stat().st_size
+            for p in Path(folder).rglob("*")
+            if p.is_file() and (p.suffix == ".gz") == compressed
         )
         / 1000
     )
@@ -205,22 +262,32 @@ def measure_public(dataset: Dataset, out: Path, runs: int) -> tuple[Measures, di
     """
     basemap = carte.prepare_basemap(dataset.referentiel)
     prepared = carte.prepare_communes(dataset)
+    # The first export of the process is timed on its own: the later ones reuse the page's
+    # DSFR sheet and the gzip copies of unchanged files (what a running app does).
+    start = time.perf_counter()
+    carte.export_public_map(dataset, basemap, prepared, out)
+    first_ms = (time.perf_counter() - start) * 1000
     export_ms, exported = _median_ms(
         lambda: carte.export_public_map(dataset, basemap, prepared, out), max(1, runs)
     )
     measures = Measures(payload_kb=public_data_kb(exported.folder), build_ms=export_ms)
     page_kb = public_page_kb(exported.folder)
+    whole_kb, gz_kb = folder_kb(exported.folder), folder_kb(exported.folder, compressed=True)
     measures.notes.append(
         f"carte publique : vue {exported.vue}, {exported.communes} communes ; export "
-        f"{_fmt(export_ms)} ms (une fois par mise à jour du registre) ; page entière "
-        f"{_fmt(page_kb, 1)} Ko avec Leaflet et son code"
+        f"{_fmt(export_ms)} ms (premier du processus {_fmt(first_ms)} ms ; une fois par "
+        f"version du registre) ; page entière {_fmt(page_kb, 1)} Ko avec Leaflet et son code ; "
+        f"dossier {_fmt(whole_kb, 1)} Ko, plus {_fmt(gz_kb, 1)} Ko de copies .gz"
     )
     info = {
         "vue": exported.vue,
         "communes": exported.communes,
         "ateliers": exported.ateliers,
         "export_ms": export_ms,
+        "export_first_ms": first_ms,
         "page_kb": page_kb,
+        "folder_kb": whole_kb,
+        "folder_gz_kb": gz_kb,
     }
     return measures, info
 
@@ -348,6 +415,7 @@ def time_to_polygons(
     runs: int,
     timeout_ms: int = 180_000,
     map_frame: Callable = streamlit_map_frame,
+    transfer: list | None = None,
 ) -> tuple[float | None, float | None, int]:
     """Median time from opening ``url`` to ``drawn`` being true in the map's frame (ms).
 
@@ -366,6 +434,9 @@ def time_to_polygons(
         ``map_frame(page, timeout_ms)`` returns the frame the map draws in:
         :func:`streamlit_map_frame` (the default) for a Streamlit page, :func:`main_frame` for
         the public page.
+    transfer : list, optional
+        When given, each run that draws appends what the page downloaded before its polygons
+        (KB, compressed as sent: :data:`TRANSFER_KB`).
 
     Returns
     -------
@@ -394,6 +465,8 @@ def time_to_polygons(
             opened_at = page.evaluate("() => performance.timeOrigin")
             times.append(drawn_at - opened_at)
             frame_times.append(drawn_at - frame_origin)
+            if transfer is not None:
+                transfer.append(frame.evaluate(TRANSFER_KB))
             if not settle(page):
                 logging.getLogger(__name__).warning("la page ne s'est pas calmée : %s", url)
         except Exception as exc:  # a run that never draws is reported, not hidden
@@ -413,6 +486,8 @@ def measure_browsers(
     public: dict[str, Path] | None = None,
     floor: bool = False,
     python: str | None = None,
+    only_public: bool = False,
+    transfers: dict | None = None,
 ) -> dict[tuple[str, str], tuple[float | None, float | None, int]]:
     """Browser figures for each register (``None``: the demo) and each map, runs interleaved.
 
@@ -431,13 +506,19 @@ def measure_browsers(
         Where the servers' logs go.
     public : dict, optional
         Register name → folder of its exported public map, served by :func:`static_server`
-        and measured as ``(name, "publique")``.
+        and measured as ``(name, "publique")``, with the Leaflet floor beside it
+        (:func:`install_leaflet_floor`) as ``(name, "plancher-leaflet")``.
     floor : bool, optional
         Also measure the Streamlit floor page (:data:`FLOOR_APP`), as ``("demo", "plancher")``,
         and the same floor opened at ``/carte`` (:data:`FLOOR_SUBPAGE_APP`, informative), as
         ``("demo", "plancher-secondaire")``, beside the first register's pages.
     python : str, optional
         The interpreter of the Streamlit servers (see :func:`project_python`).
+    only_public : bool, optional
+        Only the public page and its Leaflet floor (no Streamlit server at all).
+    transfers : dict, optional
+        Filled with ``(register, kind)`` → the median of what the public page and the Leaflet
+        floor downloaded before their polygons (KB, compressed as sent).
 
     Returns
     -------
@@ -468,14 +549,17 @@ def measure_browsers(
                         public.get(name),
                         floor and index == 0,
                         python,
+                        only_public,
                     )
-                    results.update(_interleaved(browser, pages, runs))
+                    results.update(_interleaved(browser, pages, runs, transfers))
         finally:
             browser.close()
     return results
 
 
-def _serve_pages(servers, browser, name, register, workdir, public_dir, floor, python) -> list:
+def _serve_pages(
+    servers, browser, name, register, workdir, public_dir, floor, python, only_public=False
+) -> list:
     """Start the servers of one register's pages; ``[(key, url, drawn, map_frame)]``."""
     env = {k: v for k, v in os.environ.items() if k != "ATELIERFLASH_REGISTRE"}
     if register is not None:
@@ -489,12 +573,17 @@ def _serve_pages(servers, browser, name, register, workdir, public_dir, floor, p
             _open_home(browser, base)
         pages.append((key, base + path, drawn, streamlit_map_frame))
 
-    streamlit_page((name, "optimise"), ROOT / "app.py", "/carte", DRAWN_OPTIMISED, env, home=True)
-    streamlit_page((name, "naif"), NAIVE_APP, "/", DRAWN_NAIVE, env)
+    if not only_public:
+        streamlit_page(
+            (name, "optimise"), ROOT / "app.py", "/carte", DRAWN_OPTIMISED, env, home=True
+        )
+        streamlit_page((name, "naif"), NAIVE_APP, "/", DRAWN_NAIVE, env)
     if public_dir is not None:
+        floor_path = install_leaflet_floor(public_dir)
         base = servers.enter_context(static_server(public_dir))
         pages.append(((name, "publique"), base + "/", DRAWN_OPTIMISED, main_frame))
-    if floor:
+        pages.append(((name, LEAFLET_FLOOR), base + floor_path, DRAWN_OPTIMISED, main_frame))
+    if floor and not only_public:
         env = {k: v for k, v in env.items() if k != "ATELIERFLASH_REGISTRE"}
         streamlit_page(("demo", "plancher"), FLOOR_APP, "/", DRAWN_NAIVE, env)
         streamlit_page(
@@ -503,14 +592,24 @@ def _serve_pages(servers, browser, name, register, workdir, public_dir, floor, p
     return pages
 
 
-def _interleaved(browser, pages: list, runs: int) -> dict:
+#: Pages whose download before the polygons is measured (served by the static server).
+TRANSFER_KINDS = ("publique", LEAFLET_FLOOR)
+
+
+def _interleaved(browser, pages: list, runs: int, transfers: dict | None = None) -> dict:
     """One warm-up run of each page (the server loads its data), then ``runs`` rounds."""
     for _, url, drawn, frame_of in pages:
         time_to_polygons(browser, url, drawn, 1, map_frame=frame_of)
     measured: dict = {key: [] for key, *_ in pages}
+    sent: dict = {key: [] for key, *_ in pages if key[1] in TRANSFER_KINDS}
     for _ in range(runs):
         for key, url, drawn, frame_of in pages:
-            measured[key].append(time_to_polygons(browser, url, drawn, 1, map_frame=frame_of))
+            kwargs = {"transfer": sent[key]} if key in sent else {}
+            measured[key].append(
+                time_to_polygons(browser, url, drawn, 1, map_frame=frame_of, **kwargs)
+            )
+    if transfers is not None:
+        transfers.update({key: statistics.median(kb) for key, kb in sent.items() if kb})
     out = {}
     for key, results in measured.items():
         drawn_runs = [r for r in results if r[0] is not None]
@@ -579,6 +678,7 @@ def run(
     browser: bool = True,
     out=sys.stdout,
     python: str | Path | None = None,
+    only: str | None = None,
 ) -> dict:
     """Measure everything and print the table; returns the raw figures.
 
@@ -593,6 +693,9 @@ def run(
     python : str or pathlib.Path, optional
         The servers' interpreter; default :func:`project_python`, else this one (the table
         says so).
+    only : str, optional
+        ``"publique"``: only the public page and its Leaflet floor (no Streamlit page, no
+        in-memory measure of the app's map), for its budgets alone.
     """
     from atelierflash.dataset import register_sources
     from atelierflash.programme import load_programme
@@ -617,31 +720,33 @@ def run(
         )
         datasets = {"demo": demo, f"x{scale}": big}
         codes = set(demo.atelier_communes["code"]) | set(big.atelier_communes["code"])
-        print("Géométries brutes du paquet (référence naïve)…", file=sys.stderr)
-        raw = raw_geometries(codes)
+        raw = None
+        if only != "publique":
+            print("Géométries brutes du paquet (référence naïve)…", file=sys.stderr)
+            raw = raw_geometries(codes)
         public_dirs: dict[str, Path] = {}
         for name, dataset in datasets.items():
-            print(f"Mesures en mémoire : {name}…", file=sys.stderr)
-            optimised, info = measure_optimised(dataset, runs)
-            naive = measure_naive(dataset, max(1, min(runs, 3)), raw)
+            figures[name] = {"ateliers": len(carte.public_ateliers(dataset.ateliers))}
+            if only != "publique":
+                print(f"Mesures en mémoire : {name}…", file=sys.stderr)
+                optimised, info = measure_optimised(dataset, runs)
+                naive = measure_naive(dataset, max(1, min(runs, 3)), raw)
+                figures[name].update({"optimise": optimised, "naif": naive, "info": info})
             print(f"Carte publique : {name}…", file=sys.stderr)
             public_dirs[name] = workdir / f"publique-{name}"
             public, public_info = measure_public(dataset, public_dirs[name], runs)
-            figures[name] = {
-                "ateliers": len(carte.public_ateliers(dataset.ateliers)),
-                "optimise": optimised,
-                "naif": naive,
-                "info": info,
-                "publique": public,
-                "info_publique": public_info,
-            }
+            figures[name].update({"publique": public, "info_publique": public_info})
         if browser:
             print("Mesures dans Chromium…", file=sys.stderr)
-            # The floor is a page, not a map of the register: only its browser figures exist.
-            figures["demo"]["plancher"] = Measures(payload_kb=None, build_ms=None, filter_ms=None)
-            figures["demo"][SUBPAGE_FLOOR] = Measures(
-                payload_kb=None, build_ms=None, filter_ms=None
-            )
+            # The floors are pages, not maps of the register: only their browser figures exist.
+            for name in figures:
+                figures[name][LEAFLET_FLOOR] = Measures(
+                    payload_kb=None, build_ms=None, filter_ms=None
+                )
+            if only != "publique":
+                for kind in ("plancher", SUBPAGE_FLOOR):
+                    figures["demo"][kind] = Measures(payload_kb=None, build_ms=None, filter_ms=None)
+            transfers: dict = {}
             results = measure_browsers(
                 {"demo": None, f"x{scale}": big_path},
                 runs,
@@ -649,11 +754,18 @@ def run(
                 public=public_dirs,
                 floor=True,
                 python=python,
+                only_public=only == "publique",
+                transfers=transfers,
             )
             for (name, kind), (ms, frame_ms, foreign) in results.items():
                 figures[name][kind].browser_ms = ms
                 figures[name][kind].frame_ms = frame_ms
                 figures[name][kind].foreign_requests = foreign
+            for (name, kind), kb in transfers.items():
+                if kind == "publique":
+                    figures[name]["info_publique"]["transfer_kb"] = kb
+                else:
+                    figures[name][kind].payload_kb = kb
     print(format_table(figures, runs, scale, setup), file=out)
     return figures
 
@@ -681,6 +793,16 @@ SUBPAGE_FLOOR_LABEL = "le même plancher, ouvert en page secondaire (/carte)"
 PAYLOAD_BUDGET_KB = 200.0
 PAYLOAD_SCALE_RATIO = 2.0
 FLOOR_RATIO = 1.3
+#: Budgets of the public page: opening → polygons (ms) and what it downloads before them (KB,
+#: compressed), for the demonstration register and for the larger one; the same time at most
+#: this ratio × the Leaflet floor; one export of the larger register (ms).
+PUBLIC_BUDGET_MS = (400.0, 500.0)
+PUBLIC_TRANSFER_KB = (500.0, 1200.0)
+PUBLIC_FLOOR_RATIO = 1.25
+PUBLIC_EXPORT_MS = 3000.0
+LEAFLET_FLOOR_LABEL = (
+    "plancher Leaflet (mêmes polygones, même donnees.js, sans DSFR ni filtres, même serveur)"
+)
 
 
 @dataclass(frozen=True)
@@ -729,6 +851,9 @@ def budgets(figures: dict) -> list[Budget]:
     """
     out: list[Budget] = []
     names = list(figures)
+    out.extend(public_budgets(figures))
+    if "optimise" not in figures[names[0]]:
+        return out  # the public page alone (--only publique)
     for name in names:
         opt, naive = figures[name]["optimise"], figures[name]["naif"]
         out.append(
@@ -775,6 +900,64 @@ def budgets(figures: dict) -> list[Budget]:
                 digits=1,
             )
         )
+    return out
+
+
+def public_budgets(figures: dict) -> list[Budget]:
+    """The public page's budgets, each against the figures of the same run.
+
+    - opening → polygons at most :data:`PUBLIC_BUDGET_MS` (the demonstration register, then
+      the larger ones) and at most :data:`PUBLIC_FLOOR_RATIO` × the Leaflet floor measured in
+      the same rounds;
+    - downloaded before the polygons (compressed, as sent) at most :data:`PUBLIC_TRANSFER_KB`;
+    - one export of each larger register at most :data:`PUBLIC_EXPORT_MS`.
+    """
+    out: list[Budget] = []
+    for i, name in enumerate(figures):
+        data = figures[name]
+        pub, floor = data.get("publique"), data.get(LEAFLET_FLOOR)
+        if pub is None:
+            continue
+        info = data.get("info_publique", {})
+        scale = 0 if i == 0 else 1
+        limit = PUBLIC_BUDGET_MS[scale]
+        out.append(
+            _budget(
+                f"{name} : carte publique, ouverture → polygones (ms)",
+                pub.browser_ms,
+                limit,
+                f"≤ {_fmt(limit)} ms",
+            )
+        )
+        floor_ms = floor.browser_ms if floor is not None else None
+        out.append(
+            _budget(
+                f"{name} : carte publique, ouverture → polygones (ms) ≤ "
+                f"{_fmt(PUBLIC_FLOOR_RATIO, 2)} × plancher Leaflet",
+                pub.browser_ms,
+                PUBLIC_FLOOR_RATIO * floor_ms if floor_ms else None,
+                f"≤ {_fmt(PUBLIC_FLOOR_RATIO, 2)} × plancher Leaflet",
+            )
+        )
+        kb = PUBLIC_TRANSFER_KB[scale]
+        out.append(
+            _budget(
+                f"{name} : carte publique, téléchargé avant les polygones (Ko, compressé)",
+                info.get("transfer_kb"),
+                kb,
+                f"≤ {_fmt(kb)} Ko",
+                digits=1,
+            )
+        )
+        if i > 0:
+            out.append(
+                _budget(
+                    f"{name} : export de la carte publique (ms)",
+                    info.get("export_ms"),
+                    PUBLIC_EXPORT_MS,
+                    f"≤ {_fmt(PUBLIC_EXPORT_MS)} ms",
+                )
+            )
     return out
 
 
@@ -834,8 +1017,12 @@ def format_table(figures: dict, runs: int, scale: int, setup: dict | None = None
         "|---|---|---:|---:|---:|",
     ]
     for name, data in figures.items():
-        opt, naive = data["optimise"], data["naif"]
+        opt, naive = data.get("optimise"), data.get("naif")
         label = f"{name} ({data['ateliers']} ateliers)"
+        if opt is None:  # the public page alone (--only publique)
+            lines.extend(_public_rows(label, data.get("publique"), None))
+            lines.extend(_leaflet_floor_rows(label, data))
+            continue
         rows = [
             ("charge utile (Ko)", opt.payload_kb, naive.payload_kb, 1),
             ("construction (ms)", opt.build_ms, naive.build_ms, 0),
@@ -855,10 +1042,11 @@ def format_table(figures: dict, runs: int, scale: int, setup: dict | None = None
         for note in opt.notes:
             lines.append(f"| {label} | note | {note} | | |")
         lines.extend(_public_rows(label, data.get("publique"), naive))
+        lines.extend(_leaflet_floor_rows(label, data))
         lines.extend(_floor_rows(label, data.get("plancher")))
         lines.extend(_floor_rows(label, data.get(SUBPAGE_FLOOR), SUBPAGE_FLOOR_LABEL))
     names = list(figures)
-    if len(names) == 2:
+    if len(names) == 2 and all("optimise" in figures[n] for n in names):
         base, big = (figures[n]["optimise"].payload_kb for n in names)
         lines.append("")
         lines.append(
@@ -870,20 +1058,27 @@ def format_table(figures: dict, runs: int, scale: int, setup: dict | None = None
     return "\n".join(lines)
 
 
-def _public_rows(label: str, pub: Measures | None, naive: Measures) -> list[str]:
+def _public_rows(label: str, pub: Measures | None, naive: Measures | None) -> list[str]:
     """The public page's rows: its data against the naive payload, its browser time."""
     if pub is None:
         return []
+    measured = naive is not None
+    if naive is None:  # not measured in this run (--only publique): an empty naive column
+        naive = Measures(payload_kb=None, build_ms=None, filter_ms=None)
+
+    def other(value, digits=0):
+        return _fmt(value, digits) if measured else ""
+
     rows = [
         f"| {label} | {PUBLIC_LABEL} : données, donnees.js + index.html (Ko) | "
-        f"{_fmt(pub.payload_kb, 1)} | {_fmt(naive.payload_kb, 1)} | "
+        f"{_fmt(pub.payload_kb, 1)} | {other(naive.payload_kb, 1)} | "
         f"{_ratio(naive.payload_kb, pub.payload_kb)} |"
     ]
     # Browser rows only when the browser was run (no « échec » for a measure never attempted).
     if pub.foreign_requests is not None:
         rows.append(
             f"| {label} | {PUBLIC_LABEL} : navigateur, ouverture → polygones (ms) | "
-            f"{_fmt(pub.browser_ms)} | {_fmt(naive.browser_ms)} | "
+            f"{_fmt(pub.browser_ms)} | {other(naive.browser_ms)} | "
             f"{_ratio(naive.browser_ms, pub.browser_ms)} |"
         )
         rows.append(
@@ -892,6 +1087,30 @@ def _public_rows(label: str, pub: Measures | None, naive: Measures) -> list[str]
         )
     rows.extend(f"| {label} | note | {note} | | |" for note in pub.notes)
     return rows
+
+
+def _leaflet_floor_rows(label: str, data: dict) -> list[str]:
+    """The Leaflet floor's rows, the public page's ratio to it and what each downloaded."""
+    floor, pub = data.get(LEAFLET_FLOOR), data.get("publique")
+    if floor is None or floor.foreign_requests is None:
+        return []
+    transfer = data.get("info_publique", {}).get("transfer_kb")
+    ratio = (
+        _fmt(pub.browser_ms / floor.browser_ms, 2)
+        if pub is not None and pub.browser_ms and floor.browser_ms
+        else "–"
+    )
+    return [
+        f"| {label} | {LEAFLET_FLOOR_LABEL} : navigateur, ouverture → polygones (ms) | "
+        f"{_fmt(floor.browser_ms)} | | – |",
+        f"| {label} | {PUBLIC_LABEL} / plancher Leaflet (ouverture → polygones) | {ratio} | | – |",
+        f"| {label} | {PUBLIC_LABEL} : téléchargé avant les polygones (Ko, compressé) | "
+        f"{_fmt(transfer, 1) if transfer is not None else '–'} | | – |",
+        f"| {label} | {LEAFLET_FLOOR_LABEL} : téléchargé avant les polygones (Ko, compressé) | "
+        f"{_fmt(floor.payload_kb, 1) if floor.payload_kb is not None else '–'} | | – |",
+        f"| {label} | {LEAFLET_FLOOR_LABEL} : requêtes hors de l'origine | "
+        f"{floor.foreign_requests} | | – |",
+    ]
 
 
 def _floor_rows(label: str, floor: Measures | None, name: str = FLOOR_LABEL) -> list[str]:
@@ -913,8 +1132,8 @@ def _floor_summary(figures: dict) -> list[str]:
     """What the floor says: the share of the map page's time that is Streamlit's start-up."""
     lines = []
     for name, data in figures.items():
-        floor, opt, pub = data.get("plancher"), data["optimise"], data.get("publique")
-        if floor is None or not floor.browser_ms or not opt.browser_ms:
+        floor, opt, pub = data.get("plancher"), data.get("optimise"), data.get("publique")
+        if floor is None or opt is None or not floor.browser_ms or not opt.browser_ms:
             continue
         share = f"{100 * floor.browser_ms / opt.browser_ms:.0f}".replace(".", ",")
         line = (

@@ -2,7 +2,8 @@
 
 - :func:`streamlit_server`: ``streamlit run`` on a free port, polled until healthy (the one
   server starter of the project);
-- :func:`static_server`: the standard library's static server for the public page;
+- :func:`static_server`: the standard library's static server for the public page, serving
+  the export's pre-compressed copies (``.gz``) as a CDN does;
 - :func:`chromium_path`: the one Chromium finder (Debian's ``chromium``) and
   :data:`CHROMIUM_ARGS`, the flags every headless run uses.
 """
@@ -54,6 +55,30 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
     def log_message(self, *args) -> None:
         pass  # one line per request would bury the benchmark's progress on stderr
+
+    def send_head(self):
+        """The file, or its pre-compressed copy ``<file>.gz`` when the browser accepts gzip.
+
+        As docs/deploiement.md asks of a real host (nginx's ``gzip_static on``): the export
+        writes a ``.gz`` beside each text file, served with ``Content-Encoding: gzip`` and the
+        original file's type, so the browser downloads what a CDN would send.
+        """
+        path = Path(self.translate_path(self.path))
+        compressed = path.with_name(path.name + ".gz")
+        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (accepts and path.is_file() and compressed.is_file()):
+            return super().send_head()
+        try:
+            body = compressed.open("rb")
+        except OSError:
+            return super().send_head()
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Content-Length", str(compressed.stat().st_size))
+        self.end_headers()
+        return body
 
 
 class _StaticServer(ThreadingHTTPServer):

@@ -69,7 +69,7 @@ elif uploaded is not None:
     report = preview.report
     if not preview.usable:
         for issue in report.file_issues:
-            st.error(str(issue), icon=":material/error:")
+            st.error(md(str(issue)), icon=":material/error:")  # quotes names, headers
         st.stop()
 
     summary = report.summary

@@ -104,6 +104,12 @@ def good_xlsx(folder: Path) -> Path:
     return _workbook(folder / "bon.xlsx", _sheet([HEADER_CELLS, GOOD_CELLS]))
 
 
+def long_xlsx(folder: Path, rows: int) -> Path:
+    """A well-formed XLSX register of ``rows`` rows (header aside)."""
+    cells = [[f"L-{i}", *GOOD_CELLS[1:]] for i in range(rows)]
+    return _workbook(folder / f"long_{rows}.xlsx", _sheet([HEADER_CELLS, *cells]))
+
+
 # -- Bombs ----------------------------------------------------------------------------------------
 ZIP_BOMB_BYTES = 2**30  # 1 Gio of XML whitespace, about 1 Mio compressed
 

@@ -252,3 +252,82 @@ def test_public_view_without_a_public_column_shows_nothing(mini_dataset):
 
 def test_only_the_map_page_sends_its_main_element_before_the_register_selector():
     assert [p.url_path for p in acces.PAGES if p.main_first] == ["carte"]
+
+
+# -- scopes: who edits which ateliers ----------------------------------------------------------
+SCOPES = {
+    "bureau@dgaln.gouv.fr": "national",
+    "@somme.gouv.fr": ["80"],
+    "chef@somme.gouv.fr": ["80", "02"],
+    "@hauts-de-france.gouv.fr": ["region:32"],
+    "@corse.gouv.fr": ["2A", "2B", "région:94"],
+}
+
+
+def test_scopes_read_national_departements_and_regions():
+    scopes = acces.parse_scopes(SCOPES)
+    assert scopes["bureau@dgaln.gouv.fr"].national
+    assert scopes["@somme.gouv.fr"] == acces.Scope(departements=frozenset({"80"}))
+    assert scopes["@hauts-de-france.gouv.fr"] == acces.Scope(regions=frozenset({"32"}))
+    assert scopes["@corse.gouv.fr"].departements == {"2A", "2B"}
+    assert scopes["@corse.gouv.fr"].regions == {"94"}
+    assert acces.parse_scopes(None) == {}
+    assert acces.parse_scopes({"@Somme.Gouv.FR": ["2a"]})["@somme.gouv.fr"].departements == {"2A"}
+
+
+@pytest.mark.parametrize(
+    "value, fragment",
+    [
+        (["80"], "table attendue"),
+        ({"somme.gouv.fr": ["80"]}, "ni une adresse e-mail ni un domaine"),
+        ({"@somme.gouv.fr": ["8"]}, "n'est pas un code de département"),
+        ({"@somme.gouv.fr": ["region:3"]}, "n'est pas un code de région"),
+        ({"@somme.gouv.fr": []}, "périmètre vide"),
+        ({"@somme.gouv.fr": {"departements": ["80"]}}, "attendu « national » ou une liste"),
+        ({"@somme.gouv.fr": "partout"}, "n'est pas un code"),
+    ],
+)
+def test_scopes_refuse_what_they_do_not_know(value, fragment):
+    with pytest.raises(AccessSettingError, match=fragment):
+        acces.parse_scopes(value)
+
+
+def test_an_address_wins_over_its_domain_and_others_get_nothing():
+    scopes = acces.parse_scopes(SCOPES)
+    assert acces.scope_of("chef@somme.gouv.fr", scopes).departements == {"80", "02"}
+    assert acces.scope_of("Agent@Somme.gouv.fr", scopes).departements == {"80"}
+    assert acces.scope_of("bureau@dgaln.gouv.fr", scopes).national
+    for nobody in ("autre@dgaln.gouv.fr", "x@exemple.fr", None, "pas-une-adresse"):
+        assert acces.scope_of(nobody, scopes) == acces.Scope()
+    assert acces.scope_of("agent@somme.gouv.fr", scopes, verified=False) == acces.Scope()
+
+
+def test_a_scope_covers_an_atelier_by_one_of_its_communes():
+    ddt = acces.Scope(departements=frozenset({"80"}))
+    dreal = acces.Scope(regions=frozenset({"32"}))
+    assert ddt.covers({"80"}, {"32"}) and dreal.covers({"80"}, {"32"})
+    # An atelier spanning two départements is in the scope of each.
+    assert ddt.covers({"80", "02"}, {"32"})
+    assert acces.Scope(departements=frozenset({"02"})).covers({"80", "02"}, {"32"})
+    assert not ddt.covers({"2A"}, {"94"}) and not dreal.covers({"2A"}, {"94"})
+    # Located nowhere: only the national scope.
+    assert not ddt.covers(set(), set()) and acces.LOCAL_SCOPE.covers(set(), set())
+    assert not acces.Scope().covers({"80"}, {"32"})
+    assert ddt.text() == "département 80" and dreal.text() == "région 32"
+
+
+def test_who_edits_local_run_login_and_public_site():
+    local = acces.access_settings({}, {})
+    assert local.scope(None).national  # one person at their own machine
+    public = acces.access_settings({acces.ENV_MODE: "public"}, {})
+    assert public.scope(None) == acces.Scope()
+    secrets = {
+        "auth": {"client_id": "x", "server_metadata_url": "http://localhost/x"},
+        "atelierflash": {"perimetres": SCOPES},
+    }
+    login = acces.access_settings({}, secrets)
+    assert login.scope({}) == acces.Scope()  # not logged in: reads only
+    assert login.scope({"is_logged_in": True, "email": "a@somme.gouv.fr"}).departements == {"80"}
+    assert login.scope({"is_logged_in": True, "email": "a@exemple.fr"}) == acces.Scope()
+    with pytest.raises(AccessSettingError, match="perimetres"):
+        acces.access_settings({}, {"atelierflash": {"perimetres": {"x": "national"}}})

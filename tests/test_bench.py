@@ -78,14 +78,19 @@ def test_measure_public_exports_the_page_and_its_data_size(mini_dataset, tmp_pat
     assert measures.build_ms > 0
     assert measures.browser_ms is None and measures.foreign_requests is None
     assert info["vue"] == "communes" and info["communes"] > 0 and info["ateliers"] > 0
-    # The whole page counts Leaflet and the map's code, not the downloads nor marker images.
+    # The whole page counts Leaflet and the map's code, not the downloads, marker images nor
+    # the .gz copies (the same files, compressed for the host).
     loaded = [
         p
         for p in out.rglob("*")
-        if p.is_file() and p.suffix not in (".csv", ".geojson") and p.parent.name != "images"
+        if p.is_file() and p.suffix not in (".csv", ".geojson", ".gz") and p.parent.name != "images"
     ]
     assert {"leaflet.js", "carte.js", "publique.js"} <= {p.name for p in loaded}
     assert info["page_kb"] == pytest.approx(sum(p.stat().st_size for p in loaded) / 1000)
+    # The folder and its copies, each on its own; the first export of the process is timed.
+    gz = [p for p in out.rglob("*.gz")]
+    assert gz and info["folder_gz_kb"] == pytest.approx(sum(p.stat().st_size for p in gz) / 1000)
+    assert info["folder_kb"] > info["page_kb"] and info["export_first_ms"] > 0
     assert "carte publique" in measures.notes[0]
 
 
@@ -296,8 +301,12 @@ def test_measure_browsers_measures_the_public_page_and_the_floor(monkeypatch, tm
     def fake_streamlit_server(script, env, log, python=None):
         yield f"http://streamlit/{Path(script).stem}"
 
-    def fake_time(browser, url, drawn, runs, timeout_ms=0, map_frame=bench.streamlit_map_frame):
+    def fake_time(
+        browser, url, drawn, runs, timeout_ms=0, map_frame=bench.streamlit_map_frame, transfer=None
+    ):
         calls.append((url, drawn, runs, map_frame))
+        if transfer is not None:  # the static pages' download, here 100 KB + the call's number
+            transfer.append(100.0 + len(calls))
         return (float(len(calls)), 1.0, 0)
 
     import playwright.sync_api
@@ -311,28 +320,45 @@ def test_measure_browsers_measures_the_public_page_and_the_floor(monkeypatch, tm
     folder.mkdir()
     before = len(_server_threads())
 
+    transfers = {}
     results = bench.measure_browsers(
-        {"demo": None}, 4, tmp_path, public={"demo": folder}, floor=True
+        {"demo": None}, 4, tmp_path, public={"demo": folder}, floor=True, transfers=transfers
     )
 
     assert set(results) == {
         ("demo", "optimise"),
         ("demo", "naif"),
         ("demo", "publique"),
+        ("demo", "plancher-leaflet"),
         ("demo", "plancher"),
         ("demo", "plancher-secondaire"),
     }
     assert _Launched.closed
     # One warm-up run of each page, then four rounds going through the pages in turn.
-    order = [c[0].rsplit("/", 1)[0] if "streamlit" in c[0] else "publique" for c in calls]
+    order = [
+        c[0].rsplit("/", 1)[0] if "streamlit" in c[0] else c[0].split("/", 3)[-1] for c in calls
+    ]
     pages = [
         "http://streamlit/app",
         "http://streamlit/page_naive",
-        "publique",
+        "",
+        "plancher-leaflet.html",
         "http://streamlit/page_plancher",
         "http://streamlit/page_plancher_secondaire",
     ]
     assert order == pages * 5
+    # The Leaflet floor was put beside the export (with its .gz copies), served by one server.
+    assert {p.name for p in folder.iterdir()} == {
+        "plancher-leaflet.html",
+        "plancher-leaflet.html.gz",
+        "plancher-leaflet.js",
+        "plancher-leaflet.js.gz",
+    }
+    # What the static pages downloaded: the median of the measured rounds only (not the warm-up).
+    assert transfers == {
+        ("demo", "publique"): statistics.median([100.0 + n for n in (9, 15, 21, 27)]),
+        ("demo", "plancher-leaflet"): statistics.median([100.0 + n for n in (10, 16, 22, 28)]),
+    }
     # The secondary floor is opened where the map page is: at /carte.
     assert {c[0] for c in calls if "secondaire" in c[0]} == {
         "http://streamlit/page_plancher_secondaire/carte"
@@ -343,7 +369,7 @@ def test_measure_browsers_measures_the_public_page_and_the_floor(monkeypatch, tm
     floor = [c for c in calls if c[0].startswith("http://streamlit/page_plancher")]
     assert all(c[1] == bench.DRAWN_NAIVE and c[3] is bench.streamlit_map_frame for c in floor)
     # The warm-up is not counted: the medians are those of the four measured rounds.
-    assert results[("demo", "optimise")] == (statistics.median([6.0, 11.0, 16.0, 21.0]), 1.0, 0)
+    assert results[("demo", "optimise")] == (statistics.median([7.0, 13.0, 19.0, 25.0]), 1.0, 0)
     assert len(_server_threads()) == before  # the static server was stopped
 
 
@@ -479,7 +505,7 @@ def test_budgets_are_checked_on_the_figures_of_the_run():
     figures["x10"] = _figures()["demo"]
     figures["x10"]["optimise"].payload_kb = 700.0  # more than 2 × the demo's 300
     figures["x10"]["optimise"].browser_ms = 7000.0  # slower than its naive page (6 000)
-    met = {b.label: b.met for b in bench.budgets(figures)}
+    met = {b.label: b.met for b in bench.budgets(figures) if "publique" not in b.label}
     assert met == {
         "demo : page carte, ouverture → polygones (ms)": True,  # 5 300 < 6 000
         "demo : cadre de la carte → polygones (ms)": True,  # 900 < 1 500
@@ -606,3 +632,145 @@ def test_a_server_is_started_only_once_its_static_files_are_copied(monkeypatch, 
         ("run", ["-m", "atelierflash", "statiques"], servers.ROOT),
         ("popen", ["-m", "streamlit", "run"], servers.ROOT),
     ]
+
+
+def test_only_public_measures_the_public_page_and_its_leaflet_floor(monkeypatch, tmp_path):
+    urls = []
+
+    class _Launched:
+        def close(self):
+            pass
+
+    @contextlib.contextmanager
+    def fake_sync_playwright():
+        yield type("P", (), {"chromium": type("C", (), {"launch": lambda s, **k: _Launched()})()})
+
+    def no_streamlit(*args, **kwargs):
+        raise AssertionError("no Streamlit server with --only publique")
+
+    def fake_time(browser, url, drawn, runs, timeout_ms=0, map_frame=None, transfer=None):
+        urls.append(url)
+        if transfer is not None:  # not during the warm-up
+            transfer.append(50.0)
+        return (10.0, 10.0, 0)
+
+    import playwright.sync_api
+
+    monkeypatch.setattr(playwright.sync_api, "sync_playwright", fake_sync_playwright)
+    monkeypatch.setattr(bench, "chromium_path", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr(bench, "streamlit_server", no_streamlit)
+    monkeypatch.setattr(bench, "time_to_polygons", fake_time)
+    folders = {name: tmp_path / name for name in ("demo", "x10")}
+    for folder in folders.values():
+        folder.mkdir()
+    results = bench.measure_browsers(
+        {"demo": None, "x10": tmp_path / "r.csv"},
+        2,
+        tmp_path,
+        public=folders,
+        floor=True,
+        only_public=True,
+        transfers={},
+    )
+    assert set(results) == {
+        (name, kind) for name in folders for kind in ("publique", "plancher-leaflet")
+    }
+    assert len(urls) == 2 * 2 * 3  # two registers, two pages, a warm-up and two rounds
+
+
+def _public_figures(pub_ms, floor_ms, transfer_kb, export_ms=2000.0):
+    figures = {}
+    for name, ms, floor, kb in zip(("demo", "x10"), pub_ms, floor_ms, transfer_kb, strict=True):
+        figures[name] = {
+            "ateliers": 152,
+            "publique": Measures(
+                payload_kb=300.0, build_ms=500.0, browser_ms=ms, frame_ms=ms, foreign_requests=0
+            ),
+            "info_publique": {"transfer_kb": kb, "export_ms": export_ms},
+            "plancher-leaflet": Measures(
+                payload_kb=150.0,
+                build_ms=None,
+                filter_ms=None,
+                browser_ms=floor,
+                frame_ms=floor,
+                foreign_requests=0,
+            ),
+        }
+    return figures
+
+
+def test_public_budgets_against_absolute_limits_and_the_leaflet_floor():
+    met = {
+        b.label: b.met
+        for b in bench.budgets(_public_figures((390.0, 520.0), (320.0, 400.0), (480.0, 1300.0)))
+    }
+    assert met == {
+        "demo : carte publique, ouverture → polygones (ms)": True,  # 390 ≤ 400
+        "demo : carte publique, ouverture → polygones (ms) ≤ 1,25 × plancher Leaflet": True,
+        "demo : carte publique, téléchargé avant les polygones (Ko, compressé)": True,
+        "x10 : carte publique, ouverture → polygones (ms)": False,  # 520 > 500
+        # 520 > 1,25 × 400 = 500
+        "x10 : carte publique, ouverture → polygones (ms) ≤ 1,25 × plancher Leaflet": False,
+        "x10 : carte publique, téléchargé avant les polygones (Ko, compressé)": False,  # > 1 200
+        "x10 : export de la carte publique (ms)": True,  # 2 000 ≤ 3 000
+    }
+    slow_export = _public_figures((390.0, 480.0), (320.0, 400.0), (480.0, 900.0), 3500.0)
+    assert not {b.label: b.met for b in bench.budgets(slow_export)}[
+        "x10 : export de la carte publique (ms)"
+    ]
+
+
+def test_format_table_of_the_public_page_alone_shows_the_floor_ratio_and_transfer():
+    figures = _public_figures((400.0, 500.0), (320.0, 400.0), (385.0, 874.3))
+    table = bench.format_table(figures, runs=5, scale=10)
+    label = bench.LEAFLET_FLOOR_LABEL
+    assert _rows(table, f"{label} : navigateur, ouverture → polygones (ms)")[0][2] == "320"
+    ratio = f"{bench.PUBLIC_LABEL} / plancher Leaflet (ouverture → polygones)"
+    assert [r[2] for r in _rows(table, ratio)] == ["1,25", "1,25"]
+    sent = f"{bench.PUBLIC_LABEL} : téléchargé avant les polygones (Ko, compressé)"
+    assert [r[2] for r in _rows(table, sent)] == ["385,0", "874,3"]
+    assert "page carte" not in table  # no Streamlit figure in this run
+    measures_table = table.split("Budgets")[0]
+    for line in measures_table.splitlines():
+        if line.startswith("|"):
+            assert line.count("|") == 6, line
+
+
+def test_to_json_holds_the_transfer_of_the_public_page():
+    figures = _public_figures((400.0, 500.0), (320.0, 400.0), (385.0, 874.3))
+    data = json.loads(bench.to_json(figures))
+    assert data["demo"]["info_publique"]["transfer_kb"] == 385.0
+    assert data["x10"]["plancher-leaflet"]["browser_ms"] == 400.0
+
+
+def test_static_server_serves_the_gzip_copy_to_a_browser_that_accepts_it(tmp_path):
+    import gzip
+
+    (tmp_path / "donnees.js").write_text("window.AF_PUBLIC = {};\n" * 50, encoding="utf-8")
+    bench.install_leaflet_floor(tmp_path)
+    from atelierflash.carte.publique import precompress
+
+    precompress(tmp_path, ["donnees.js"])
+    with bench.static_server(tmp_path) as base:
+        request = urllib.request.Request(
+            base + "/donnees.js", headers={"Accept-Encoding": "gzip, br"}
+        )
+        with urllib.request.urlopen(request) as response:
+            body = response.read()
+            assert response.headers["Content-Encoding"] == "gzip"
+            assert response.headers["Content-Type"] == "text/javascript"
+            assert response.headers["Vary"] == "Accept-Encoding"
+        assert body == (tmp_path / "donnees.js.gz").read_bytes()
+        assert gzip.decompress(body) == (tmp_path / "donnees.js").read_bytes()
+        # Without gzip in Accept-Encoding: the file itself.
+        with urllib.request.urlopen(base + "/donnees.js") as response:
+            assert response.headers["Content-Encoding"] is None
+            assert response.read() == (tmp_path / "donnees.js").read_bytes()
+        with urllib.request.urlopen(base + "/plancher-leaflet.html") as response:
+            assert b"donnees.js" in response.read()
+
+
+def test_transfer_counts_the_compressed_bodies_that_ended_before_the_polygons():
+    script = bench.TRANSFER_KB
+    assert "encodedBodySize" in script and "responseEnd <= end" in script
+    assert "__afDrawnAt" in script and "navigation" in script

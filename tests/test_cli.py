@@ -58,13 +58,14 @@ def test_messy_ddt_register_validates_as_a_careful_person_expects():
         "DDT-02": ("ok", ["77182"]),  # capitals, no article, no accents
         "DDT-03": ("ok", ["97411"]),  # overseas homonym settled by « La Réunion »
         "DDT-04": ("error", []),  # homonym without département
-        "DDT-05": ("ok", ["2A004"]),  # Corsica in lower case
+        # Corsica in lower case; réalisé without restitution nor end (issue 18): a warning.
+        "DDT-05": ("warning", ["2A004"]),
         "DDT-06": ("warning", ["74010"]),  # commune déléguée → its commune nouvelle
         "DDT-07": ("error", []),  # typo
         "DDT-08": ("warning", ["01053"]),  # leading zero lost
         "DDT-09": ("ok", ["97302", "97307"]),  # Guyane, comma-separated names
         "DDT-10": ("error", ["80253"]),  # end before start
-        "DDT-11": ("ok", ["2B033"]),
+        "DDT-11": ("warning", ["2B033"]),  # réalisé without restitution nor end
         "DDT-12": ("error", ["48095"]),  # unknown theme
     }
     for ident, (status, communes) in expect.items():
@@ -72,6 +73,26 @@ def test_messy_ddt_register_validates_as_a_careful_person_expects():
     assert "Saint-Denis (974, 97411)" in rows["DDT-04"]["messages"][0]
     assert "Doullens (80253)" in rows["DDT-07"]["messages"][0]
     assert any("commune déléguée" in m for m in rows["DDT-06"]["messages"])
+
+
+def test_validate_json_rows_carry_the_statut_key(tmp_path):
+    """Issue 18: the machine report says each row's statut, as the vocabulary's key."""
+    path = tmp_path / "registre.csv"
+    path.write_text(
+        "id,titre,statut,communes_insee,Date de dépôt\n"
+        "A1,T,Refusée,80253,2026-03-12 14:03:22 +0100\n"
+        "A2,T,Classé sans suite,80253,\n"
+        "A3,T,peut-être,80253,\n",
+        encoding="utf-8",
+    )
+    result = run_cli("validate", str(path), "--json")
+    rows = json.loads(result.stdout)["rows"]
+    assert [(r["id"], r["statut"]) for r in rows] == [
+        ("A1", "non_retenu"),
+        ("A2", "abandonne"),
+        ("A3", None),
+    ]
+    assert result.returncode == 1 and rows[2]["status"] == "error"
 
 
 def test_messy_register_text_report_names_file_line_and_column():

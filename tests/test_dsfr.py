@@ -120,3 +120,33 @@ def test_app_copying_marianne_itself_says_to_copy_it_before(monkeypatch, tmp_pat
         theme.ensure_dsfr.clear()
     said = [r.getMessage() for r in caplog.records]
     assert len(said) == 1 and "python -m atelierflash statiques" in said[0], said
+
+
+def test_the_page_sheet_keeps_every_rule_whose_classes_the_page_uses():
+    # Each component sheet opens with a licence banner (« LICENSE.md »): read as a selector, its
+    # « .md » once dropped the sheet's first rule (.fr-skiplinks, hidden until focused).
+    full = dsfr.bundle_css()
+    used = {"fr-skiplinks", "fr-skiplinks__list", "fr-select", "fr-header", "fr-btn", "fr-link"}
+    cut = dsfr.purge_css(full, used)
+    assert ".fr-skiplinks{" in cut and ".fr-select{" in cut and ".fr-btn{" in cut
+    kept = 0
+    for prelude, body in dsfr._blocks(full):
+        head = dsfr._COMMENT.sub("", prelude).strip()
+        if body is None or head.startswith("@"):
+            continue
+        for selector in dsfr._split_selectors(head):
+            if "fr-" in selector and dsfr._needed(selector, used):
+                assert selector + "," in cut or selector + "{" in cut, selector
+                kept += 1
+    assert kept > 20
+    assert ".fr-tag{" not in cut and "/*" not in cut
+
+
+def test_install_page_dsfr_copies_only_the_woff2_faces_it_declares(tmp_path):
+    out = dsfr.install_page_dsfr(tmp_path, {"fr-header"})
+    css = (out / dsfr.BUNDLE).read_text(encoding="utf-8")
+    assert css.count("@font-face") == len(dsfr.MARIANNE_FACES)
+    assert 'format("woff")' not in css
+    fonts = sorted(p.name for p in (out / "fonts").iterdir())
+    assert fonts == sorted(name for name, *_ in dsfr.MARIANNE_FACES)
+    assert (out / dsfr.LICENCE_FILE).is_file()

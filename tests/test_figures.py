@@ -188,9 +188,11 @@ def test_pipeline_figure_colours_statuts(mini_dataset, source):
         "en cours",
         "réalisé",
         "abandonné",
+        "non retenue",
     ]
-    assert list(bar.y) == [0, 0, 0, 1, 0, 0]
-    assert bar.marker.color[-1] == DSFR["beige-gris-galet"]
+    assert list(bar.y) == [0, 0, 0, 1, 0, 0, 0]
+    assert bar.marker.color[-2] == DSFR["beige-gris-galet"]
+    assert bar.marker.color[-1] == DSFR["gris-850"]
     assert fig.layout.title.text == "<b>Ateliers 2024 par statut</b>"
 
 

@@ -88,6 +88,40 @@ def _hostile_table() -> pd.DataFrame:
     )
 
 
+def test_a_register_written_as_csv_reads_back_as_it_was(tmp_path):
+    """Issue 20: the reader removes exactly the apostrophe the writer adds, no other."""
+    from atelierflash.registre import read_register
+
+    texts = [
+        '=HYPERLINK("http://evil.example")',
+        "+33 1 40 81 21 22",
+        "-20 000",
+        "@SUM(1)",
+        "'=déjà neutralisé",
+        "''=deux apostrophes",
+        "'-5",
+        "'entre apostrophes'",
+        "l'an 2024",
+        "'",
+    ]
+    frame = pd.DataFrame(
+        {
+            "id": [f"=A-{i}" for i in range(len(texts))],
+            "titre": texts,
+            "statut": "réalisé",
+            "communes_insee": "80253",
+        }
+    )
+    path = tmp_path / "registre.csv"
+    path.write_bytes(ecriture.csv_bytes(frame))
+    assert formula_cells("registre.csv", path.read_bytes()) == []
+    rows = read_register(path).rows
+    assert rows["titre"].tolist() == texts
+    assert rows["id"].tolist() == frame["id"].tolist()
+    for text in texts:
+        assert ecriture.unneutralize(ecriture.neutralize(text)) == text
+
+
 def test_csv_of_a_chart_table_neutralises_formulas_and_marks_fiction():
     table = tables.export_table(_hostile_table())
     data = ecriture.csv_bytes(table, fictif=True)

@@ -257,3 +257,58 @@ def test_checking_a_file_imports_neither_pandas_nor_openpyxl(tmp_path):
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+# -- Too many lines (issue 20: 150 000 rows took 27 s and 747 Mo to validate) -----------------
+def _long_csv(folder: Path, rows: int, end: str = "\n") -> Path:
+    path = folder / f"long_{rows}.csv"
+    body = "".join(f"L-{i},Titre {i},2024,réalisé,communale,80253,x,oui{end}" for i in range(rows))
+    path.write_text(hostile.HEADER.replace("\n", end) + body, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+def test_a_file_over_the_line_limit_is_refused_before_reading(
+    tmp_path, end, mini_referentiel, programme
+):
+    limit = controle.MAX_LINES
+    check_register_file(_long_csv(tmp_path, limit - 1, end))  # header + rows = the limit
+    path = _long_csv(tmp_path, limit, end)
+    started = time.perf_counter()
+    with pytest.raises(RegisterFileError) as caught:
+        check_register_file(path)
+    assert time.perf_counter() - started < 1.0
+    message = str(caught.value)
+    assert message.startswith(f"{path.name} : plus de 20\u202f000 lignes, la limite d'un registre")
+    assert "découpez-le" in message
+    # The same refusal for every reader: validation (the CLI, the store's import, the page).
+    report = validate_file(path, mini_referentiel, programme)
+    assert not report.usable and [i.text for i in report.file_issues] == [message]
+
+
+def test_a_last_line_without_its_line_end_counts(tmp_path):
+    path = _long_csv(tmp_path, controle.MAX_LINES - 1)
+    path.write_bytes(
+        path.read_bytes() + b"L-x,Titre,2024,r\xc3\xa9alis\xc3\xa9,communale,80253,x,oui"
+    )
+    with pytest.raises(RegisterFileError, match="plus de 20"):
+        check_register_file(path)
+
+
+def test_a_workbook_over_the_line_limit_is_refused_at_the_limit(tmp_path, monkeypatch):
+    # A workbook's rows are only known once read: its reader stops at the limit.
+    monkeypatch.setattr(controle, "MAX_LINES", 3)
+    monkeypatch.setattr(lecture_xlsx, "MAX_LINES", 3)
+    with pytest.raises(RegisterFileError, match="plus de 3 lignes"):
+        read_register(hostile.long_xlsx(tmp_path, 3))
+    assert len(read_register(hostile.long_xlsx(tmp_path, 2))) == 2
+
+
+def test_validate_refuses_a_file_over_the_line_limit_fast_and_small(tmp_path):
+    path = _long_csv(tmp_path, 150_000)
+    result = _measured_validate(path)
+    assert result["rc"] == 2, result
+    assert "plus de 20\u202f000 lignes" in result["out"] and "Traceback" not in result["err"]
+    # Python and the command line's start; nothing of pandas, geopandas or the référentiel.
+    assert result["seconds"] < 2.0, result["seconds"]
+    assert result["peak"] < 100 * 2**20, result["peak"]

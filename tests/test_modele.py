@@ -136,7 +136,7 @@ def test_a_filled_template_validates(tmp_path, mini_referentiel):
             "Identifiant": "T-A",
             "Titre": "Doullens (fictif)",
             "Année": 2019,
-            "Statut": "réalisé",
+            "Statut": "en cours",
             "Codes INSEE des communes": "80253",
             "Thèmes": PROGRAMME.themes.labels()[0],
         }

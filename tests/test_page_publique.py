@@ -136,10 +136,13 @@ def test_list_titles_link_to_their_fiche_and_stay_text(exported):
 
 
 def test_fiches_are_the_app_fiche_and_commune_lines_link_to_them(exported, mini_dataset):
-    later = _script(exported.folder / "fiches.js", "AF_FICHES")
-    assert set(publique.FICHE_KEYS) == set(later)
+    version = exported.folder / "v" / publique.current_version(exported.folder)
+    later = _script(version / "lieux.js", "AF_LIEUX")
+    assert {*publique.LIEUX_KEYS, "recherche", "par_fichier"} == set(later)
     i = later["ids"].index("T-2022-1")
-    fiche = later["fiches"][i]
+    k, j = divmod(i, later["par_fichier"])
+    text = (version / "fiches" / f"{k}.js").read_text(encoding="utf-8")
+    fiche = json.loads(text.removeprefix(f"AF_FICHES({k}, ").rstrip().removesuffix(");"))[j]
     assert fiche.startswith('<article class="af-fiche-atelier" id="atelier-T-2022-1">')
     assert "CC du Territoire Nord Picardie (200070951)" in fiche and "<svg" not in fiche
     assert "&lt;img src=x onerror=alert(1)&gt;" in fiche

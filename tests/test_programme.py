@@ -41,6 +41,7 @@ def test_expected_vocabularies_and_sizes():
         "en_cours",
         "realise",
         "abandonne",
+        "non_retenu",
     ]
     assert PROGRAMME.echelles.labels() == ["bâtiment/îlot", "communale", "intercommunale"]
     assert len(PROGRAMME.themes.terms) == 9

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from atelierflash import carte
+from atelierflash import carte, dsfr
 from atelierflash.carte import exports, publique
 
 DAY = dt.date(2026, 11, 29)
@@ -34,12 +34,35 @@ def _script_json(path, name: str) -> dict:
     return json.loads(text[len(prefix) :].rstrip().rstrip(";"))
 
 
+def _version(folder):
+    """The folder of the export's version (``v/<version>/``), named by ``donnees.js``."""
+    version = publique.current_version(folder)
+    assert version and (folder / "v" / version).is_dir()
+    return folder / "v" / version
+
+
+def _fiches(folder) -> list[str]:
+    """Every fiche, from the files of ``fiches/`` (``AF_FICHES(k, [...]);``), in order."""
+    fiches = []
+    folder = _version(folder)
+    for k in range(len(list((folder / "fiches").glob("*.js")))):
+        text = (folder / "fiches" / f"{k}.js").read_text(encoding="utf-8")
+        prefix = f"AF_FICHES({k}, "
+        assert text.startswith(prefix) and text.rstrip().endswith(");")
+        part = json.loads(text[len(prefix) :].rstrip().removesuffix(");"))
+        assert 0 < len(part) <= publique.FICHES_PER_FILE
+        fiches.extend(part)
+    return fiches
+
+
 def _data(folder) -> dict:
-    """Both data files: the map's (read first) and the fiches' (read once the map is drawn)."""
+    """The data files: the map's (read first), the places' (once the map is drawn), fiches."""
     first = _script_json(folder / "donnees.js", "AF_PUBLIC")
-    later = _script_json(folder / "fiches.js", "AF_FICHES")
-    assert set(later) == set(publique.FICHE_KEYS) and not set(first) & set(later)
-    return {**first, **later}
+    later = _script_json(_version(folder) / "lieux.js", "AF_LIEUX")
+    assert set(later) == {*publique.LIEUX_KEYS, "recherche", "par_fichier"}
+    assert not set(first) & set(later) and "communes" not in first["filtres"]
+    assert later["par_fichier"] == publique.FICHES_PER_FILE
+    return {**first, **later, "fiches": _fiches(folder)}
 
 
 class _Links(HTMLParser):
@@ -83,7 +106,8 @@ def test_export_writes_a_self_contained_folder(exported, mini_dataset):
     assert {
         "index.html",
         "donnees.js",
-        "fiches.js",
+        f"v/{publique.current_version(exported.folder)}/lieux.js",
+        f"v/{publique.current_version(exported.folder)}/fiches/0.js",
         "publique.js",
         "publique.css",
         "ateliers.csv",
@@ -180,8 +204,8 @@ def test_fiches_are_escaped(tricky_dataset, basemap, tmp_path):
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; (fictif)" in text
     assert "{{ 7*7 }}" in text  # never read as a template
     assert 'href="javascript' not in text
-    for name in ("donnees.js", "fiches.js"):
-        raw = (result.folder / name).read_text(encoding="utf-8")
+    for path in (result.folder / "donnees.js", *_version(result.folder).rglob("*.js")):
+        raw = path.read_text(encoding="utf-8")
         assert "</script" not in raw.lower() and "<script" not in raw.lower()
 
 
@@ -226,3 +250,113 @@ def test_a_real_register_is_not_marked_fictif(mini_referentiel, basemap, tmp_pat
     assert result.fictif is False and result.ateliers == 1
     assert "fictiv" not in page.lower() and "fictif" not in page.lower()
     assert 'href="https://www.ecologie.gouv.fr/exemple"' in page
+
+
+def test_every_text_file_has_a_gzip_copy_identical_once_decompressed(exported):
+    import gzip
+
+    names = set(exported.files)
+    texts = [n for n in names if n.endswith(publique.COMPRESSED_SUFFIXES)]
+    assert {"index.html", "donnees.js", "dsfr/dsfr.min.css", "leaflet/leaflet.js"} <= set(texts)
+    for name in texts:
+        assert f"{name}.gz" in names, name
+        copy = (exported.folder / f"{name}.gz").read_bytes()
+        assert gzip.decompress(copy) == (exported.folder / name).read_bytes(), name
+        assert copy[4:8] == b"\0\0\0\0"  # no date: one content, one copy
+    # Fonts are compressed already: no copy.
+    assert not [n for n in names if n.endswith(".woff2.gz")]
+
+
+def test_the_page_dsfr_is_the_rules_it_uses_and_woff2_faces_only(exported):
+    css = (exported.folder / "dsfr" / "dsfr.min.css").read_text(encoding="utf-8")
+    assert ".fr-header" in css and ".fr-select" in css and ".fr-btn--tertiary" in css
+    assert (
+        ".fr-tag" not in css
+        and ".fr-badge" not in css
+        and ".fr-icon-"
+        not in css.replace('[class*=" fr-icon-"]', "").replace("[class^=fr-icon-]", "")
+    )
+    fonts = sorted(p.name for p in (exported.folder / "dsfr" / "fonts").iterdir())
+    assert fonts == sorted(name for name, *_ in dsfr.MARIANNE_FACES)
+    assert ".woff)" not in css and "Spectral" not in css.split("@font-face")[-1]
+    # Every font the sheet names is there.
+    for name in re.findall(r"url\((fonts/[^)]+)\)", css):
+        assert (exported.folder / "dsfr" / name).is_file(), name
+
+
+def test_data_before_fiches_the_map_file_holds_no_fiche(exported):
+    first = _script_json(exported.folder / "donnees.js", "AF_PUBLIC")
+    assert "fiches" not in first and "resumes" not in first and "lieux" not in first
+    assert first["dossier"] == f"v/{publique.current_version(exported.folder)}/"
+    # The scripts come after the map, asked for early from <head>.
+    html = exported.index.read_text(encoding="utf-8")
+    assert html.index('<link rel="preload" as="script" href="donnees.js">') < html.index("<body")
+    assert (
+        html.index('id="carte"')
+        < html.index('<script src="publique.js">')
+        < html.index('id="liste"')
+    )
+    assert "defer" not in html
+
+
+def test_only_the_current_and_the_previous_version_are_kept(
+    mini_dataset, basemap, tmp_path, monkeypatch
+):
+    prepared = carte.prepare_communes(mini_dataset)
+    out = tmp_path / "carte"
+    versions = []
+    # Three versions of the fiches' files (cut differently, so their content differs).
+    for per in (32, 2, 3):
+        monkeypatch.setattr(publique, "FICHES_PER_FILE", per)
+        publique.export_public_map(mini_dataset, basemap, prepared, out, generated=DAY)
+        versions.append(publique.current_version(out))
+        assert len(set(versions)) == len(versions)
+        kept = sorted(p.name for p in (out / "v").iterdir())
+        assert kept == sorted(versions[-2:]), per
+    # The previous version's files are whole: a page opened before still reads its fiches.
+    previous = out / "v" / versions[-2]
+    assert (previous / "lieux.js").is_file() and len(list(previous.glob("fiches/*.js"))) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["carte"]
+    # The same content again: the same version, nothing carried over twice.
+    publique.export_public_map(mini_dataset, basemap, prepared, out, generated=DAY)
+    assert sorted(p.name for p in (out / "v").iterdir()) == sorted(versions[-2:])
+
+
+def test_a_new_export_reuses_what_is_cached(mini_dataset, basemap, tmp_path, monkeypatch):
+    import gzip
+
+    prepared = carte.prepare_communes(mini_dataset)
+    publique.export_public_map(mini_dataset, basemap, prepared, tmp_path / "a", generated=DAY)
+    compressed = []
+    real = gzip.compress
+    monkeypatch.setattr(
+        gzip, "compress", lambda data, *a, **k: compressed.append(1) or real(data, *a, **k)
+    )
+    hits = dsfr.page_css.cache_info().hits
+    monkeypatch.setattr(dsfr, "purge_css", lambda *a: pytest.fail("the sheet was cut again"))
+    publique.export_public_map(mini_dataset, basemap, prepared, tmp_path / "b", generated=DAY)
+    # Nothing changed: no file compressed again, the page's DSFR sheet taken from the cache.
+    assert compressed == []
+    assert dsfr.page_css.cache_info().hits == hits + 1
+    # A changed file is compressed (and only what changed).
+    publique.export_public_map(
+        mini_dataset, basemap, prepared, tmp_path / "c", generated=dt.date(2027, 1, 2)
+    )
+    assert len(compressed) == 2  # index.html and datapackage.json carry the date
+
+
+def test_export_gathers_every_territory_in_one_pass(mini_dataset, monkeypatch):
+    from atelierflash import fiche
+
+    lands = fiche.territories(mini_dataset)
+    for atelier_id in mini_dataset.ateliers["id"]:
+        assert lands[str(atelier_id)] == fiche.territory(mini_dataset, atelier_id)
+    assert lands["inconnu"].communes == []
+    # The public payload never filters the links atelier by atelier.
+    monkeypatch.setattr(fiche, "territory", lambda *a: pytest.fail("one filter per atelier"))
+    payload = publique.public_payload(
+        mini_dataset,
+        carte.prepare_basemap(mini_dataset.referentiel),
+        carte.prepare_communes(mini_dataset),
+    )
+    assert len(payload["fiches"]) == len(exports.public_ateliers(mini_dataset.ateliers))

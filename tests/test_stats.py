@@ -214,8 +214,9 @@ def test_pipeline_lists_every_statut_in_order(mini_dataset, extra_dataset):
         "en_cours",
         "realise",
         "abandonne",
+        "non_retenu",
     ]
-    assert table["ateliers"].tolist() == [0, 0, 0, 1, 0, 0]
+    assert table["ateliers"].tolist() == [0, 0, 0, 1, 0, 0, 0]
     unknown = analyse.statut_pipeline(mini_dataset.ateliers, programme, None)
     assert unknown.set_index("statut").loc["realise", "ateliers"] == 1
     empty_year = analyse.statut_pipeline(mini_dataset.ateliers, programme, 2023)
@@ -418,7 +419,15 @@ def test_demo_register_year_2022_and_theme_friches_checked_by_hand(demo_dataset)
     pipeline = analyse.statut_pipeline(demo_dataset.ateliers, demo_dataset.programme, 2022)
     assert dict(zip(pipeline["libelle"], pipeline["ateliers"], strict=True)) == {
         label: by_statut.get(label, 0)
-        for label in ("candidature", "éligible", "sélectionné", "en cours", "réalisé", "abandonné")
+        for label in (
+            "candidature",
+            "éligible",
+            "sélectionné",
+            "en cours",
+            "réalisé",
+            "abandonné",
+            "non retenue",
+        )
     }
     # One theme, by hand: rows citing « Aménagement des friches », in all and in 2022.
     friches = [

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from atelierflash import ecriture, registre, store
 from atelierflash.programme import load_programme
 from atelierflash.store import _schema, _store
-from tests.conftest import MINI_REGISTER
+from tests.conftest import MINI_REGISTER, hostile_register_text
 
 MESSY = Path(__file__).parent / "data" / "registre_ddt_messy.csv"
 TODAY = dt.date(2026, 11, 29)
@@ -172,15 +172,36 @@ def test_a_version_downloads_as_the_file_it_came_from(st_, tmp_path, mini_refere
         assert list(back.header_map)[:3] == ["Identifiant", "Intitulé", "Année de sélection"]
         assert back.rows["titre"].tolist() == st_.table(1).rows["titre"].tolist()
         assert ecriture.formula_cells(out.read_bytes(), extension) == []
-    # CSV: the apostrophe; XLSX: a text cell shown as typed (quote prefix), never evaluated.
+    # CSV: the apostrophe, read back as the spreadsheet convention it is (issue 20); XLSX: a
+    # text cell shown as typed (quote prefix), never evaluated. Both read back as stored.
     assert registre.read_register(tmp_path / "export.csv").rows.loc[0, "description"] == (
-        "'=HYPERLINK(1)"
+        "=HYPERLINK(1)"
     )
     assert registre.read_register(tmp_path / "export.xlsx").rows.loc[0, "description"] == (
         "=HYPERLINK(1)"
     )
     with pytest.raises(store.StoreError, match="format d'export inconnu"):
         store.version_file(st_, 1, "ods")
+
+
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+def test_a_version_exported_and_imported_again_changes_nothing(
+    st_, tmp_path, mini_referentiel, programme, extension
+):
+    """Issue 20: the CSV's neutralising apostrophe came back as part of a title."""
+    hostile = hostile_register_text()
+    # An apostrophe typed before a formula character says « text, not formula » (the
+    # spreadsheet convention): it is not part of the text.
+    hostile = _edited(hostile, "Candidature Privas (fictif)", "'=déjà neutralisé (fictif)")
+    _import(st_, _write(tmp_path, "hostile.csv", hostile), mini_referentiel, programme)
+    exported = tmp_path / f"version-1.{extension}"
+    exported.write_bytes(store.version_file(st_, 1, extension))
+    assert ecriture.formula_cells(exported.read_bytes(), extension) == []
+    preview = store.prepare_import(exported, st_, mini_referentiel, programme)
+    assert preview.diff.to_text() == "aucun changement"
+    assert preview.diff.empty
+    titles = st_.table(1).rows["titre"].tolist()
+    assert "=déjà neutralisé (fictif)" in titles and "+cmd|' /C calc'!A0 (fictif)" in titles
 
 
 def test_a_version_file_is_written_by_the_one_writer(st_, tmp_path, mini_referentiel, programme):

@@ -192,3 +192,21 @@ def test_a_version_s_workbook_carries_its_actions_and_imports_back_unchanged(
     assert read.rows.drop(columns="line").equals(st_.actions(1).rows.drop(columns="line"))
     assert store.prepare_import(out, st_, mini_referentiel, programme).unchanged
     assert b"Actions" not in store.version_file(st_, 1, "csv")  # one table in a CSV
+
+
+def test_an_atelier_edited_in_the_app_keeps_the_actions(st_, tmp_path, mini_referentiel, programme):
+    from atelierflash.acces import LOCAL_SCOPE
+
+    _import(st_, workbook(tmp_path), mini_referentiel, programme)
+    preview = store.prepare_edit(
+        st_,
+        mini_referentiel,
+        programme,
+        base=1,
+        cells={"titre": "Centre-bourg de Doullens, suite (fictif)"},
+        scope=LOCAL_SCOPE,
+        atelier_id="T-A",
+    )
+    info = store.commit_edit(st_, preview, "Claude")
+    assert info.version == 2
+    assert st_.actions(2).rows.equals(st_.actions(1).rows)

@@ -56,11 +56,18 @@ def test_clean_row_is_ok_with_parsed_values(validate):
 
 
 def test_json_has_exact_shape(validate):
-    report = validate(HEADER + "\nA1,T,2024,réalisé,communale,80253,,,friches,,,,,,\n")
+    report = validate(HEADER + "\nA1,T,2024,réalisé,communale,80253,,,friches,,,,2024-06,,\n")
     payload = json.loads(report.to_json_text())
     assert set(payload) == {"rows", "summary"}
     assert payload["rows"] == [
-        {"line": 2, "id": "A1", "status": "ok", "communes": ["80253"], "messages": []}
+        {
+            "line": 2,
+            "id": "A1",
+            "statut": "realise",
+            "status": "ok",
+            "communes": ["80253"],
+            "messages": [],
+        }
     ]
     assert payload["summary"] == {"ok": 1, "warning": 0, "error": 0}
 
@@ -95,8 +102,8 @@ def test_vocabulary_error_lists_accepted_values(validate):
 def test_duplicate_id_is_an_error_pointing_to_first_line(validate):
     report = validate(
         HEADER
-        + "\nA1,T,2024,réalisé,communale,80253,,,friches,,,,,,"
-        + "\nA1,U,2024,réalisé,communale,80001,,,friches,,,,,,\n"
+        + "\nA1,T,2024,réalisé,communale,80253,,,friches,,,,2024-06,,"
+        + "\nA1,U,2024,réalisé,communale,80001,,,friches,,,,2024-06,,\n"
     )
     assert report.rows[0].status == "ok"
     assert report.rows[1].status == "error"

@@ -151,7 +151,9 @@ def pipeline_figure(table: pd.DataFrame, year_text: str, source: str) -> go.Figu
         )
     )
     fig.update_yaxes(count_axis(largest(table["ateliers"]), {"title": "Nombre d'ateliers"}))
-    fig.update_xaxes(showgrid=False, title="Statut actuel (candidature → réalisé ; abandonné)")
+    fig.update_xaxes(
+        showgrid=False, title="Statut actuel (candidature → réalisé ; abandonné, non retenue)"
+    )
     return base_figure(
         fig,
         title=f"Ateliers {year_text} par statut",

@@ -13,15 +13,24 @@ writes a folder that any static web server can host (the app serves one under
   the app's names), the open fiche in its fragment (``#atelier=ID``, ``#commune=80253``),
   ``?embed=1`` gives the compact variant;
 - ``donnees.js``: the basemap, the atelier layer (the same payloads as the app's map) and what
-  the filters and the search read;
-- ``fiches.js``: every atelier's fiche (:func:`atelierflash.fiche.fiche_html`, as in the app),
-  the index of places → ateliers, loaded once the map is drawn;
+  the filters read: all the map needs, and nothing else;
+- ``v/<version>/lieux.js``: the index of places → ateliers, the one-line summaries and the
+  communes the search offers, loaded once the map is drawn and the page parsed;
+- ``v/<version>/fiches/<k>.js``: the ateliers' fiches (:func:`atelierflash.fiche.fiche_html`, as
+  in the app), :data:`FICHES_PER_FILE` a file, each fetched when one of its fiches is first
+  opened. ``<version>`` is a digest of these files (``donnees.js`` names it): a page opened
+  before a new export still fetches its own fiches, since the folder of the previous version
+  is kept (only that one: :func:`export_public_map` carries it over and drops the older);
 - ``ateliers.csv`` and ``ateliers.geojson``: the public exports (formula-neutralised, marked
   fictional for a demonstration register), with ``schema.json`` and ``datapackage.json``
   (:mod:`atelierflash.opendata`);
-- ``leaflet/``, ``carte/`` and ``dsfr/``: Leaflet, the map's own code and the DSFR (CSS, icons,
-  Marianne), copied from installed packages; ``embed.js``, ``publique.js`` and
-  ``publique.css``: the page's code.
+- ``leaflet/``, ``carte/`` and ``dsfr/``: Leaflet, the map's own code and the DSFR (the rules
+  the page uses, Marianne's four faces in woff2: :func:`atelierflash.dsfr.install_page_dsfr`),
+  copied from installed packages; ``embed.js``, ``publique.js`` and ``publique.css``: the page's
+  code;
+- beside every text file, its gzip copy (``index.html.gz``…), for a host that serves
+  pre-compressed files (docs/deploiement.md): what a visitor downloads before the polygons are
+  drawn is then about a third of the files' size.
 
 Only the publishable ateliers appear (see :func:`atelierflash.carte.exports.public_ateliers`).
 """
@@ -29,6 +38,9 @@ Only the publishable ateliers appear (see :func:`atelierflash.carte.exports.publ
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import hashlib
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -50,8 +62,13 @@ from atelierflash.texte import html_escape
 
 #: The page's own code and styles (copied into every export).
 PAGE_ASSETS = ("publique.js", "publique.css", "embed.js")
-#: Keys of :func:`public_payload` written to ``fiches.js`` (loaded after the map is drawn).
-FICHE_KEYS = ("fiches", "lieux", "titres", "ids", "resumes")
+#: Keys of :func:`public_payload` written to ``lieux.js`` (loaded once the page is whole), with
+#: the communes the search offers (``filtres["communes"]``, as ``recherche``).
+LIEUX_KEYS = ("lieux", "titres", "ids", "resumes")
+#: Fiches per file of ``fiches/`` (a fiche opened fetches its file, a few tens of KB).
+FICHES_PER_FILE = 32
+#: Files written with a gzip copy beside them (``<name>.gz``), by suffix.
+COMPRESSED_SUFFIXES = (".html", ".js", ".css", ".json", ".csv", ".geojson", ".svg", ".md")
 #: Files of ``static/carte`` the page needs.
 CARTE_ASSETS = ("carte.js", "carte.css")
 #: Only the page's own origin, for scripts, styles, images, data and frames.
@@ -159,6 +176,7 @@ def public_payload(dataset, basemap: Basemap, prepared: PreparedCommunes) -> dic
         for code in row.departements:
             lieux.setdefault(f"d:{code}", []).append(i)
     titres = _place_names(dataset.referentiel, lieux)
+    lands = atelier_fiche.territories(dataset)  # one pass for every fiche
     return {
         "base": base,
         "layer": build.layer_payload,
@@ -166,7 +184,9 @@ def public_payload(dataset, basemap: Basemap, prepared: PreparedCommunes) -> dic
         "vue": build.vue,
         "communes": build.communes,
         "fiches": [
-            atelier_fiche.fiche_html(dataset, row, heading=2, with_map=False)
+            atelier_fiche.fiche_html(
+                dataset, row, heading=2, with_map=False, land=lands[str(row.id)]
+            )
             for row in public.itertuples(index=False)
         ],
         "lieux": lieux,
@@ -238,6 +258,7 @@ def export_public_map(
         payload = public_payload(dataset, basemap, prepared)
         public = exports.public_ateliers(dataset.ateliers)
         files = _write_files(work, dataset, public, payload, generated or dt.date.today())
+        _keep_previous_version(out, work)
         _swap(work, out)
     except OSError as exc:
         shutil.rmtree(work, ignore_errors=True)
@@ -272,19 +293,137 @@ def _write_files(work: Path, dataset, public: pd.DataFrame, payload: dict, day: 
         shutil.copyfile(assets.STATIC_DIR / "carte" / name, work / "carte" / name)
     for name in PAGE_ASSETS:
         shutil.copyfile(assets.STATIC_DIR / "publique" / name, work / name)
-    # Script files, not JSON: the page then works from any static host and from a disk. The
-    # fiches are a second file, fetched once the map is drawn: a large register's fiches never
-    # delay the map.
-    later = {key: payload[key] for key in FICHE_KEYS}
-    first = {key: value for key, value in payload.items() if key not in FICHE_KEYS}
+    # Script files, not JSON: the page then works from any static host and from a disk. What
+    # the map needs comes first (donnees.js); the places and the search once it is drawn
+    # (lieux.js); each fiche's file when it is opened (fiches/): a large register's fiches
+    # never delay the map, and nobody downloads the fiches they do not open.
+    filtres = dict(payload["filtres"])
+    lieux = {key: payload[key] for key in LIEUX_KEYS}
+    lieux["recherche"] = filtres.pop("communes")
+    lieux["par_fichier"] = FICHES_PER_FILE
+    fiches = payload["fiches"]
+    later = {"lieux.js": f"window.AF_LIEUX = {js_json(lieux)};\n".encode()}
+    for k, start in enumerate(range(0, len(fiches), FICHES_PER_FILE)):
+        part = js_json(fiches[start : start + FICHES_PER_FILE])
+        later[f"fiches/{k}.js"] = f"AF_FICHES({k}, {part});\n".encode()
+    version = _digest(later)
+    folder = work / "v" / version
+    (folder / "fiches").mkdir(parents=True)
+    for name, data in later.items():
+        # A plain write, as for the copies: the folder is private until swapped in whole.
+        (folder / name).write_bytes(data)
+    first = {k: v for k, v in payload.items() if k not in (*LIEUX_KEYS, "fiches", "filtres")}
+    first["filtres"] = filtres
+    first["dossier"] = f"v/{version}/"
     write_bytes(work / "donnees.js", f"window.AF_PUBLIC = {js_json(first)};\n".encode())
-    write_bytes(work / "fiches.js", f"window.AF_FICHES = {js_json(later)};\n".encode())
-    write_bytes(work / "ateliers.csv", exports.to_csv(dataset, public))
-    write_bytes(work / "ateliers.geojson", exports.to_geojson(dataset, public))
+    frame = exports.export_frame(dataset, public)  # once, for the CSV, GeoJSON and the list
+    write_bytes(work / "ateliers.csv", exports.to_csv(dataset, public, frame=frame))
+    write_bytes(work / "ateliers.geojson", exports.to_geojson(dataset, public, frame=frame))
     opendata.write_open_data(work, dataset, "ateliers.csv", generated=day)
-    dsfr.install_dsfr(work)  # dsfr/: the State's CSS, icons and Marianne
-    write_bytes(work / "index.html", page.page_html(dataset, public, payload, day, CSP).encode())
-    return sorted(str(p.relative_to(work)) for p in work.rglob("*") if p.is_file())
+    html = page.page_html(dataset, public, payload, day, CSP, frame=frame)
+    write_bytes(work / "index.html", html.encode())
+    # dsfr/: the State's CSS rules this page uses (its HTML, its scripts, its fiches), Marianne
+    used = dsfr.used_classes(
+        html,
+        *(assets.STATIC_DIR.joinpath(*p).read_text(encoding="utf-8") for p in _SCRIPTS),
+        *fiches,
+        *payload["resumes"],
+    )
+    dsfr.install_page_dsfr(work, used)
+    files = sorted(str(p.relative_to(work)) for p in work.rglob("*") if p.is_file())
+    return sorted([*files, *precompress(work, files)])
+
+
+def _digest(files: dict[str, bytes]) -> str:
+    """A short digest of named files: the same content, the same version folder."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name] + b"\0")
+    return digest.hexdigest()[:12]
+
+
+#: The scripts that may set DSFR classes on the page (for :func:`atelierflash.dsfr.used_classes`).
+_SCRIPTS = (("publique", "publique.js"), ("carte", "carte.js"))
+
+
+def precompress(folder: Path, files: list[str]) -> list[str]:
+    """Write ``<file>.gz`` beside each text file of ``files`` (relative to ``folder``).
+
+    A static host that serves pre-compressed copies (nginx's ``gzip_static``, a CDN, see
+    docs/deploiement.md) then sends a third of the bytes without compressing anything per
+    request. See :func:`gzip_bytes`.
+
+    Returns
+    -------
+    list of str
+        The copies written, relative to ``folder``.
+    """
+    written = []
+    for name in files:
+        if not name.endswith(COMPRESSED_SUFFIXES):
+            continue
+        path = Path(folder) / name
+        # A plain write: the export's folder is private until it is swapped in whole.
+        path.with_name(path.name + ".gz").write_bytes(gzip_bytes(path.read_bytes()))
+        written.append(name + ".gz")
+    return written
+
+
+#: Compressed copies already made in this process, by content (sha256): the code, the DSFR,
+#: the fiche files and the downloads that did not change from one version to the next are
+#: not compressed again. Bounded: the oldest go first.
+_GZIP_CACHE: dict[bytes, bytes] = {}
+_GZIP_CACHE_BYTES = 64_000_000
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    """``data`` gzip-compressed, without name nor date (the same bytes give the same copy).
+
+    Level 9 for the page's files, 6 for the large downloads (a tenth of the time for 2 %
+    more). Cached by content (:data:`_GZIP_CACHE`).
+    """
+    key = hashlib.sha256(data).digest()
+    found = _GZIP_CACHE.get(key)
+    if found is None:
+        found = gzip.compress(data, 9 if len(data) < 512_000 else 6, mtime=0)
+        _GZIP_CACHE[key] = found
+        while sum(map(len, _GZIP_CACHE.values())) > _GZIP_CACHE_BYTES:
+            del _GZIP_CACHE[next(iter(_GZIP_CACHE))]
+    return found
+
+
+#: Where ``donnees.js`` names the folder of its version (``"dossier": "v/<version>/"``).
+_DOSSIER = re.compile(r'"dossier": ?"v/([0-9a-f]{6,64})/"')
+
+
+def current_version(folder: Path) -> str | None:
+    """The version folder (under ``v/``) the export in ``folder`` reads, or None."""
+    try:
+        head = (Path(folder) / "donnees.js").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    found = _DOSSIER.search(head)
+    return found.group(1) if found else None
+
+
+def _keep_previous_version(out: Path, work: Path) -> None:
+    """Carry the version folder of the export in ``out`` over into ``work`` (not the older).
+
+    Its pages may still be open in a browser, and fetch their fiches after the swap: they get
+    their own. An older one no page can still need, and the public folder never grows by more
+    than one version.
+    """
+    previous = current_version(out)
+    if previous is None:
+        return
+    if (work / "v" / previous).exists():
+        # The same version again: the one before it stays the previous one.
+        kept = [p.name for p in (out / "v").iterdir() if p.is_dir() and p.name != previous]
+    else:
+        kept = [previous]
+    for name in kept:
+        if (out / "v" / name).is_dir():
+            shutil.copytree(out / "v" / name, work / "v" / name)
 
 
 def _swap(work: Path, out: Path) -> None:

@@ -8,8 +8,10 @@ accent-, space- and punctuation-insensitive), so "Année de sélection", "ANNEE"
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
+from atelierflash.programme import load_steps
 from atelierflash.texte import normalize_key
 
 
@@ -49,6 +51,23 @@ class Column:
         return ", ".join(seen.values())
 
 
+def _step_columns() -> tuple[Column, ...]:
+    """One date column per step of the course, as ``data/programme.toml`` declares them."""
+    columns = []
+    for step in load_steps():
+        dates = "une ou plusieurs dates séparées par « ; »" if step.several else "une date"
+        columns.append(
+            Column(
+                step.column,
+                step.headers[0],
+                step.headers[1:],
+                f"Étape « {step.label} » ({step.phase}) : {dates} (JJ/MM/AAAA, AAAA-MM-JJ, "
+                "MM/AAAA ou « mars 2024 »).",
+            )
+        )
+    return tuple(columns)
+
+
 COLUMNS: tuple[Column, ...] = (
     Column(
         "id",
@@ -74,7 +93,7 @@ COLUMNS: tuple[Column, ...] = (
         "statut",
         "Statut",
         ("état",),
-        "Candidature, éligible, sélectionné, en cours, réalisé ou abandonné.",
+        "Candidature, éligible, sélectionné, en cours, réalisé, abandonné ou non retenue.",
         required=True,
     ),
     Column(
@@ -126,36 +145,14 @@ COLUMNS: tuple[Column, ...] = (
         "Accord-cadre sous lequel le bon de commande est émis.",
     ),
     Column(
-        "date_bon_commande",
-        "Date du bon de commande",
-        ("date bc", "date du bon de commande"),
-        "Date d'émission du ou des bons de commande (JJ/MM/AAAA, séparées par « ; »).",
-    ),
-    Column(
         "motif_derogation",
         "Motif de dérogation",
         ("motif", "motif hors tour"),
         "Motif documenté lorsqu'un titulaire est passé hors tour (défaillance, refus, conflit "
         "d'intérêts).",
     ),
-    Column(
-        "date_debut",
-        "Date de début",
-        ("début", "date de début"),
-        "Début de l'atelier (JJ/MM/AAAA ou MM/AAAA).",
-    ),
-    Column(
-        "date_fin",
-        "Date de fin",
-        ("fin", "date de fin"),
-        "Fin de l'atelier (JJ/MM/AAAA ou MM/AAAA).",
-    ),
-    Column(
-        "dates_animation",
-        "Dates d'animation",
-        (),
-        "Jours de l'animation sur site, séparés par « ; ».",
-    ),
+    # The course's steps, one date column each: declared in data/programme.toml ([[etapes]]).
+    *_step_columns(),
     Column(
         "montant_eur",
         "Montant (€)",
@@ -233,11 +230,15 @@ class ColumnSet:
         columns); empty when there is no such rule.
     one_of_reason : str
         What lacks when none of ``one_of`` is there (« aucune colonne ne situe les ateliers »).
+    date_prefixed : frozenset of str
+        Columns also recognised after a leading « Date de », « Date du »… (the register's
+        steps: « Date du dépôt », « Date de restitution »).
     """
 
     columns: tuple[Column, ...]
     one_of: tuple[str, ...] = ()
     one_of_reason: str = ""
+    date_prefixed: frozenset[str] = frozenset()
     _index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -264,11 +265,27 @@ class ColumnSet:
 
     def column_for_header(self, header: str | None) -> str | None:
         """The canonical column a header designates, or ``None`` (see :func:`column_for_header`)."""
-        return self._index.get(normalize_key(header))
+        key = normalize_key(header)
+        found = self._index.get(key)
+        if found is None and self.date_prefixed and (bare := _DATE_PREFIX.sub("", key)) != key:
+            # « Date du dépôt », « Date de restitution »: a step read with or without « Date de ».
+            found = self._index.get(bare)
+            if found not in self.date_prefixed:
+                found = None
+        return found
 
 
-#: The register's columns.
-REGISTER = ColumnSet(COLUMNS, LOCATION_COLUMNS, "aucune colonne ne situe les ateliers")
+_STEP_COLUMNS = frozenset(step.column for step in load_steps())
+# On normalize_key() text: « Date d'éligibilité » → « date d eligibilite ».
+_DATE_PREFIX = re.compile(r"^dates? (?:de la |de l |du |des |de |d |le |la )?")
+
+#: The register's columns (a step's date is also read under « Date de … »).
+REGISTER = ColumnSet(
+    COLUMNS,
+    LOCATION_COLUMNS,
+    "aucune colonne ne situe les ateliers",
+    date_prefixed=_STEP_COLUMNS,
+)
 
 
 def column_for_header(header: str | None) -> str | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from atelierflash.registre import demarches
 from atelierflash.registre.colonnes import LINE_COLUMN, REGISTER, ColumnSet
 from atelierflash.registre.controle import CSV_SUFFIXES, RegisterFileError, check_register_file
 from atelierflash.registre.grille import Grid, column_ref
@@ -52,6 +53,9 @@ class RegisterTable:
         Original header → canonical name, for the recognised columns.
     header_line : int
         The header's line in the file.
+    demarches : bool
+        Whether the file is a Démarches simplifiées export, read as candidatures
+        (:mod:`atelierflash.registre.demarches`): its personal columns are not in ``rows``.
     """
 
     path: Path
@@ -64,6 +68,7 @@ class RegisterTable:
     unknown_columns: tuple[str, ...]
     header_map: dict[str, str] = field(default_factory=dict)
     header_line: int = 1
+    demarches: bool = False
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -160,6 +165,10 @@ def _build_table(
 ) -> RegisterTable:
     name = path.name
     by_name = columns.by_name
+    origins: dict[str, str] | None = None
+    if columns is REGISTER and demarches.is_export(grid.header):
+        header, records, origins = demarches.to_register(grid.header, grid.records)
+        grid = Grid(grid.header_line, header, records, grid.column_ref)
     width = max([len(grid.header), *(len(cells) for _, cells in grid.records)])
     header = grid.header + [""] * (width - len(grid.header))
 
@@ -225,6 +234,10 @@ def _build_table(
             column=missing[0] if missing else columns.one_of[0],
         )
 
+    if origins is not None:
+        # Messages and diffs name the export's own headers (« Déposé le »).
+        header_map = {origins.get(c, c): c for c in header_map.values()}
+
     # 3. The frame: canonical columns in registry order, then unknown ones, then the line.
     present = tuple(c.name for c in columns.columns if c.name in seen)
     data: dict[str, list] = {c: [] for c in (*present, *unknown)}
@@ -247,6 +260,7 @@ def _build_table(
         unknown_columns=tuple(unknown),
         header_map=header_map,
         header_line=grid.header_line,
+        demarches=origins is not None,
     )
 
 

@@ -13,6 +13,7 @@ import io
 import re
 from pathlib import Path
 
+from atelierflash.ecriture import unneutralize
 from atelierflash.registre.colonnes import REGISTER, ColumnSet
 from atelierflash.registre.controle import RegisterFileError
 from atelierflash.registre.grille import Grid, clean_text
@@ -162,7 +163,9 @@ def read_csv(path: Path, columns: ColumnSet = REGISTER) -> tuple[Grid, str, str]
     header_line = 0
     records: list[tuple[int, list[str]]] = []
     for line, raw_cells in _parse_csv_records(text, separator, path):
-        cells = [clean_text(c) for c in raw_cells]
+        # The apostrophe before a formula character is the writer's (or the person's) « text, not
+        # formula », not text: the cell reads as the XLSX reader reads a quote-prefixed cell.
+        cells = [unneutralize(clean_text(c)) for c in raw_cells]
         if not any(cells):
             continue
         if header is None:

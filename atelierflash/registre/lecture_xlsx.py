@@ -14,7 +14,13 @@ import re
 from pathlib import Path
 
 from atelierflash.registre.colonnes import REGISTER, ColumnSet
-from atelierflash.registre.controle import CSV_SUFFIXES, RegisterFileError, check_register_file
+from atelierflash.registre.controle import (
+    CSV_SUFFIXES,
+    MAX_LINES,
+    RegisterFileError,
+    check_register_file,
+    too_many_lines,
+)
 from atelierflash.registre.grille import Grid, clean_text
 from atelierflash.texte import normalize_key
 
@@ -178,6 +184,9 @@ def _read_workbook(
         canonical: list[str | None] = []
         records: list[tuple[int, list[str]]] = []
         for line, row in enumerate(worksheet.iter_rows(), start=1):
+            if line > MAX_LINES:
+                # The archive's size is bounded (controle), not its rows: stop at the limit.
+                raise too_many_lines(name, path)
             if header is None:
                 cells = [_xlsx_text(c.value, getattr(c, "number_format", None), None) for c in row]
                 if any(cells):

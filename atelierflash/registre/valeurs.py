@@ -144,7 +144,8 @@ class PartialDate:
         return self._key() < other._key()
 
 
-_TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+# A time after the day is ignored; Démarches simplifiées writes « 2026-03-12 14:03:22 +0100 ».
+_TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?: ?(?:Z|[+-]\d{2}:?\d{2}))?)?"
 _YEAR_FIRST = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})" + _TIME)
 _DAY_FIRST = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})" + _TIME)
 _MONTH_YEAR_FIRST = re.compile(r"(\d{4})-(\d{1,2})")

@@ -11,11 +11,22 @@ Public face
 :meth:`Store.head` check), :func:`prepare_import` → :class:`ImportPreview` →
 :func:`commit_import`, :func:`restore_version`, :func:`compare_versions`,
 :func:`validate_version`, :func:`validate_version_actions`, :func:`seed_store`,
-:func:`version_file`, :func:`diff_tables` → :class:`Diff`, and the errors :class:`StoreError`
-and :class:`RegisterChanged`.
+:func:`version_file`, :func:`diff_tables` → :class:`Diff`; one atelier edited in the app:
+:func:`prepare_edit` → :class:`EditPreview` → :func:`commit_edit`; and the errors
+:class:`StoreError`, :class:`RegisterChanged` and :class:`OutOfScope`.
 """
 
 from atelierflash.store._diff import Diff, FieldChange, diff_tables, summary_text
+from atelierflash.store._edition import (
+    EditPreview,
+    OutOfScope,
+    ateliers_in_scope,
+    commit_edit,
+    editable_columns,
+    prepare_edit,
+    row_cells,
+    territory,
+)
 from atelierflash.store._import import (
     ImportPreview,
     Unresolved,
@@ -48,23 +59,31 @@ __all__ = [
     "ENV_DATA_DIR",
     "SAME_ACTIONS",
     "Diff",
+    "EditPreview",
     "FieldChange",
     "ImportPreview",
+    "OutOfScope",
     "RegisterChanged",
     "Store",
     "StoreError",
     "Unresolved",
     "VersionInfo",
+    "ateliers_in_scope",
+    "commit_edit",
     "commit_import",
     "compare_versions",
     "data_dir",
     "database_url",
     "diff_tables",
+    "editable_columns",
     "file_sha256",
+    "prepare_edit",
     "prepare_import",
     "restore_version",
+    "row_cells",
     "seed_store",
     "summary_text",
+    "territory",
     "validate_version",
     "validate_version_actions",
     "version_file",

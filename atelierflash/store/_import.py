@@ -8,6 +8,7 @@ draws anything: the page and the command line present the same :class:`ImportPre
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from atelierflash.referentiel import Referentiel
 from atelierflash.resolution import CommuneResolver, choice_key
 from atelierflash.store._diff import Diff, diff_tables
 from atelierflash.store._store import Store, StoreError, VersionInfo, file_sha256
-from atelierflash.validation import ValidationReport, validate_register
+from atelierflash.validation import Issue, ValidationReport, validate_register
 
 Progress = Callable[[float, str], None]
 
@@ -163,6 +164,9 @@ def prepare_import(
         report = validate_file(path, referentiel, programme, sheet=sheet, resolver=resolver)
         if report.usable:  # the file changed between two reads; keep the first answer
             raise StoreError(str(exc)) from exc
+        if fichier and fichier != path.name:
+            # An upload is read under a temporary name: the person knows it by its own.
+            report.file_issues = [_named(issue, path.name, fichier) for issue in report.file_issues]
         return ImportPreview(
             fichier=fichier or path.name,
             sha256=file_sha256(path) if path.is_file() else "",
@@ -206,7 +210,7 @@ def prepare_import(
         choices=in_effect,
         base=base,
         diff=diff,
-        unresolved=_unresolved(report, resolver, in_effect),
+        unresolved=unresolved_names(report, resolver, in_effect),
         fictif=_fictif(report),
         base_choices=base_choices,
         actions=plan,
@@ -377,6 +381,13 @@ def write_version_file(store: Store, number: int, out: str | os.PathLike) -> Pat
 
 
 # -- helpers -----------------------------------------------------------------------------------
+def _named(issue: Issue, read_as: str, fichier: str) -> Issue:
+    """``issue`` naming the file ``fichier`` where it names the file read, ``read_as``."""
+    if issue.text.startswith(f"{read_as} : "):
+        return dataclasses.replace(issue, text=fichier + issue.text[len(read_as) :])
+    return issue
+
+
 def _write(
     frame: pd.DataFrame,
     extension: str,
@@ -399,7 +410,7 @@ def _fictif(report: ValidationReport) -> bool:
     return bool(ateliers["fictif"].fillna(False).astype(bool).any())
 
 
-def _unresolved(
+def unresolved_names(
     report: ValidationReport, resolver: CommuneResolver, choices: Mapping[str, str]
 ) -> list[Unresolved]:
     table = report.table

@@ -41,14 +41,18 @@ class StoreError(RuntimeError):
 class RegisterChanged(StoreError):
     """Another import landed since this one was reviewed: review it again."""
 
-    def __init__(self, base: int, head: VersionInfo | None):
+    def __init__(
+        self,
+        base: int,
+        head: VersionInfo | None,
+        advice: str = "Relisez l'import sur la version actuelle avant de l'enregistrer.",
+    ):
         self.base, self.head = base, head
         who = f" par {head.auteur} le {head.date_text}" if head is not None else ""
         number = head.version if head is not None else "?"
         super().__init__(
             f"le registre a changé pendant votre relecture : la version {number} a été "
-            f"enregistrée{who}, après la version {base} que vous avez relue. "
-            "Relisez l'import sur la version actuelle avant de l'enregistrer."
+            f"enregistrée{who}, après la version {base} que vous avez relue. {advice}"
         )
 
 

@@ -118,10 +118,13 @@ def download_buttons(
     fictif = _fictif() if fictif is None else fictif
     place = container or st
     left, right = place.columns(2)
-    # Callables: a file is written only when it is asked for, not on every rerun.
+    # The files go with the page (bytes, not a callable): Streamlit 1.67 writes a callable's
+    # file only when clicked and greys its button until the file is back, so a click during
+    # that round trip gave nothing (tests/browser/test_downloads_browser.py). The bytes are
+    # kept per table (_file_bytes), so a rerun writes again only the tables that changed.
     left.download_button(
         f"Télécharger {what} (CSV)",
-        data=lambda: ecriture.csv_bytes(table, fictif=fictif),
+        data=_file_bytes(table, "csv", fictif, key),
         file_name=ecriture.file_name(key, "csv", fictif=fictif),
         mime=ecriture.CSV_MIME,
         key=f"{key}_csv",
@@ -130,13 +133,21 @@ def download_buttons(
     )
     right.download_button(
         f"Télécharger {what} (XLSX)",
-        data=lambda: ecriture.xlsx_bytes(table, fictif=fictif, sheet=key),
+        data=_file_bytes(table, "xlsx", fictif, key),
         file_name=ecriture.file_name(key, "xlsx", fictif=fictif),
         mime=ecriture.XLSX_MIME,
         key=f"{key}_xlsx",
         icon=":material/download:",
         on_click="ignore",
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _file_bytes(table: pd.DataFrame, kind: str, fictif: bool, sheet: str) -> bytes:
+    """The CSV or XLSX file of a table, by the one writer (kept across reruns and sessions)."""
+    if kind == "csv":
+        return ecriture.csv_bytes(table, fictif=fictif)
+    return ecriture.xlsx_bytes(table, fictif=fictif, sheet=sheet)
 
 
 def png_hint() -> None:

@@ -72,8 +72,8 @@ def _publishable(dataset, ids: list[str]):
             return text
         if len(text) <= url.MAX_TEXT and fiche.find_atelier(dataset, text) is not None:
             raise url.Refused(
-                "cet atelier n'est pas publiable (candidature, éligible, abandonné ou marqué non "
-                "public), sa fiche n'est pas diffusée"
+                "cet atelier n'est pas publiable (candidature, éligible, abandonné, non retenue ou "
+                "marqué non public), sa fiche n'est pas diffusée"
             )
         raise url.Refused("aucun atelier de ce registre ne porte cet identifiant")
 

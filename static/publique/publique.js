@@ -1,8 +1,11 @@
 /*
  * atelierflash – the public map page (static/publique/publique.js).
  *
- * Draws the map from window.AF_PUBLIC (donnees.js) with carte.js, then loads fiches.js
- * (window.AF_FICHES). What a visitor chooses lives in the page's address, with the app's own
+ * Runs right after the map's element, before the list below is parsed: draws the map from
+ * window.AF_PUBLIC (donnees.js) with carte.js, then, the page whole, loads v/<version>/lieux.js (window.AF_LIEUX:
+ * places, summaries, the search's communes) and, when a fiche is opened, its file
+ * v/<version>/fiches/<k>.js (which calls AF_FICHES(k, [...])); data.dossier names the folder. The list's rows are taken once the document is whole
+ * (DOMContentLoaded). What a visitor chooses lives in the page's address, with the app's own
  * parameter names and formats (atelierflash.filters.FilterState):
  *   ?annees=2021-2024&famille=territoriales&theme=friches&region=32&dep=80&echelle=communale
  *   (also sans_annee=non, statut, equipe from a link copied from the app; embed=1 compact page)
@@ -228,6 +231,17 @@
     };
   }
 
+  // Every atelier kept (no filter, the page as most visitors open it): the layer as exported,
+  // drawn as is, without decoding and encoding it again.
+  function whole(layer) {
+    var copy = {};
+    Object.keys(layer).forEach(function (k) {
+      copy[k] = layer[k];
+    });
+    copy.focus = null;
+    return copy;
+  }
+
   function overviewLayer(layer, kept) {
     var counts = {};
     var max = 0;
@@ -334,9 +348,10 @@
   }
 
   // ------------------------------------------------------------------ applying a state
-  var rows = Array.prototype.slice.call(document.querySelectorAll("#liste tbody tr"));
+  // The list is below this script: its rows and caption exist once the document is parsed.
+  var rows = [];
+  var caption = null;
   var count = document.getElementById("compte");
-  var caption = document.querySelector("#liste caption");
   var permalink = document.getElementById("lien-vue");
   var grand = document.getElementById("lien-grand");
   var kept = [];
@@ -347,7 +362,7 @@
       if (matches(a, s)) kept.push(i);
     });
     group.clearLayers();
-    if (data.kind === "ateliers") AF.ateliers(group, communesLayer(data.layer, kept));
+    if (data.kind === "ateliers") AF.ateliers(group, kept.length === F.ateliers.length ? whole(data.layer) : communesLayer(data.layer, kept));
     else AF.overview(group, overviewLayer(data.layer, kept));
     var keepSet = {};
     var communes = {};
@@ -357,9 +372,7 @@
         communes[c] = true;
       });
     });
-    rows.forEach(function (row, i) {
-      row.hidden = !keepSet[i];
-    });
+    showRows();
     var nc = Object.keys(communes).length;
     var text =
       kept.length +
@@ -371,10 +384,28 @@
       (nc > 1 ? "s" : "") +
       (kept.length === F.ateliers.length ? "" : " (sur " + F.ateliers.length + " publiés)");
     count.textContent = text + ".";
-    if (caption) caption.textContent = text + (data.fictif ? " – données fictives" : "");
+    listText = text + (data.fictif ? " – données fictives" : "");
+    if (caption) caption.textContent = listText;
     history.replaceState(null, "", location.pathname + queryOf(s, EMBED) + location.hash);
     updateLinks();
     if (fit && kept.length && data.kind === "ateliers") fitTo(group.getBounds());
+  }
+
+  var listText = "";
+  function showRows() {
+    var keepSet = {};
+    kept.forEach(function (i) {
+      keepSet[i] = true;
+    });
+    rows.forEach(function (row, i) {
+      row.hidden = !keepSet[i];
+    });
+  }
+  function takeList() {
+    rows = Array.prototype.slice.call(document.querySelectorAll("#liste tbody tr"));
+    caption = document.querySelector("#liste caption");
+    if (caption && listText) caption.textContent = listText;
+    showRows();
   }
 
   // « Lien vers cette vue » and, in the compact page, « Ouvrir la carte en grand »: the full
@@ -389,9 +420,17 @@
     if (bounds && bounds.isValid && bounds.isValid()) map.fitBounds(bounds, { maxZoom: 11, animate: false });
   }
 
-  fillForm();
-  showState(state);
+  // The map first; the form's options (170 of them, a tenth of a second or more on a busy
+  // machine) just after, in the next task.
   apply(state, false);
+  var formReady = false;
+  var listDone = false;
+  setTimeout(function () {
+    fillForm();
+    showState(state);
+    formReady = true;
+    whenWhole();
+  }, 0);
   form.addEventListener("change", function () {
     state = readForm();
     showState(state);
@@ -409,25 +448,52 @@
   });
 
   // ------------------------------------------------------------------ fiches
-  var fiches = null;
+  // lieux.js (places → ateliers, summaries, the search's communes) once the map is drawn; a
+  // fiche's file when it is first opened.
+  var lieux = null;
   var pending = null;
-  function loadFiches() {
+  var chunks = {};
+  var waiting = {};
+  function addScript(src, onerror) {
     var script = document.createElement("script");
-    script.src = "fiches.js";
-    script.onload = function () {
-      fiches = window.AF_FICHES;
+    script.src = src;
+    script.onerror = onerror;
+    document.body.appendChild(script);
+    return script;
+  }
+  function failed() {
+    panel.textContent =
+      "Les fiches n'ont pas pu être chargées ; la liste des ateliers reste disponible.";
+  }
+  function loadLieux() {
+    addScript(data.dossier + "lieux.js", failed).onload = function () {
+      lieux = window.AF_LIEUX;
+      searchReady();
       if (pending) open(pending[0], pending[1], pending[2]);
       pending = null;
     };
-    script.onerror = function () {
-      panel.textContent =
-        "Les fiches n'ont pas pu être chargées ; la liste des ateliers reste disponible.";
-    };
-    document.body.appendChild(script);
   }
-  requestAnimationFrame(function () {
-    setTimeout(loadFiches, 0);
-  });
+  window.AF_FICHES = function (k, list) {
+    chunks[k] = list;
+    (waiting[k] || []).forEach(function (done) {
+      done();
+    });
+    delete waiting[k];
+  };
+  // Calls done(html) with fiche i, fetching its file the first time.
+  function withFiche(i, done) {
+    var k = Math.floor(i / lieux.par_fichier);
+    function ready() {
+      done(chunks[k][i - k * lieux.par_fichier]);
+    }
+    if (chunks[k]) return ready();
+    if (waiting[k]) return waiting[k].push(ready);
+    waiting[k] = [ready];
+    addScript(data.dossier + "fiches/" + k + ".js", function () {
+      delete waiting[k];
+      failed();
+    });
+  }
 
   var HELP =
     '<p class="af-aide">Cliquez sur une commune de la carte, cherchez-la ci-dessus ou choisissez ' +
@@ -459,8 +525,8 @@
 
   function placeFiche(kind, code) {
     var key = (kind === "departement" ? "d:" : "c:") + code;
-    var ids = fiches.lieux[key] || [];
-    var heading = fiches.titres[key] || code;
+    var ids = lieux.lieux[key] || [];
+    var heading = lieux.titres[key] || code;
     var shown = ids.filter(function (i) {
       return kept.indexOf(i) >= 0;
     });
@@ -473,16 +539,22 @@
     if (ids.length) {
       html += '<ul class="af-liste-ateliers">';
       ids.forEach(function (i) {
-        html += fiches.resumes[i];
+        html += lieux.resumes[i];
       });
       html += "</ul>";
     }
     show(html + "</section>", "#" + kind + "=" + code);
   }
 
+  var asked = 0; // the last fiche asked for: a slower file never shows an older fiche
   function atelierFiche(i) {
-    show('<section class="af-fiche" aria-label="Fiche de l\'atelier">' + fiches.fiches[i] + "</section>", "#atelier=" + encodeURIComponent(fiches.ids[i]));
-    zoomToAtelier(i);
+    var mine = ++asked;
+    withFiche(i, function (html) {
+      if (mine !== asked) return;
+      show('<section class="af-fiche" aria-label="Fiche de l\'atelier">' + html + "</section>", "#atelier=" + encodeURIComponent(lieux.ids[i]));
+      zoomToAtelier(i);
+      AF.ficheShown = lieux.ids[i];
+    });
   }
 
   // A commune's bounds: its drawn polygon, or (left out by the filters) its geometry in the
@@ -516,13 +588,14 @@
   }
 
   function open(kind, code, zoom) {
-    if (!fiches) {
+    asked += 1; // a fiche still loading is no longer the one asked for
+    if (!lieux) {
       pending = [kind, code, zoom];
       panel.innerHTML = '<p class="af-aide">Chargement de la fiche…</p>';
       return;
     }
     if (kind === "atelier") {
-      var i = fiches.ids.indexOf(code);
+      var i = lieux.ids.indexOf(code);
       if (i < 0) {
         show('<p class="af-aide">Aucun atelier publié ne porte l\'identifiant « ' + esc(code) + " ».</p>", "");
         return;
@@ -567,9 +640,13 @@
       .replace(/\bste\b/g, "sainte")
       .replace(/\bst\b/g, "saint");
   }
-  var places = F.communes.map(function (c) {
-    return { code: c[0], nom: c[1], dep: c[2], key: key(c[1]) };
-  });
+  var places = [];
+  function searchReady() {
+    places = lieux.recherche.map(function (c) {
+      return { code: c[0], nom: c[1], dep: c[2], key: key(c[1]) };
+    });
+    if (input.value) suggest();
+  }
   var input = document.getElementById("recherche");
   var list = document.getElementById("recherche-suggestions");
   var status = document.getElementById("recherche-statut");
@@ -657,5 +734,18 @@
     if (found.length) choose(found[active >= 0 ? active : 0]);
   });
 
-  AF.publicReady = true;
+  function listReady() {
+    takeList();
+    listDone = true;
+    whenWhole();
+    // The places and the search once the page is whole: at ×10 the demo, fetched earlier they
+    // arrived while the list was still being parsed, and delayed the polygons' first paint.
+    setTimeout(loadLieux, 0);
+  }
+  // Ready for a visitor (and the tests): the form filled and the list's rows taken.
+  function whenWhole() {
+    if (formReady && listDone) AF.publicReady = true;
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", listReady);
+  else listReady();
 })();

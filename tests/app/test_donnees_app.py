@@ -117,6 +117,21 @@ def test_a_file_level_message_has_an_empty_line_cell(mini_app):
     assert "5" in set(messages["ligne"])  # the lines of the rows stay
 
 
+def test_a_file_over_the_line_limit_is_refused_with_its_message(mini_app):
+    """Issue 20: the page refuses a file too long for a register, as the command line does."""
+    from atelierflash.registre import controle
+
+    rows = "".join(f"L-{i},Titre,2024,réalisé,80253\n" for i in range(controle.MAX_LINES))
+    data = ("id,titre,annee,statut,communes_insee\n" + rows).encode("utf-8")
+    at = mini_app("pages/donnees.py")
+    at.file_uploader[0].upload("toutes_les_communes.csv", data, "text/csv").run()
+    assert not at.exception, at.exception
+    (refusal,) = [as_shown(e.value) for e in at.error if "lignes" in e.value]
+    assert refusal.startswith("toutes_les_communes.csv : plus de 20\u202f000 lignes")
+    assert "découpez-le" in refusal
+    assert not [b for b in at.button if "Enregistrer" in b.label]
+
+
 def test_the_page_is_registered_as_internal():
     from atelierflash.acces import INTERNAL_PAGES
 

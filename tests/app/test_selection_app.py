@@ -38,7 +38,7 @@ def test_year_selector_changes_the_numbers_and_the_url(mini_app):
     assert metric(at, "Sélectionnés de 2019 à 2024") == "4"
     assert at.query_params["annee"] == "2024"
     pipeline = chart(at, "Ateliers 2024 par statut")
-    assert pipeline["data"][0]["y"] == [0, 0, 0, 1, 0, 0]  # en cours
+    assert pipeline["data"][0]["y"] == [0, 0, 0, 1, 0, 0, 0]  # en cours
     assert any(h.value == "Les ateliers 2024" for h in at.header)
     listed = at.dataframe[0].value
     assert listed["Titre"].tolist() == ["Ajaccio littoral (fictif)"]
@@ -85,6 +85,14 @@ def test_demo_register_year_2022_matches_a_hand_count(demo_app):
     at = _select_year(demo_app(PAGE), 2022)
     assert metric(at, "Ateliers sélectionnés en 2022") == str(selected) == "20"
     pipeline = chart(at, "Ateliers 2022 par statut")
-    statuts = ["candidature", "éligible", "sélectionné", "en cours", "réalisé", "abandonné"]
+    statuts = [
+        "candidature",
+        "éligible",
+        "sélectionné",
+        "en cours",
+        "réalisé",
+        "abandonné",
+        "non retenue",
+    ]
     assert pipeline["data"][0]["y"] == [sum(r["statut"] == s for r in rows) for s in statuts]
     assert len(at.dataframe[0].value) == len(rows)  # the year's list: every atelier of 2022

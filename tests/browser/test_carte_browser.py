@@ -466,8 +466,8 @@ def test_public_page_draws_offline_opens_fiches_and_stays_on_its_origin(page, ap
     assert page.locator(".af-inset-label").count() == 5
     assert "Données de démonstration fictives" in page.locator(".af-fictif").inner_text()
     rows = page.locator(".af-table tbody tr")
-    page.wait_for_function("() => !!window.AF_FICHES", timeout=30_000)
-    assert rows.count() == page.evaluate("() => AF_FICHES.fiches.length") > 100
+    page.wait_for_function("() => !!window.AF_LIEUX", timeout=30_000)
+    assert rows.count() == page.evaluate("() => AF_LIEUX.ids.length") > 100
     key = page.evaluate(
         "() => Object.keys(AF.polys).find(k => !k.includes('@') && AF.pointOf(k) !== null)"
     )

@@ -19,7 +19,7 @@ from tests.browser.conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.referentiel]
 
-READY = "() => !!(window.AF && AF.publicReady && AF.stats.ready && window.AF_FICHES)"
+READY = "() => !!(window.AF && AF.publicReady && AF.stats.ready && window.AF_LIEUX)"
 FILTERS = "annees=2021-2022&theme=friches"
 
 
@@ -268,3 +268,26 @@ def test_hostile_titles_fire_no_dialog(page, hostile_export):
     page.locator("#fiche .af-aide", has_text="Aucun atelier publié").wait_for()
     assert page.locator("img[src='x']").count() == 0
     assert page.dialogs == [] and _outside(page) == []
+
+
+def test_fiches_are_fetched_when_opened_one_file_at_a_time(page, export, demo_dataset):
+    public = carte.public_ateliers(demo_dataset.ateliers).reset_index(drop=True)
+    per = carte.publique.FICHES_PER_FILE
+    assert len(public) > per  # the demo's fiches span several files
+    _open(page, f"{export.as_uri()}/index.html")
+    fiche_files = lambda: sorted(u.rsplit("/", 2)[-1] for u in page.requests if "/fiches/" in u)  # noqa: E731
+    # The map and the places are there; no fiche was downloaded.
+    assert fiche_files() == []
+    last = len(public) - 1
+    page.locator(".af-table tbody th a", has_text=public.at[last, "titre"]).first.click()
+    page.locator("#fiche .af-fiche-atelier h2", has_text=public.at[last, "titre"]).wait_for()
+    assert fiche_files() == [f"{last // per}.js"]
+    # Another fiche of the same file: nothing more to download.
+    neighbour = (last // per) * per
+    page.evaluate(
+        "(id) => { location.hash = '#atelier=' + encodeURIComponent(id); }",
+        public.at[neighbour, "id"],
+    )
+    page.locator("#fiche .af-fiche-atelier h2", has_text=public.at[neighbour, "titre"]).wait_for()
+    assert fiche_files() == [f"{last // per}.js"]
+    assert _outside(page) == [] and page.dialogs == []
