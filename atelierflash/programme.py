@@ -281,6 +281,16 @@ class Programme:
         """The vocabulary of the framework agreements (accords-cadres)."""
         return self.vocabularies["accords"]
 
+    @property
+    def priorites(self) -> Vocabulary:
+        """The vocabulary of the priority of a feuille de route's action (élevée … basse)."""
+        return self.vocabularies["priorites"]
+
+    @property
+    def statuts_action(self) -> Vocabulary:
+        """The vocabulary of the statut of an action (Territoires en Transitions' own)."""
+        return self.vocabularies["statuts_action"]
+
     def step(self, key: str) -> Step:
         """The step of ``key`` (``KeyError`` when unknown)."""
         for step in self.etapes:

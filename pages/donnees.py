@@ -6,8 +6,10 @@ nouvelle version ; historique des versions (voir, télécharger, comparer, resta
 
 import streamlit as st
 
+from atelierflash import modele
 from atelierflash import store as register_store
 from atelierflash.formats import fmt_int
+from atelierflash.store import summary_text
 from atelierflash.texte import markdown_escape as md
 from atelierflash.ui import donnees as review
 from atelierflash.ui.acces import require_internal
@@ -39,15 +41,31 @@ st.header("Importer un registre")
 st.markdown(
     "Un fichier CSV (UTF-8 ou Windows-1252 ; séparateur `,` `;` ou tabulation) ou XLSX, avec les "
     "en-têtes du registre ou leurs variantes usuelles (« Intitulé », « Année de sélection », "
-    "« Commune(s) »…). Rien n'est enregistré avant votre confirmation."
+    "« Commune(s) »…). Rien n'est enregistré avant votre confirmation. Les actions de la "
+    "feuille de route sont lues dans la feuille « Actions » du classeur, ou dans un fichier à "
+    "part ; sans l'une ni l'autre, les actions actuelles sont gardées."
+)
+st.download_button(
+    "Télécharger le modèle à remplir (XLSX)",
+    review.template(),
+    file_name=modele.FILE_NAME,
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="donnees_modele",
+    icon=":material/download:",
+    help="Feuilles « Registre » et « Actions » avec leurs listes déroulantes, et « Lisez-moi ».",
 )
 uploaded = st.file_uploader("Fichier du registre", type=["csv", "xlsx"], key=review.UPLOADER)
+actions_file = st.file_uploader(
+    "Actions de la feuille de route, dans un fichier à part (facultatif)",
+    type=["csv", "xlsx"],
+    key=review.ACTIONS_UPLOADER,
+)
 if (number := review.stored_as(uploaded)) is not None:
     st.info(
         f"Ce fichier est enregistré comme version {number}. Déposez-en un autre pour l'importer."
     )
 elif uploaded is not None:
-    preview = review.preview(uploaded)
+    preview = review.preview(uploaded, actions_file)
     report = preview.report
     if not preview.usable:
         for issue in report.file_issues:
@@ -82,6 +100,23 @@ elif uploaded is not None:
             "sont pas corrigées.",
             icon=":material/warning:",
         )
+
+    plan = preview.actions
+    if plan.present:
+        st.subheader("Actions de la feuille de route")
+        for issue in plan.file_issues:
+            if issue.level == "error":
+                st.error(md(str(issue)), icon=":material/error:")
+        if plan.usable:
+            counts = plan.summary
+            cols = st.columns(4)
+            cols[0].metric("Actions lues", fmt_int(len(plan.rows)))
+            cols[1].metric("Actions sans remarque", fmt_int(counts["ok"]))
+            cols[2].metric("Actions avec avertissement", fmt_int(counts["warning"]))
+            cols[3].metric("Actions en erreur", fmt_int(counts["error"]))
+            action_messages = plan.issues_frame()
+            if len(action_messages):
+                st.dataframe(action_messages, hide_index=True, width="stretch")
 
     if preview.unresolved:
         st.subheader("Communes à préciser")
@@ -122,6 +157,11 @@ elif uploaded is not None:
     if preview.diff.changed:
         with st.expander(f"Modifiés, champ par champ ({fmt_int(counts['modifies'])})", True):
             st.dataframe(preview.diff.changes_frame(), hide_index=True, width="stretch")
+    action_changes = preview.diff.actions_frame()
+    if len(action_changes):
+        actions_counts = {k: v for k, v in counts.items() if k.startswith("actions_")}
+        with st.expander(f"Actions de la feuille de route ({md(summary_text(actions_counts))})"):
+            st.dataframe(action_changes, hide_index=True, width="stretch")
 
     st.subheader("Enregistrer")
     author = st.text_input("Auteur de la version", value=review.default_author())
@@ -131,7 +171,7 @@ elif uploaded is not None:
         f"Enregistrer la version {preview.base + 1}",
         type="primary",
         icon=":material/save:",
-        disabled=preview.unchanged or not author.strip(),
+        disabled=preview.unchanged or not author.strip() or not plan.usable,
         help=None if author.strip() else "Indiquez l'auteur de la version.",
     ):
         try:
@@ -177,6 +217,13 @@ with view:
         f"Les {fmt_int(info.nb_lignes)} lignes telles qu'importées (« {md(info.fichier)} »)."
     )
     st.dataframe(store.original_frame(number), hide_index=True, width="stretch")
+    version_actions = store.original_actions_frame(number)
+    if version_actions is not None:
+        st.caption(
+            f"Les {fmt_int(len(version_actions))} actions de la feuille de route telles "
+            "qu'importées (dans le téléchargement XLSX, feuille « Actions »)."
+        )
+        st.dataframe(version_actions, hide_index=True, width="stretch")
 with download:
     for extension, mime in (
         ("csv", "text/csv"),

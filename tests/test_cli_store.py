@@ -112,9 +112,9 @@ def test_an_import_refused_when_the_register_changed(cli, tmp_path, monkeypatch,
 
 def test_db_upgrade_on_an_empty_database(cli):
     code, out, _ = cli("db", "current")
-    assert code == 0 and "schéma vide (dernier : 0002)" in out
+    assert code == 0 and "schéma vide (dernier : 0003)" in out
     code, out, _ = cli("db", "upgrade")
-    assert code == 0 and "schéma 0002 (dernier : 0002)" in out
+    assert code == 0 and "schéma 0003 (dernier : 0003)" in out
 
 
 def test_the_module_entry_point_runs_a_store_command(tmp_path):

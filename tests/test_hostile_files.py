@@ -219,10 +219,17 @@ def test_validate_refuses_a_bomb_fast_and_small(bombs, bomb, message):
     # --json keeps its contract: the reason on stderr, a well-formed report on stdout.
     result = _measured_validate(path, "--json")
     assert result["rc"] == 2 and message in result["err"]
-    assert json.loads(result["out"]) == {"rows": [], "summary": {"ok": 0, "warning": 0, "error": 0}}
+    none = {"ok": 0, "warning": 0, "error": 0}
+    assert json.loads(result["out"]) == {
+        "rows": [],
+        "summary": none,
+        "actions": [],
+        "summary_actions": none,
+    }
 
 
 def test_the_command_lines_refusal_is_the_validation_report(tmp_path):
+    from atelierflash.actions import ActionsReport
     from atelierflash.validation import file_error_report
 
     path = hostile.entity_bomb_xlsx(tmp_path)
@@ -230,7 +237,9 @@ def test_the_command_lines_refusal_is_the_validation_report(tmp_path):
         check_register_file(path)
     report = file_error_report(path, caught.value)
     assert controle.refusal_text(path, caught.value) == report.to_text()
-    assert controle.refusal_json_text() == report.to_json_text()
+    # validate --json: the register's report, then the feuille de route's (none here).
+    expected = report.to_json() | ActionsReport().to_json()
+    assert json.loads(controle.refusal_json_text()) == expected
 
 
 def test_checking_a_file_imports_neither_pandas_nor_openpyxl(tmp_path):

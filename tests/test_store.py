@@ -60,12 +60,12 @@ def test_an_empty_database_migrates_to_head(store_url):
     s = store.Store(store_url, upgrade=False)
     assert s.schema_revision() is None
     s.upgrade()
-    assert s.schema_revision() == store.Store.head_revision() == "0002"
+    assert s.schema_revision() == store.Store.head_revision() == "0003"
     inspector = sa.inspect(s.engine)
     for table in _schema.metadata.sorted_tables:
         assert {c["name"] for c in inspector.get_columns(table.name)} == set(table.columns.keys())
     s.upgrade()  # running it again at the next start-up changes nothing
-    assert s.schema_revision() == "0002"
+    assert s.schema_revision() == "0003"
     assert s.head() is None and s.versions() == []
     s.dispose()
 

@@ -10,7 +10,9 @@ The face of the register's modules, one per concern:
 - :mod:`~atelierflash.registre.lecture`: :func:`read_register`, which reads a CSV
   (:mod:`~atelierflash.registre.lecture_csv`) or XLSX
   (:mod:`~atelierflash.registre.lecture_xlsx`) file into a grid
-  (:mod:`~atelierflash.registre.grille`), then a :class:`RegisterTable` of text cells;
+  (:mod:`~atelierflash.registre.grille`), then a :class:`RegisterTable` of text cells; and
+  :func:`read_table`, the same for another table's declared columns (a :class:`ColumnSet`:
+  the feuille de route's actions);
 - :mod:`~atelierflash.registre.valeurs`: the pure parsers of cell values used by
   :mod:`atelierflash.validation` (:func:`parse_year`, :func:`parse_date`, :func:`parse_amount`…).
 
@@ -30,8 +32,10 @@ from atelierflash.registre.colonnes import (
     COLUMNS_BY_NAME,
     LINE_COLUMN,
     LOCATION_COLUMNS,
+    REGISTER,
     REQUIRED_COLUMNS,
     Column,
+    ColumnSet,
     column_for_header,
 )
 from atelierflash.registre.controle import RegisterFileError, check_register_file
@@ -49,15 +53,18 @@ from atelierflash.registre.valeurs import (
 from atelierflash.texte import normalize_key
 
 if TYPE_CHECKING:
-    from atelierflash.registre.lecture import RegisterTable, read_register
+    from atelierflash.registre.lecture import RegisterTable, read_register, read_table
+    from atelierflash.registre.lecture_xlsx import sheet_names
 
 __all__ = [
     "COLUMNS",
     "COLUMNS_BY_NAME",
     "LINE_COLUMN",
     "LOCATION_COLUMNS",
+    "REGISTER",
     "REQUIRED_COLUMNS",
     "Column",
+    "ColumnSet",
     "PartialDate",
     "RegisterFileError",
     "RegisterTable",
@@ -70,11 +77,18 @@ __all__ = [
     "parse_dates",
     "parse_year",
     "read_register",
+    "read_table",
+    "sheet_names",
     "split_values",
 ]
 
 # The names of the reading module, loaded on first use (it imports pandas).
-_LAZY = {"RegisterTable": "lecture", "read_register": "lecture"}
+_LAZY = {
+    "RegisterTable": "lecture",
+    "read_register": "lecture",
+    "read_table": "lecture",
+    "sheet_names": "lecture_xlsx",
+}
 
 
 def __getattr__(name: str):

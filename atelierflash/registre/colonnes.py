@@ -9,7 +9,7 @@ accent-, space- and punctuation-insensitive), so "Année de sélection", "ANNEE"
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from atelierflash.programme import load_steps
 from atelierflash.texte import normalize_key
@@ -213,28 +213,83 @@ REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required)
 LINE_COLUMN = "line"
 
 
-def _build_header_index() -> dict[str, str]:
-    index: dict[str, str] = {}
-    for column in COLUMNS:
-        for spelling in column.spellings():
-            key = normalize_key(spelling)
-            previous = index.setdefault(key, column.name)
-            if previous != column.name:
-                # A programming error in the registry above: fail at import, not on a user file.
-                raise RuntimeError(
-                    f"l'en-tête « {spelling} » désigne à la fois « {previous} » et « {column.name} »"
-                )
-    return index
+@dataclass(frozen=True)
+class ColumnSet:
+    """The declared columns of one table of a workbook: the register's, or another's.
+
+    The register is one such table (:data:`REGISTER`); the feuille de route's actions
+    (:data:`atelierflash.actions.ACTIONS`) are another, read by the same
+    :func:`atelierflash.registre.read_table`.
+
+    Attributes
+    ----------
+    columns : tuple of Column
+        In the order a table shows them.
+    one_of : tuple of str
+        Canonical names of which a file must have at least one (the register's location
+        columns); empty when there is no such rule.
+    one_of_reason : str
+        What lacks when none of ``one_of`` is there (« aucune colonne ne situe les ateliers »).
+    date_prefixed : frozenset of str
+        Columns also recognised after a leading « Date de », « Date du »… (the register's
+        steps: « Date du dépôt », « Date de restitution »).
+    """
+
+    columns: tuple[Column, ...]
+    one_of: tuple[str, ...] = ()
+    one_of_reason: str = ""
+    date_prefixed: frozenset[str] = frozenset()
+    _index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for column in self.columns:
+            for spelling in column.spellings():
+                key = normalize_key(spelling)
+                previous = self._index.setdefault(key, column.name)
+                if previous != column.name:
+                    # A programming error in a declaration: fail at import, not on a user file.
+                    raise RuntimeError(
+                        f"l'en-tête « {spelling} » désigne à la fois « {previous} » et "
+                        f"« {column.name} »"
+                    )
+
+    @property
+    def by_name(self) -> dict[str, Column]:
+        """Canonical name → column."""
+        return {c.name: c for c in self.columns}
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """The canonical names of the required columns."""
+        return tuple(c.name for c in self.columns if c.required)
+
+    def column_for_header(self, header: str | None) -> str | None:
+        """The canonical column a header designates, or ``None`` (see :func:`column_for_header`)."""
+        key = normalize_key(header)
+        found = self._index.get(key)
+        if found is None and self.date_prefixed and (bare := _DATE_PREFIX.sub("", key)) != key:
+            # « Date du dépôt », « Date de restitution »: a step read with or without « Date de ».
+            found = self._index.get(bare)
+            if found not in self.date_prefixed:
+                found = None
+        return found
 
 
-_HEADER_INDEX = _build_header_index()
 _STEP_COLUMNS = frozenset(step.column for step in load_steps())
 # On normalize_key() text: « Date d'éligibilité » → « date d eligibilite ».
 _DATE_PREFIX = re.compile(r"^dates? (?:de la |de l |du |des |de |d |le |la )?")
 
+#: The register's columns (a step's date is also read under « Date de … »).
+REGISTER = ColumnSet(
+    COLUMNS,
+    LOCATION_COLUMNS,
+    "aucune colonne ne situe les ateliers",
+    date_prefixed=_STEP_COLUMNS,
+)
+
 
 def column_for_header(header: str | None) -> str | None:
-    """Return the canonical column a header designates, or ``None``.
+    """Return the canonical column of the register a header designates, or ``None``.
 
     Parameters
     ----------
@@ -246,11 +301,4 @@ def column_for_header(header: str | None) -> str | None:
     str or None
         The canonical name (``"communes_insee"``), ``None`` for an unknown header.
     """
-    key = normalize_key(header)
-    found = _HEADER_INDEX.get(key)
-    if found is None and (bare := _DATE_PREFIX.sub("", key)) != key:
-        # « Date du dépôt », « Date de restitution »: a step read with or without « Date de ».
-        found = _HEADER_INDEX.get(bare)
-        if found not in _STEP_COLUMNS:
-            found = None
-    return found
+    return REGISTER.column_for_header(header)

@@ -343,6 +343,7 @@ def refusal_text(path: str | os.PathLike, error: RegisterFileError) -> str:
 
 
 def refusal_json_text() -> str:
-    """The JSON report of a refused file (no row), as ``ValidationReport.to_json_text`` writes it."""
-    empty = {"rows": [], "summary": {"ok": 0, "warning": 0, "error": 0}}
+    """The JSON report of a refused file (no row, no action), as ``validate --json`` writes it."""
+    none = {"ok": 0, "warning": 0, "error": 0}
+    empty = {"rows": [], "summary": none, "actions": [], "summary_actions": dict(none)}
     return json.dumps(empty, ensure_ascii=False, indent=2)

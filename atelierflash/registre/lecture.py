@@ -17,14 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from atelierflash.registre import demarches
-from atelierflash.registre.colonnes import (
-    COLUMNS,
-    COLUMNS_BY_NAME,
-    LINE_COLUMN,
-    LOCATION_COLUMNS,
-    REQUIRED_COLUMNS,
-    column_for_header,
-)
+from atelierflash.registre.colonnes import LINE_COLUMN, REGISTER, ColumnSet
 from atelierflash.registre.controle import CSV_SUFFIXES, RegisterFileError, check_register_file
 from atelierflash.registre.grille import Grid, column_ref
 from atelierflash.registre.lecture_csv import read_csv
@@ -108,14 +101,41 @@ def read_register(path: str | os.PathLike, sheet: str | None = None) -> Register
         two headers for one column, or a required column missing. The message is in French and
         names the file (and the line or column when relevant).
     """
+    return read_table(path, REGISTER, sheet)
+
+
+def read_table(
+    path: str | os.PathLike, columns: ColumnSet, sheet: str | None = None
+) -> RegisterTable:
+    """Read a table of declared columns (see :func:`read_register`, which reads the register).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A ``.csv`` (``.tsv``, ``.txt``) or ``.xlsx`` (``.xlsm``) file.
+    columns : ColumnSet
+        The table's declared columns: headers are matched against them, required ones checked.
+    sheet : str, optional
+        XLSX sheet to read (by name, or by its :func:`normalize_key`); the first by default.
+
+    Returns
+    -------
+    RegisterTable
+        Text cells, line numbers and header mapping, as for the register.
+
+    Raises
+    ------
+    RegisterFileError
+        As :func:`read_register`, the required columns being those of ``columns``.
+    """
     path = check_register_file(path, sheet)
     suffix = path.suffix.lower()
     try:
         if suffix in CSV_SUFFIXES:
-            grid, encoding, separator = read_csv(path)
-            return _build_table(path, "csv", grid, encoding, separator, None)
-        grid, sheet_name = read_xlsx(path, sheet)
-        return _build_table(path, "xlsx", grid, None, None, sheet_name)
+            grid, encoding, separator = read_csv(path, columns)
+            return _build_table(path, "csv", grid, encoding, separator, None, columns)
+        grid, sheet_name = read_xlsx(path, sheet, columns)
+        return _build_table(path, "xlsx", grid, None, None, sheet_name, columns)
     except PermissionError as exc:
         raise RegisterFileError(
             f"{path.name} : lecture refusée ({os_reason(exc)})", path=path
@@ -141,10 +161,12 @@ def _build_table(
     encoding: str | None,
     separator: str | None,
     sheet: str | None,
+    columns: ColumnSet = REGISTER,
 ) -> RegisterTable:
     name = path.name
+    by_name = columns.by_name
     origins: dict[str, str] | None = None
-    if demarches.is_export(grid.header):
+    if columns is REGISTER and demarches.is_export(grid.header):
         header, records, origins = demarches.to_register(grid.header, grid.records)
         grid = Grid(grid.header_line, header, records, grid.column_ref)
     width = max([len(grid.header), *(len(cells) for _, cells in grid.records)])
@@ -158,9 +180,9 @@ def _build_table(
     targets: list[str | None] = []  # canonical or kept unknown name; None = dropped
     header_map: dict[str, str] = {}
     unknown: list[str] = []
-    taken = {c.name for c in COLUMNS} | {LINE_COLUMN}
+    taken = {c.name for c in columns.columns} | {LINE_COLUMN}
     for index, text in enumerate(header):
-        canonical = column_for_header(text) if text else None
+        canonical = columns.column_for_header(text) if text else None
         if canonical is not None:
             if canonical in seen:
                 first = seen[canonical]
@@ -168,7 +190,7 @@ def _build_table(
                     f"{name} : les colonnes « {header[first]} » "
                     f"({column_ref(first, grid.column_ref)}) et « {text} » "
                     f"({column_ref(index, grid.column_ref)}) désignent toutes deux "
-                    f"« {canonical} » ({COLUMNS_BY_NAME[canonical].label_fr}) : "
+                    f"« {canonical} » ({by_name[canonical].label_fr}) : "
                     "gardez-en une seule ou renommez l'autre",
                     path=path,
                     line=grid.header_line,
@@ -191,29 +213,25 @@ def _build_table(
 
     # 2. Required columns.
     problems: list[str] = []
-    missing = [c for c in REQUIRED_COLUMNS if c not in seen]
+    missing = [c for c in columns.required if c not in seen]
     if missing:
-        listed = " ; ".join(f"« {c} » ({COLUMNS_BY_NAME[c].aliases_display()})" for c in missing)
+        listed = " ; ".join(f"« {c} » ({by_name[c].aliases_display()})" for c in missing)
         word = (
             "colonne obligatoire absente"
             if len(missing) == 1
             else ("colonnes obligatoires absentes")
         )
         problems.append(f"{word} : {listed}")
-    if not any(c in seen for c in LOCATION_COLUMNS):
-        listed = ", ".join(
-            f"« {c} » ({COLUMNS_BY_NAME[c].aliases_display()})" for c in LOCATION_COLUMNS
-        )
-        problems.append(
-            f"aucune colonne ne situe les ateliers : il faut au moins l'une des colonnes {listed}"
-        )
+    if columns.one_of and not any(c in seen for c in columns.one_of):
+        listed = ", ".join(f"« {c} » ({by_name[c].aliases_display()})" for c in columns.one_of)
+        problems.append(f"{columns.one_of_reason} : il faut au moins l'une des colonnes {listed}")
     if problems:
         read = ", ".join(f"« {h} »" for h in grid.header if h) or "aucune"
         raise RegisterFileError(
             f"{name} : " + " ; ".join(problems) + f". Colonnes lues : {read}.",
             path=path,
             line=grid.header_line,
-            column=missing[0] if missing else LOCATION_COLUMNS[0],
+            column=missing[0] if missing else columns.one_of[0],
         )
 
     if origins is not None:
@@ -221,7 +239,7 @@ def _build_table(
         header_map = {origins.get(c, c): c for c in header_map.values()}
 
     # 3. The frame: canonical columns in registry order, then unknown ones, then the line.
-    present = tuple(c.name for c in COLUMNS if c.name in seen)
+    present = tuple(c.name for c in columns.columns if c.name in seen)
     data: dict[str, list] = {c: [] for c in (*present, *unknown)}
     lines: list[int] = []
     for line, cells in grid.records:

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from atelierflash.ecriture import unneutralize
-from atelierflash.registre.colonnes import column_for_header
+from atelierflash.registre.colonnes import REGISTER, ColumnSet
 from atelierflash.registre.controle import RegisterFileError
 from atelierflash.registre.grille import Grid, clean_text
 
@@ -69,7 +69,7 @@ def _decode(raw: bytes, path: Path) -> tuple[str, str]:
 _ALNUM = re.compile(r"[^\W_]")
 
 
-def _choose_separator(text: str) -> str:
+def _choose_separator(text: str, columns: ColumnSet = REGISTER) -> str:
     """Pick the separator that best splits the header line.
 
     The header is what we know: the separator under which most header cells are recognised
@@ -85,7 +85,7 @@ def _choose_separator(text: str) -> str:
     scores = {}
     for separator in _SEPARATORS:
         cells = next(csv.reader([header_line], delimiter=separator), [])
-        scores[separator] = sum(1 for cell in cells if column_for_header(cell) is not None)
+        scores[separator] = sum(1 for cell in cells if columns.column_for_header(cell) is not None)
     best = max(scores.values())
     winners = [s for s in _SEPARATORS if scores[s] == best]
     if best > 0 and len(winners) == 1:
@@ -151,14 +151,14 @@ def _parse_csv_records(text: str, separator: str, path: Path) -> list[tuple[int,
         ) from None
 
 
-def read_csv(path: Path) -> tuple[Grid, str, str]:
+def read_csv(path: Path, columns: ColumnSet = REGISTER) -> tuple[Grid, str, str]:
     """Read a CSV file: its grid, its encoding and its separator."""
     text, encoding = _decode(path.read_bytes(), path)
     # One newline convention, so that line numbers and multi-line cells agree.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise RegisterFileError(f"{path.name} : fichier vide", path=path)
-    separator = _choose_separator(text)
+    separator = _choose_separator(text, columns)
     header: list[str] | None = None
     header_line = 0
     records: list[tuple[int, list[str]]] = []

@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
 from pathlib import Path
 
-from atelierflash.registre.colonnes import column_for_header
-from atelierflash.registre.controle import MAX_LINES, RegisterFileError, too_many_lines
+from atelierflash.registre.colonnes import REGISTER, ColumnSet
+from atelierflash.registre.controle import (
+    CSV_SUFFIXES,
+    MAX_LINES,
+    RegisterFileError,
+    check_register_file,
+    too_many_lines,
+)
 from atelierflash.registre.grille import Grid, clean_text
 from atelierflash.texte import normalize_key
 
@@ -67,8 +74,40 @@ def _xlsx_text(value: object, number_format: str | None, column: str | None) -> 
     return clean_text(str(value))
 
 
-def read_xlsx(path: Path, sheet: str | None) -> tuple[Grid, str]:
-    """Read one sheet of an XLSX file (the first by default): its grid and the sheet's name."""
+def read_xlsx(path: Path, sheet: str | None, columns: ColumnSet = REGISTER) -> tuple[Grid, str]:
+    """Read one sheet of an XLSX file (the first by default): its grid and the sheet's name.
+
+    ``columns``: the table's declared columns (the register's by default), whose names say how
+    a typed number reads back (a code's leading zeros).
+    """
+    return _with_workbook(path, lambda load: _read_workbook(load, path, sheet, columns))
+
+
+def sheet_names(path: str | os.PathLike) -> list[str]:
+    """The sheets of an XLSX workbook, in order (``[]`` for a CSV file).
+
+    Raises
+    ------
+    RegisterFileError
+        As :func:`atelierflash.registre.read_register` (the same checks before any XML is
+        parsed).
+    """
+    path = check_register_file(path)
+    if path.suffix.lower() in CSV_SUFFIXES:
+        return []
+
+    def names(load_workbook) -> list[str]:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        try:
+            return list(workbook.sheetnames)
+        finally:
+            workbook.close()
+
+    return _with_workbook(path, names)
+
+
+def _with_workbook(path: Path, read):
+    """Run ``read(openpyxl.load_workbook)``; any failure becomes a French RegisterFileError."""
     # Imported here: reading a CSV register does not need openpyxl.
     import openpyxl
     from defusedxml import DefusedXmlException
@@ -84,7 +123,7 @@ def read_xlsx(path: Path, sheet: str | None) -> tuple[Grid, str]:
         )
 
     try:
-        return _read_workbook(openpyxl.load_workbook, path, sheet)
+        return read(openpyxl.load_workbook)
     except RegisterFileError:
         raise
     except Exception as exc:
@@ -117,7 +156,9 @@ def _caused_by(exc: BaseException, kind: type) -> bool:
     return False
 
 
-def _read_workbook(load_workbook, path: Path, sheet: str | None) -> tuple[Grid, str]:
+def _read_workbook(
+    load_workbook, path: Path, sheet: str | None, columns: ColumnSet = REGISTER
+) -> tuple[Grid, str]:
     name = path.name
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
@@ -150,7 +191,7 @@ def _read_workbook(load_workbook, path: Path, sheet: str | None) -> tuple[Grid, 
                 cells = [_xlsx_text(c.value, getattr(c, "number_format", None), None) for c in row]
                 if any(cells):
                     header, header_line = cells, line
-                    canonical = [column_for_header(h) for h in header]
+                    canonical = [columns.column_for_header(h) for h in header]
                 continue
             cells = [
                 _xlsx_text(

@@ -7,12 +7,13 @@ upgrade``.
 
 Public face
 -----------
-:class:`Store` (versions, rows, the cheap :meth:`Store.head` check), :func:`prepare_import` →
-:class:`ImportPreview` → :func:`commit_import`, :func:`restore_version`,
-:func:`compare_versions`, :func:`validate_version`, :func:`seed_store`, :func:`version_file`,
-:func:`diff_tables` → :class:`Diff`; one atelier edited in the app: :func:`prepare_edit` →
-:class:`EditPreview` → :func:`commit_edit`; and the errors :class:`StoreError`,
-:class:`RegisterChanged` and :class:`OutOfScope`.
+:class:`Store` (versions, rows, the feuille de route's actions of a version, the cheap
+:meth:`Store.head` check), :func:`prepare_import` → :class:`ImportPreview` →
+:func:`commit_import`, :func:`restore_version`, :func:`compare_versions`,
+:func:`validate_version`, :func:`validate_version_actions`, :func:`seed_store`,
+:func:`version_file`, :func:`diff_tables` → :class:`Diff`; one atelier edited in the app:
+:func:`prepare_edit` → :class:`EditPreview` → :func:`commit_edit`; and the errors
+:class:`StoreError`, :class:`RegisterChanged` and :class:`OutOfScope`.
 """
 
 from atelierflash.store._diff import Diff, FieldChange, diff_tables, summary_text
@@ -35,6 +36,7 @@ from atelierflash.store._import import (
     restore_version,
     seed_store,
     validate_version,
+    validate_version_actions,
     version_file,
     version_filename,
     write_version_file,
@@ -42,6 +44,7 @@ from atelierflash.store._import import (
 from atelierflash.store._store import (
     ENV_DATA_DIR,
     ENV_DATABASE_URL,
+    SAME_ACTIONS,
     RegisterChanged,
     Store,
     StoreError,
@@ -54,6 +57,7 @@ from atelierflash.store._store import (
 __all__ = [
     "ENV_DATABASE_URL",
     "ENV_DATA_DIR",
+    "SAME_ACTIONS",
     "Diff",
     "EditPreview",
     "FieldChange",
@@ -81,6 +85,7 @@ __all__ = [
     "summary_text",
     "territory",
     "validate_version",
+    "validate_version_actions",
     "version_file",
     "version_filename",
     "write_version_file",

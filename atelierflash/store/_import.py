@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from atelierflash import ecriture, registre
+from atelierflash.actions import ActionsReport, validate_actions, validate_register_actions
 from atelierflash.programme import Programme
 from atelierflash.referentiel import Referentiel
 from atelierflash.resolution import CommuneResolver, choice_key
@@ -68,6 +69,9 @@ class ImportPreview:
         Against the ``base`` version.
     unresolved : list of Unresolved
         Names a person should settle by choosing a candidate.
+    actions : ActionsReport
+        The feuille de route's actions given with the file (its « Actions » sheet or a separate
+        file); an empty report when none were: the version then keeps the current actions.
     """
 
     fichier: str
@@ -79,6 +83,7 @@ class ImportPreview:
     unresolved: list[Unresolved] = field(default_factory=list)
     fictif: bool = False
     base_choices: dict[str, str] = field(default_factory=dict)
+    actions: ActionsReport = field(default_factory=ActionsReport)
 
     @property
     def usable(self) -> bool:
@@ -112,6 +117,8 @@ def prepare_import(
     fichier: str | None = None,
     sheet: str | None = None,
     progress: Progress | None = None,
+    actions: str | os.PathLike | None = None,
+    actions_fichier: str | None = None,
 ) -> ImportPreview:
     """Read, validate and compare a register file with the store's current version.
 
@@ -129,6 +136,12 @@ def prepare_import(
         The name to keep (default: the file's name; an upload is saved under a temporary name).
     progress : callable, optional
         ``progress(fraction, message)`` while the file is read and checked.
+    actions : path-like, optional
+        A separate file of the feuille de route's actions; by default the workbook's
+        « Actions » (or « Feuille de route ») sheet, if any. Without either, the version keeps
+        the current version's actions.
+    actions_fichier : str, optional
+        The name to keep for ``actions`` (default: its name).
 
     Returns
     -------
@@ -174,8 +187,21 @@ def prepare_import(
         progress=lambda f, m: say(0.2 + 0.6 * f, m),
     )
     say(0.8, "Comparaison avec la version actuelle…")
+    plan = validate_register_actions(
+        path,
+        programme,
+        report.ateliers["id"].tolist(),
+        register_sheet=table.sheet if table.format == "xlsx" else None,
+        actions_path=actions,
+    )
+    if plan.table is not None:  # an upload is read under a temporary name
+        plan.table.path = Path(
+            (fichier or path.name) if actions is None else (actions_fichier or Path(actions).name)
+        )
     old = store.table(base) if base else None
-    diff = diff_tables(old, table)
+    old_actions = store.actions(base) if base else None
+    new_actions = plan.table if plan.present else old_actions
+    diff = diff_tables(old, table, old_actions=old_actions, new_actions=new_actions)
     say(1.0, "Import prêt à relire")
     return ImportPreview(
         fichier=fichier or path.name,
@@ -187,6 +213,7 @@ def prepare_import(
         unresolved=unresolved_names(report, resolver, in_effect),
         fictif=_fictif(report),
         base_choices=base_choices,
+        actions=plan,
     )
 
 
@@ -205,6 +232,12 @@ def commit_import(store: Store, preview: ImportPreview, auteur: str) -> VersionI
             "ce fichier ne peut pas être enregistré : "
             + "; ".join(map(str, preview.report.file_issues))
         )
+    if not preview.actions.usable:
+        raise StoreError(
+            "les actions de la feuille de route ne peuvent pas être lues : "
+            + "; ".join(map(str, preview.actions.file_issues))
+            + " ; corrigez-les (ou retirez la feuille « Actions ») avant d'enregistrer"
+        )
     if preview.unchanged:
         raise StoreError(
             f"rien à enregistrer : le fichier est identique à la version {preview.base}"
@@ -218,6 +251,7 @@ def commit_import(store: Store, preview: ImportPreview, auteur: str) -> VersionI
         fictif=preview.fictif,
         resume=preview.diff.summary(),
         choix=_used_choices(preview),
+        **({"actions": preview.actions.table} if preview.actions.present else {}),
     )
 
 
@@ -228,7 +262,9 @@ def restore_version(store: Store, number: int, auteur: str) -> VersionInfo:
     if head is not None and head.version == source.version:
         raise StoreError(f"la version {number} est déjà la version actuelle")
     table = store.table(number)
+    actions = store.actions(number)
     old = store.table(head.version) if head is not None else None
+    old_actions = store.actions(head.version) if head is not None else None
     return store.add_version(
         table,
         base=head.version if head is not None else 0,
@@ -236,15 +272,21 @@ def restore_version(store: Store, number: int, auteur: str) -> VersionInfo:
         fichier=source.fichier,
         sha256=source.sha256,
         fictif=source.fictif,
-        resume=diff_tables(old, table).summary(),
+        resume=diff_tables(old, table, old_actions=old_actions, new_actions=actions).summary(),
         choix=source.choix,
         restaure_de=source.version,
+        actions=actions,  # the restored version's feuille de route, or none when it had none
     )
 
 
 def compare_versions(store: Store, a: int, b: int) -> Diff:
-    """What version ``b`` changes compared with version ``a``."""
-    return diff_tables(store.table(a), store.table(b))
+    """What version ``b`` changes compared with version ``a`` (its rows and its actions)."""
+    return diff_tables(
+        store.table(a),
+        store.table(b),
+        old_actions=store.actions(a),
+        new_actions=store.actions(b),
+    )
 
 
 def validate_version(
@@ -260,6 +302,15 @@ def validate_version(
     return validate_register(
         store.table(number), referentiel, programme, resolver=resolver, choices=info.choix
     )
+
+
+def validate_version_actions(store: Store, number: int, programme: Programme) -> ActionsReport:
+    """Validate a stored version's actions against its ateliers (an empty report: none)."""
+    actions = store.actions(number)
+    if actions is None:
+        return ActionsReport()
+    ids = store.table(number).rows.get("id", pd.Series(dtype=object)).tolist()
+    return validate_actions(actions, programme, ids)
 
 
 def seed_store(
@@ -293,7 +344,8 @@ def version_file(store: Store, number: int, extension: str) -> bytes:
     """A version as the file it came from (headers as the file spelled them), CSV or XLSX.
 
     Formulas are neutralised and a fictional version says so (a ``fictif`` column set to
-    « oui » when the file had none).
+    « oui » when the file had none). An XLSX holds the feuille de route's actions too, in an
+    « Actions » sheet (a CSV has one table: the register's rows).
     """
     extension = extension.lower().lstrip(".")
     if extension not in ("csv", "xlsx"):
@@ -301,7 +353,8 @@ def version_file(store: Store, number: int, extension: str) -> bytes:
     info = store.version(number)
     frame = store.original_frame(number)
     title = f"Registre {info.fichier} – version {info.version}"
-    return _write(frame, extension, fictif=info.fictif, title=title)
+    actions = store.original_actions_frame(number) if extension == "xlsx" else None
+    return _write(frame, extension, fictif=info.fictif, title=title, actions=actions)
 
 
 def version_filename(info: VersionInfo, extension: str) -> str:
@@ -335,11 +388,19 @@ def _named(issue: Issue, read_as: str, fichier: str) -> Issue:
     return issue
 
 
-def _write(frame: pd.DataFrame, extension: str, *, fictif: bool, title: str) -> bytes:
+def _write(
+    frame: pd.DataFrame,
+    extension: str,
+    *,
+    fictif: bool,
+    title: str,
+    actions: pd.DataFrame | None = None,
+) -> bytes:
     # The one writer (formulas neutralised, fiction marked): the cells are the file's text.
     if extension == "csv":
         return ecriture.csv_bytes(frame, fictif=fictif)
-    return ecriture.xlsx_bytes(frame, fictif=fictif, sheet="registre", title=title)
+    more = {"Actions": actions} if actions is not None else None
+    return ecriture.xlsx_bytes(frame, fictif=fictif, sheet="registre", title=title, more=more)
 
 
 def _fictif(report: ValidationReport) -> bool:

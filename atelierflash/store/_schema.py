@@ -44,3 +44,35 @@ rows = sa.Table(
     sa.Column("ligne", sa.Integer, nullable=False),
     sa.Column("cellules", sa.JSON, nullable=False),
 )
+
+#: The feuille de route of a version, when it has one: where its actions were read.
+feuilles = sa.Table(
+    "feuille_de_route",
+    metadata,
+    sa.Column(
+        "version",
+        sa.Integer,
+        sa.ForeignKey("registre_version.numero", ondelete="RESTRICT"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    sa.Column("fichier", sa.String(500), nullable=False),
+    sa.Column("nb_actions", sa.Integer, nullable=False),
+    sa.Column("colonnes", sa.JSON, nullable=False),
+    sa.Column("lecture", sa.JSON, nullable=False),
+)
+
+#: The actions of a version's feuille de route, exactly as imported (text cells).
+actions = sa.Table(
+    "feuille_de_route_action",
+    metadata,
+    sa.Column(
+        "version",
+        sa.Integer,
+        sa.ForeignKey("feuille_de_route.version", ondelete="RESTRICT"),
+        primary_key=True,
+    ),
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("ligne", sa.Integer, nullable=False),
+    sa.Column("cellules", sa.JSON, nullable=False),
+)

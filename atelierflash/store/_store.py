@@ -18,7 +18,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import event, exc
 
-from atelierflash.registre import COLUMNS_BY_NAME, LINE_COLUMN, RegisterTable
+from atelierflash.actions import ACTIONS
+from atelierflash.registre import LINE_COLUMN, REGISTER, ColumnSet, RegisterTable
 from atelierflash.store import _schema
 from atelierflash.store._diff import summary_text
 from atelierflash.texte import os_reason
@@ -29,6 +30,8 @@ SQLITE_NAME = "atelierflash.sqlite"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _CHUNK = 500  # rows per INSERT: bounded memory for any register size
 _WRITE = "atelierflash_write"
+#: ``add_version``'s default for ``actions``: the base version's feuille de route, unchanged.
+SAME_ACTIONS = object()
 
 
 class StoreError(RuntimeError):
@@ -229,12 +232,43 @@ class Store:
             ).all()
         return _table(meta.fichier, meta.colonnes, meta.lecture, stored)
 
+    def actions(self, number: int) -> RegisterTable | None:
+        """The feuille de route's actions of a version exactly as imported, or ``None``.
+
+        ``None`` when the version has no feuille de route (no actions were ever given); the
+        text cells, line numbers and headers otherwise, as :meth:`table` gives the rows.
+        """
+        number = _number(number)
+        f = _schema.feuilles.c
+        with self.engine.connect() as connection:
+            meta = connection.execute(
+                sa.select(f.fichier, f.colonnes, f.lecture).where(f.version == number)
+            ).first()
+            if meta is None:
+                if (
+                    connection.execute(
+                        sa.select(_schema.versions.c.numero).where(
+                            _schema.versions.c.numero == number
+                        )
+                    ).first()
+                    is None
+                ):
+                    raise StoreError(self._missing(number))
+                return None
+            a = _schema.actions.c
+            stored = connection.execute(
+                sa.select(a.ligne, a.cellules).where(a.version == number).order_by(a.position)
+            ).all()
+        return _table(meta.fichier, meta.colonnes, meta.lecture, stored)
+
     def original_frame(self, number: int) -> pd.DataFrame:
         """A version's rows under the headers its file used (what a download gives back)."""
-        table = self.table(number)
-        headers = {c: h for h, c in table.header_map.items()}
-        frame = table.rows.drop(columns=[LINE_COLUMN])
-        return frame.rename(columns=lambda c: headers.get(c, c))
+        return _original(self.table(number))
+
+    def original_actions_frame(self, number: int) -> pd.DataFrame | None:
+        """A version's actions under the headers their file used; ``None`` when it has none."""
+        actions = self.actions(number)
+        return _original(actions) if actions is not None else None
 
     # -- writing -----------------------------------------------------------------------------
     def add_version(
@@ -249,8 +283,14 @@ class Store:
         resume: dict,
         choix: dict | None = None,
         restaure_de: int | None = None,
+        actions: RegisterTable | object | None = SAME_ACTIONS,
     ) -> VersionInfo:
         """Write ``table`` as version ``base + 1`` in one transaction.
+
+        ``actions`` is the feuille de route's table (read with
+        :data:`atelierflash.actions.ACTIONS`); ``None``: the version has none; by default
+        (:data:`SAME_ACTIONS`) those of version ``base``, unchanged, so that a change of the
+        register's rows keeps the actions.
 
         Raises
         ------
@@ -266,18 +306,11 @@ class Store:
             raise TypeError("add_version attend un RegisterTable")
         base = int(base)
         number = base + 1
-        names = [c for c in table.rows.columns if c != LINE_COLUMN]
-        headers = {c: h for h, c in table.header_map.items()}
-        colonnes = [
-            {"nom": n, "entete": headers.get(n, n), "connue": n in COLUMNS_BY_NAME} for n in names
-        ]
-        lecture = {
-            "format": table.format,
-            "encodage": table.encoding,
-            "separateur": table.separator,
-            "feuille": table.sheet,
-            "ligne_entete": table.header_line,
-        }
+        if actions is SAME_ACTIONS:
+            actions = self.actions(base) if base else None
+        if actions is not None and not isinstance(actions, RegisterTable):
+            raise TypeError("add_version attend les actions en RegisterTable (ou None)")
+        names, colonnes, lecture = _layout(table, REGISTER)
         record = {
             "numero": number,
             "cree_le": dt.datetime.now(dt.UTC),
@@ -300,6 +333,8 @@ class Store:
                     raise _Conflict
                 connection.execute(_schema.versions.insert(), record)
                 _insert_rows(connection, number, _row_records(number, table, names))
+                if actions is not None:
+                    _insert_actions(connection, number, actions)
         except (_Conflict, exc.IntegrityError) as error:
             raise RegisterChanged(base, self.head()) from error
         except (exc.SQLAlchemyError, OSError) as error:
@@ -364,6 +399,43 @@ def _number(number) -> int:
     return number
 
 
+def _original(table: RegisterTable) -> pd.DataFrame:
+    headers = {c: h for h, c in table.header_map.items()}
+    frame = table.rows.drop(columns=[LINE_COLUMN])
+    return frame.rename(columns=lambda c: headers.get(c, c))
+
+
+def _layout(table: RegisterTable, columns: ColumnSet) -> tuple[list[str], list[dict], dict]:
+    """The stored columns (name, header as the file spelled it, known or not) and the reading."""
+    known = columns.by_name
+    names = [c for c in table.rows.columns if c != LINE_COLUMN]
+    headers = {c: h for h, c in table.header_map.items()}
+    colonnes = [{"nom": n, "entete": headers.get(n, n), "connue": n in known} for n in names]
+    lecture = {
+        "format": table.format,
+        "encodage": table.encoding,
+        "separateur": table.separator,
+        "feuille": table.sheet,
+        "ligne_entete": table.header_line,
+    }
+    return names, colonnes, lecture
+
+
+def _insert_actions(connection, number: int, table: RegisterTable) -> None:
+    names, colonnes, lecture = _layout(table, ACTIONS)
+    connection.execute(
+        _schema.feuilles.insert(),
+        {
+            "version": number,
+            "fichier": str(table.path.name if table.path else "")[:500],
+            "nb_actions": len(table.rows),
+            "colonnes": colonnes,
+            "lecture": lecture,
+        },
+    )
+    _insert_chunks(connection, _schema.actions, _row_records(number, table, names))
+
+
 def _row_records(number: int, table: RegisterTable, names: Sequence[str]) -> Iterable[dict]:
     columns = [table.rows[n].tolist() for n in names]
     lines = table.rows[LINE_COLUMN].tolist()
@@ -378,14 +450,18 @@ def _row_records(number: int, table: RegisterTable, names: Sequence[str]) -> Ite
 
 def _insert_rows(connection, number: int, records: Iterable[dict]) -> None:
     """Insert the rows of a version in chunks (a test makes this fail half-way)."""
+    _insert_chunks(connection, _schema.rows, records)
+
+
+def _insert_chunks(connection, table: sa.Table, records: Iterable[dict]) -> None:
     chunk: list[dict] = []
     for record in records:
         chunk.append(record)
         if len(chunk) == _CHUNK:
-            connection.execute(_schema.rows.insert(), chunk)
+            connection.execute(table.insert(), chunk)
             chunk = []
     if chunk:
-        connection.execute(_schema.rows.insert(), chunk)
+        connection.execute(table.insert(), chunk)
 
 
 def _table(fichier: str, colonnes: list, lecture: dict, stored) -> RegisterTable:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from atelierflash import modele
 from atelierflash import store as register_store
 from atelierflash.texte import markdown_escape
 from atelierflash.ui.data import get_programme, get_referentiel, get_resolver, get_store
@@ -23,6 +24,7 @@ _STORED = "donnees_enregistre"  # the upload already stored (file id → version
 _SELECT = "donnees_version_nouvelle"  # the version the history opens on at the next run
 NOTICE = "donnees_message"
 UPLOADER = "donnees_fichier"
+ACTIONS_UPLOADER = "donnees_actions"  # a separate file of the feuille de route's actions
 VERSION = "donnees_version"  # the history's version selector
 
 
@@ -44,9 +46,23 @@ def choose(new: dict[str, str]) -> None:
     st.session_state.pop(_PREVIEW, None)
 
 
-def preview(uploaded) -> register_store.ImportPreview:
-    """The review of ``uploaded`` (an ``UploadedFile``), read once per file and choices."""
-    key = (uploaded.file_id, uploaded.name, tuple(sorted(choices().items())))
+@st.cache_resource(show_spinner=False)
+def template() -> bytes:
+    """The blank workbook to fill in (built once per process)."""
+    return modele.template_bytes(get_programme())
+
+
+def preview(uploaded, actions=None) -> register_store.ImportPreview:
+    """The review of ``uploaded`` (an ``UploadedFile``), read once per file and choices.
+
+    ``actions``: an optional separate file of the feuille de route's actions (``UploadedFile``).
+    """
+    key = (
+        uploaded.file_id,
+        uploaded.name,
+        tuple(sorted(choices().items())),
+        actions.file_id if actions is not None else None,
+    )
     kept = st.session_state.get(_PREVIEW)
     if kept is not None and kept[0] == key:
         return kept[1]
@@ -58,6 +74,10 @@ def preview(uploaded) -> register_store.ImportPreview:
         # The reader knows a format by its extension; the person's file name is kept apart.
         path = Path(folder) / f"registre{suffix}"
         path.write_bytes(uploaded.getvalue())
+        plan = None
+        if actions is not None:
+            plan = Path(folder) / f"actions{Path(actions.name).suffix.lower()}"
+            plan.write_bytes(actions.getvalue())
         result = register_store.prepare_import(
             path,
             get_store(),
@@ -66,6 +86,8 @@ def preview(uploaded) -> register_store.ImportPreview:
             resolver=get_resolver(),
             choices=choices(),
             fichier=uploaded.name,
+            actions=plan,
+            actions_fichier=actions.name if actions is not None else None,
             progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=markdown_escape(m)),
         )
     bar.empty()

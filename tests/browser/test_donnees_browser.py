@@ -88,7 +88,8 @@ def test_a_messy_spreadsheet_imported_then_restored_on_postgresql(
     page.locator('[data-testid="stSidebarNav"]').get_by_text("Données").click()
     page.get_by_role("heading", name="Données du registre").wait_for(timeout=180_000)
     page.get_by_text("Version actuelle : 1").wait_for(timeout=60_000)
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+    # The register's uploader (the second one takes a separate file of actions).
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
         str(_revised_spreadsheet(tmp_path))
     )
     page.get_by_role("heading", name="Communes à préciser").wait_for(timeout=180_000)
