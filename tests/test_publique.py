@@ -83,7 +83,7 @@ class _Links(HTMLParser):
                 self.loads.append(attrs["src"])
             else:
                 self._in_script = True
-        elif tag == "link" and attrs.get("rel") != "expect":  # « expect » names an element
+        elif tag == "link":
             self.loads.append(attrs["href"])
         elif tag in ("img", "iframe", "source", "embed"):
             self.loads.append(attrs.get("src", ""))
@@ -297,13 +297,6 @@ def test_data_before_fiches_the_map_file_holds_no_fiche(exported):
         < html.index('id="liste"')
     )
     assert "defer" not in html
-    # The first paint waits for the map: for the element just after the scripts.
-    mark = 'id="af-carte-dessinee"'
-    assert html.index('<link rel="expect" href="#af-carte-dessinee" blocking="render">') < (
-        html.index("<body")
-    )
-    assert html.index('<script src="publique.js">') < html.index(mark) < html.index('id="liste"')
-    assert html.count(mark) == 1
 
 
 def test_only_the_current_and_the_previous_version_are_kept(

@@ -34,9 +34,6 @@ TABLE_COLUMNS = (
 #: The page's style sheets and scripts, in order (relative to the export folder).
 STYLES = ("dsfr/dsfr.min.css", "leaflet/leaflet.css", "carte/carte.css", "publique.css")
 SCRIPTS = ("leaflet/leaflet.js", "carte/carte.js", "donnees.js", "publique.js")
-#: The element right after the scripts: the page is first painted once it is parsed, that is
-#: once the map is drawn (``<link rel="expect" blocking="render">``).
-DRAWN_MARK = "af-carte-dessinee"
 
 
 def filter_payload(dataset, public: pd.DataFrame) -> dict:
@@ -161,12 +158,7 @@ def page_html(
     The scripts come right after the map, not deferred: they draw it as soon as the page is
     parsed that far, while the list below (1,500 rows at ×10 the demonstration register) is
     still arriving; ``publique.js`` takes the list's rows once the document is whole. The
-    style sheets stay in ``<head>``: the first paint needs them. That first paint waits for
-    the element :data:`DRAWN_MARK`, just after the scripts (``rel="expect"``, render-blocking):
-    painted before them, as soon as the style sheets came, the page's header and form were laid
-    out and painted once more before the map script could run (about 90 ms of the 700 to the
-    polygons in Chromium, on 2 busy cores); now the first paint shows the map drawn. A script
-    that fails still lets the parser reach the element, and the page paints.
+    style sheets stay in ``<head>``: the first paint needs them.
     """
     esc = html_escape
     fictif = bool(dataset.fictif)
@@ -212,7 +204,6 @@ def page_html(
 <meta name="referrer" content="no-referrer">
 <title>{esc(title)}</title>
 <link rel="icon" href="data:,">
-<link rel="expect" href="#{DRAWN_MARK}" blocking="render">
 <script src="embed.js"></script>
 {styles}</head>
 <body>
@@ -241,8 +232,7 @@ un Atelier Flash ; la liste sous la carte en donne le même contenu"></div>
 atelier dans la liste pour afficher ici sa fiche.</p>
 </aside>
 </div>
-{scripts}<div id="{DRAWN_MARK}" hidden></div>
-<section id="liste" aria-labelledby="liste-titre">
+{scripts}<section id="liste" aria-labelledby="liste-titre">
 <h2 id="liste-titre">Liste des ateliers</h2>
 <p class="af-telechargements">Télécharger toute la liste : {downloads}</p>
 <div class="af-table-wrap">{table_html(dataset, public, frame)}</div>
