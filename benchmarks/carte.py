@@ -792,7 +792,9 @@ SUBPAGE_FLOOR_LABEL = "le même plancher, ouvert en page secondaire (/carte)"
 #: Budgets of the map page, checked on the figures of one run (limits in the same units).
 PAYLOAD_BUDGET_KB = 200.0
 PAYLOAD_SCALE_RATIO = 2.0
-FLOOR_RATIO = 1.3
+#: The map page at most this ratio × the Streamlit floor, on every register (the floor does not
+#: depend on the register: it is measured once, on the demonstration register's round).
+FLOOR_RATIO = 1.2
 #: Budgets of the public page: opening → polygons (ms) and what it downloads before them (KB,
 #: compressed), for the demonstration register and for the larger one; the same time at most
 #: this ratio × the Leaflet floor; one export of the larger register (ms).
@@ -834,7 +836,8 @@ def budgets(figures: dict) -> list[Budget]:
     """The budgets of the map page, each against the figures of the same run.
 
     - map page, opening → polygons: faster than the naive page on every register, and at most
-      :data:`FLOOR_RATIO` × the Streamlit floor on the demonstration register;
+      :data:`FLOOR_RATIO` × the Streamlit floor (measured with the demonstration register; it
+      does not depend on the register) on every register;
     - map frame → polygons: faster than the naive page on every register;
     - payload: at most :data:`PAYLOAD_BUDGET_KB` on the demonstration register, and the largest
       register at most :data:`PAYLOAD_SCALE_RATIO` × that.
@@ -877,14 +880,15 @@ def budgets(figures: dict) -> list[Budget]:
     demo = figures[names[0]]
     floor = demo.get("plancher")
     floor_ms = floor.browser_ms if floor is not None else None
-    out.append(
-        _budget(
-            f"{names[0]} : page carte, ouverture → polygones (ms) ≤ {_fmt(FLOOR_RATIO, 1)} × plancher",
-            demo["optimise"].browser_ms,
-            FLOOR_RATIO * floor_ms if floor_ms else None,
-            f"≤ {_fmt(FLOOR_RATIO, 1)} × plancher",
+    for name in names:
+        out.append(
+            _budget(
+                f"{name} : page carte, ouverture → polygones (ms) ≤ {_fmt(FLOOR_RATIO, 1)} × plancher",
+                figures[name]["optimise"].browser_ms,
+                FLOOR_RATIO * floor_ms if floor_ms else None,
+                f"≤ {_fmt(FLOOR_RATIO, 1)} × plancher",
+            )
         )
-    )
     base_kb = demo["optimise"].payload_kb
     out.append(
         _budget(f"{names[0]} : charge utile (Ko)", base_kb, PAYLOAD_BUDGET_KB, "≤ 200 Ko", digits=1)

@@ -511,7 +511,9 @@ def test_budgets_are_checked_on_the_figures_of_the_run():
         "demo : cadre de la carte → polygones (ms)": True,  # 900 < 1 500
         "x10 : page carte, ouverture → polygones (ms)": False,
         "x10 : cadre de la carte → polygones (ms)": True,
-        "demo : page carte, ouverture → polygones (ms) ≤ 1,3 × plancher": True,  # ≤ 5 856,5
+        "demo : page carte, ouverture → polygones (ms) ≤ 1,2 × plancher": True,  # ≤ 5 406
+        # The floor does not depend on the register: the larger one is held to the same.
+        "x10 : page carte, ouverture → polygones (ms) ≤ 1,2 × plancher": False,  # 7 000 > 5 406
         "demo : charge utile (Ko)": False,  # 300 > 200
         "x10 : charge utile (Ko) ≤ 2 × demo": False,  # 700 > 600
     }

@@ -5,6 +5,7 @@
  *   AF.basemap(map, data)    once per mounted map: départements, régions, DROM insets, controls;
  *   AF.ateliers(group, data) the communes of the selection, styled, with tooltips and markers;
  *   AF.overview(group, data) the département overview (aplats or proportional circles).
+ * Both set the legend and the view first (AF.frame), then add their layers.
  *
  * Geometry arrives as polyline strings (cartes.encode_paths): rings joined by ",", polygons by
  * ";", geometries by " ". Every text from a register is escaped here before it reaches a
@@ -430,6 +431,23 @@
       layer._afTip = ci;
       return pickable(layer, "commune", codeOf(ci));
     }
+    // The legend, then the view (its height is left free at the bottom), then the layers.
+    var entries = cats
+      .filter(function (c) {
+        return c[2] > 0;
+      })
+      .map(function (c) {
+        return { label: c[0], colour: c[1], count: c[2] };
+      });
+    var notes = [];
+    if (lists.some(function (l) { return l.length > 1; })) {
+      notes.push(["multi", "contour bleu : commune de plusieurs ateliers"]);
+    }
+    if (data.outlines.lines.length) notes.push(["outline", "trait noir : périmètre intercommunal"]);
+    if (data.points.length) notes.push(["point", "rond cerclé : atelier sur un bâtiment ou un îlot"]);
+    notes.push(["dot", "point : commune (zoomez pour ses contours)"]);
+    AF.setLegend(data.dimension + " (ateliers)", entries, notes);
+    AF.frame(data.focus);
     // A feature group, so that its dots' events reach the group's tooltips.
     var dots = L.featureGroup();
     for (i = 0; i < n; i++) {
@@ -495,21 +513,6 @@
       }
       points += 1;
     });
-    var entries = cats
-      .filter(function (c) {
-        return c[2] > 0;
-      })
-      .map(function (c) {
-        return { label: c[0], colour: c[1], count: c[2] };
-      });
-    var notes = [];
-    if (lists.some(function (l) { return l.length > 1; })) {
-      notes.push(["multi", "contour bleu : commune de plusieurs ateliers"]);
-    }
-    if (data.outlines.lines.length) notes.push(["outline", "trait noir : périmètre intercommunal"]);
-    if (points) notes.push(["point", "rond cerclé : atelier sur un bâtiment ou un îlot"]);
-    notes.push(["dot", "point : commune (zoomez pour ses contours)"]);
-    AF.setLegend(data.dimension + " (ateliers)", entries, notes);
     AF.focus(group, data.focus);
     AF.stats.polygons = polygons;
     AF.stats.layerMs = Math.round(performance.now() - started);
@@ -559,6 +562,30 @@
         '<div class="af-tt-hint">Cliquer pour la liste</div></div>'
       );
     }
+    // The legend, then the view (its height is left free at the bottom), then the layers.
+    var entries;
+    if (data.mode === "cercles") {
+      entries = [data.max, Math.max(1, Math.round(data.max / 4))]
+        .filter(function (v, k, all) {
+          return v > 0 && all.indexOf(v) === k;
+        })
+        .map(function (v) {
+          return {
+            label: v + " atelier" + (v > 1 ? "s" : ""),
+            colour: data.colour,
+            shape: "circle",
+            size: 2 * (3 + 22 * Math.sqrt(v / Math.max(data.max, 1))),
+          };
+        });
+    } else {
+      entries = data.classes.map(function (c) {
+        return { label: c[0] === c[1] ? String(c[0]) : c[0] + " à " + c[1], colour: c[2] };
+      });
+    }
+    AF.setLegend("Ateliers par département", entries, [
+      ["level", "un atelier compte dans chaque département qu'il touche"],
+    ]);
+    AF.frame(data.focus);
     var drawn = 0;
     if (data.mode === "cercles") {
       codes.sort(function (a, b) {
@@ -592,28 +619,6 @@
       AF.polys["dep:" + code] = layers[0];
       drawn += 1;
     });
-    var entries;
-    if (data.mode === "cercles") {
-      entries = [data.max, Math.max(1, Math.round(data.max / 4))]
-        .filter(function (v, k, all) {
-          return v > 0 && all.indexOf(v) === k;
-        })
-        .map(function (v) {
-          return {
-            label: v + " atelier" + (v > 1 ? "s" : ""),
-            colour: data.colour,
-            shape: "circle",
-            size: 2 * (3 + 22 * Math.sqrt(v / Math.max(data.max, 1))),
-          };
-        });
-    } else {
-      entries = data.classes.map(function (c) {
-        return { label: c[0] === c[1] ? String(c[0]) : c[0] + " à " + c[1], colour: c[2] };
-      });
-    }
-    AF.setLegend("Ateliers par département", entries, [
-      ["level", "un atelier compte dans chaque département qu'il touche"],
-    ]);
     AF.focus(group, data.focus);
     AF.stats.overview = drawn;
     AF.stats.polygons = 0;
@@ -642,12 +647,24 @@
   };
 
   // ------------------------------------------------------------------ searched commune
-  AF.focus = function (group, focus) {
+  // The view, set BEFORE a layer's shapes are added: each is then projected and clipped once,
+  // at that view. Fitted after them, the change of zoom projected and clipped the national
+  // map's 1 700 commune layers a second time (about 100 ms of the 400 the public page and
+  // its Leaflet floor spent in AF.ateliers, Chromium, 2 cores).
+  AF.frame = function (focus) {
     if (!AF.layersShown) {
       // First layers on this map: fit France now that the legend has its height.
       AF.layersShown = true;
       if (!focus) AF.home();
     }
+    if (focus && AF.focused !== focus.token) {
+      AF.focused = focus.token;
+      AF.map.fitBounds(focus.bounds, { maxZoom: 12 });
+    }
+  };
+
+  // After the layers: the searched commune's outline, then the basemap.
+  AF.focus = function (group, focus) {
     if (focus) {
       var geom = decodeGeom(focus.geom, focus.factor);
       var style = { color: "#000091", weight: 3, dashArray: "6 4", fill: false, interactive: false };
@@ -655,10 +672,6 @@
         group.addLayer(L.polygon(geom, style));
         var inset = insetOf(focus.code);
         if (inset) group.addLayer(L.polygon(projectRings(geom, inset.t), style));
-      }
-      if (AF.focused !== focus.token) {
-        AF.focused = focus.token;
-        AF.map.fitBounds(focus.bounds, { maxZoom: 12 });
       }
     }
     AF.showBase(); // the view is set: the basemap now, projected once
