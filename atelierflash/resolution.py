@@ -116,7 +116,11 @@ def normalize_name(text: str) -> str:
     """
     if not isinstance(text, str):
         raise TypeError(f"normalize_name attend du texte, pas {type(text).__name__}")
-    return _ABBREVIATION.sub(lambda match: _ABBREVIATIONS[match[0]], normalize_key(text))
+    key = normalize_key(text)
+    # Most names have no abbreviation: a substring test is cheaper than the regex (75 000 names).
+    if "st" not in key:
+        return key
+    return _ABBREVIATION.sub(lambda match: _ABBREVIATIONS[match[0]], key)
 
 
 def choice_key(name: str) -> str:
@@ -141,6 +145,8 @@ def _split_cell(cell: str) -> list[str]:
 
 def _text(value: object) -> str:
     """A cell of the référentiel as text, missing values (None, NaN, NA) as ""."""
+    if type(value) is str:  # nearly every cell: skip pd.isna (called 250 000 times per build)
+        return value
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     return str(value)
