@@ -154,6 +154,8 @@ def _text(value: object) -> str:
 
 def _integer(value: object) -> int:
     """A population as int, 0 when missing, so sorting never fails on NA."""
+    if type(value) is int:  # the référentiel's populations: skip pd.isna
+        return value
     if value is None or pd.isna(value):
         return 0
     try:
