@@ -96,3 +96,30 @@ def test_suivi_decodes_no_shape(monkeypatch, capsys):
     assert main(["suivi", "--json", "--date", "2026-11-29"]) == 0
     assert json.loads(capsys.readouterr().out) == without
     assert without["a_traiter"] and without["delais"]
+
+
+def test_suivi_does_not_import_plotly():
+    # Issue 18: the analytics face imports its figure modules (plotly) on first use only, so
+    # the command line's suivi never pays for them; a page still gets them from the face.
+    import subprocess
+    import sys
+
+    from tests.test_cli import ROOT
+
+    probe = (
+        "import contextlib, io, runpy, sys\n"
+        "sys.argv = ['atelierflash', 'suivi', '--json', '--date', '2026-11-29']\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        "        runpy.run_module('atelierflash', run_name='__main__')\n"
+        "    except SystemExit as exc:\n"
+        "        assert not exc.code, exc.code\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'plotly'))\n"
+        "from atelierflash.analyse import funnel_figure\n"
+        "print('plotly' in sys.modules, callable(funnel_figure))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["[]", "True True"]
