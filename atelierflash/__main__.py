@@ -300,11 +300,11 @@ def _cmd_referentiel(args) -> int:
     return 0
 
 
-def _referentiel():
+def _referentiel(geometries: bool = True):
     """The référentiel for a command; a cache that cannot be saved is said on stderr."""
     from atelierflash.referentiel import load_referentiel
 
-    referentiel = load_referentiel(progress=_progress_printer())
+    referentiel = load_referentiel(progress=_progress_printer(), geometries=geometries)
     if referentiel.meta.get("cache_error"):
         print(referentiel.meta["cache_error"], file=sys.stderr)
     return referentiel
@@ -495,7 +495,8 @@ def _cmd_suivi(args) -> int:
         return EXIT_CANNOT_WORK
     programme = load_programme()
     analyse.suivi_settings(programme)  # a bad [suivi] table stops here, before any reading
-    report = validate_file(source.path, _referentiel(), programme)
+    # The suivi reads names and codes only: the shapes are not decoded.
+    report = validate_file(source.path, _referentiel(geometries=False), programme)
     if not report.usable:
         print(report.to_text(), file=sys.stderr)
         return EXIT_CANNOT_WORK

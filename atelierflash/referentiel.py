@@ -218,6 +218,7 @@ def load_referentiel(
     cache_dir: str | os.PathLike | None = None,
     progress: Progress | None = None,
     rebuild: bool = False,
+    geometries: bool = True,
 ) -> Referentiel:
     """Load the référentiel, building its cache first when missing or stale.
 
@@ -230,6 +231,11 @@ def load_referentiel(
         at each stage of the build and of the load.
     rebuild : bool, default False
         Rebuild the cache even when it is up to date.
+    geometries : bool, default True
+        With False, the communes, départements and régions are read from the cache as plain
+        DataFrames without their ``geometry`` column (checking a register needs names and
+        codes only: decoding the shapes was a sixth of ``suivi``'s time). Right after a
+        build, the tables keep their geometries.
 
     Returns
     -------
@@ -252,13 +258,15 @@ def load_referentiel(
     report = _check_progress(progress)
     if not isinstance(rebuild, bool):
         raise TypeError("rebuild doit être un booléen.")
+    if not isinstance(geometries, bool):
+        raise TypeError("geometries doit être un booléen.")
     version = source_version()
     folder = _cache_folder(root, version)
     if rebuild or not _is_fresh(folder, version):
         return _build_and_load(root, version, report)
     report(0.95, "Chargement du référentiel…")
     try:
-        referentiel = _read_cache(folder)
+        referentiel = _read_cache(folder, geometries)
     except (OSError, ValueError) as exc:
         # A cache damaged after its build (disk full, manual edit): build it again, once. The
         # reader's words (English, a Python class) go to the log, not to the page.
@@ -453,18 +461,27 @@ def _remove_other_caches(root: Path, keep: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def _read_cache(folder: Path) -> Referentiel:
+def _read_cache(folder: Path, geometries: bool = True) -> Referentiel:
     meta = json.loads((folder / _META_FILE).read_text(encoding="utf-8"))
-    communes = gpd.read_parquet(folder / "communes.parquet")
+    read = gpd.read_parquet if geometries else _read_without_geometry
+    communes = read(folder / "communes.parquet")
     epci = pd.read_parquet(folder / "epci.parquet")
     epci["membres"] = epci["membres"].map(lambda codes: tuple(str(c) for c in codes))
-    departements = gpd.read_parquet(folder / "departements.parquet")
-    regions = gpd.read_parquet(folder / "regions.parquet")
+    departements = read(folder / "departements.parquet")
+    regions = read(folder / "regions.parquet")
     meta["path"] = str(folder)
     meta["cache_bytes"] = sum((folder / n).stat().st_size for n in (*_CACHE_FILES, _META_FILE))
     return Referentiel(
         communes=communes, epci=epci, departements=departements, regions=regions, meta=meta
     )
+
+
+def _read_without_geometry(path: Path) -> pd.DataFrame:
+    """A GeoParquet table of the cache as a DataFrame of its other columns (no WKB decoding)."""
+    import pyarrow.parquet as pq
+
+    columns = [name for name in pq.read_schema(path).names if name != "geometry"]
+    return pd.read_parquet(path, columns=columns)
 
 
 # ---------------------------------------------------------------------------------------------

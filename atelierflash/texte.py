@@ -37,6 +37,9 @@ def normalize_key(text: object) -> str:
 # 20 000 rows asked for the same few thousand keys half a million times.
 @functools.lru_cache(maxsize=2**16)
 def _key(text: str) -> str:
+    if text.isascii():
+        # NFKD, ligatures and accents leave ASCII unchanged, and casefold is lower: most names.
+        return _NON_ALNUM.sub(" ", text.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES).casefold())
     return _NON_ALNUM.sub(" ", _COMBINING.sub("", decomposed)).strip()
 

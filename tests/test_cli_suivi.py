@@ -71,3 +71,55 @@ def test_suivi_reads_the_steps_of_a_register_file(tmp_path):
         {"id": "S-3", "motif": "livrables_manquants", "depuis": "2024-08-01", "jours": 333},
         {"id": "S-1", "motif": "eligibilite_en_attente", "depuis": "2025-03-01", "jours": 121},
     ]
+
+
+def test_suivi_decodes_no_shape(monkeypatch, capsys):
+    # Issue 18: the suivi reads names and codes only, so the référentiel is loaded without its
+    # geometries (decoding them was a sixth of the command's time). Same answer as with them.
+    from atelierflash import referentiel
+    from atelierflash.__main__ import main
+
+    load = referentiel.load_referentiel
+    asked: list[bool] = []
+
+    def recording(*args, geometries=True, **kwargs):
+        asked.append(geometries)
+        return load(*args, geometries=geometries, **kwargs)
+
+    monkeypatch.setattr(referentiel, "load_referentiel", recording)
+    assert main(["suivi", "--json", "--date", "2026-11-29"]) == 0
+    without = json.loads(capsys.readouterr().out)
+    assert asked == [False]
+    monkeypatch.setattr(
+        referentiel, "load_referentiel", lambda *a, geometries=True, **k: load(*a, **k)
+    )
+    assert main(["suivi", "--json", "--date", "2026-11-29"]) == 0
+    assert json.loads(capsys.readouterr().out) == without
+    assert without["a_traiter"] and without["delais"]
+
+
+def test_suivi_does_not_import_plotly():
+    # Issue 18: the analytics face imports its figure modules (plotly) on first use only, so
+    # the command line's suivi never pays for them; a page still gets them from the face.
+    import subprocess
+    import sys
+
+    from tests.test_cli import ROOT
+
+    probe = (
+        "import contextlib, io, runpy, sys\n"
+        "sys.argv = ['atelierflash', 'suivi', '--json', '--date', '2026-11-29']\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        "        runpy.run_module('atelierflash', run_name='__main__')\n"
+        "    except SystemExit as exc:\n"
+        "        assert not exc.code, exc.code\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'plotly'))\n"
+        "from atelierflash.analyse import funnel_figure\n"
+        "print('plotly' in sys.modules, callable(funnel_figure))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["[]", "True True"]

@@ -14,6 +14,7 @@ import re
 import time
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -167,6 +168,8 @@ def test_arguments_are_checked(tmp_path):
         load_referentiel(cache_dir=tmp_path, progress="vite")
     with pytest.raises(TypeError, match="rebuild"):
         load_referentiel(cache_dir=tmp_path, rebuild="oui")
+    with pytest.raises(TypeError, match="geometries"):
+        load_referentiel(cache_dir=tmp_path, geometries="non")
     with pytest.raises(TypeError, match="dest"):
         ref.build_referentiel(dest=3.5)
     assert not any(tmp_path.glob("referentiel-*"))
@@ -355,6 +358,25 @@ def test_fake_package_builds_a_complete_referentiel(fake_package, tmp_path):
     assert fractions[0] == 0.0 and fractions[-1] == 1.0
     assert fractions == sorted(fractions)
     assert any(m == "Lecture des communes…" for _, m in calls)
+
+
+def test_cache_read_without_geometries(fake_package, tmp_path):
+    # Checking a register (validate, suivi) needs names and codes only: the same tables,
+    # without their geometry column and without decoding it.
+    root = tmp_path / "cache"
+    load_referentiel(cache_dir=root)
+    full = load_referentiel(cache_dir=root)
+    plain = load_referentiel(cache_dir=root, geometries=False)
+    for name in ("communes", "departements", "regions"):
+        with_shapes, without = getattr(full, name), getattr(plain, name)
+        assert isinstance(with_shapes, gpd.GeoDataFrame)
+        assert not isinstance(without, gpd.GeoDataFrame)
+        assert "geometry" not in without.columns
+        pd.testing.assert_frame_equal(
+            pd.DataFrame(with_shapes.drop(columns="geometry")), without, check_like=False
+        )
+    pd.testing.assert_frame_equal(full.epci, plain.epci)
+    assert plain.meta == full.meta
 
 
 def test_stale_cache_is_rebuilt(fake_package, tmp_path):

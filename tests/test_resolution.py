@@ -533,3 +533,32 @@ def test_performance_on_a_full_size_referentiel(mini_referentiel: Referentiel) -
     assert results[0].codes == (sample["code"].iloc[0],)
     assert sample["code"].iloc[0] in results[1].codes
     assert not results[2].ok
+
+
+def test_fuzzy_and_search_indexes_are_built_only_when_needed(
+    mini_referentiel: Referentiel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A register whose codes and names all resolve never pays for the fuzzy pools nor the
+    # autocomplete index (issue 18: they took a third of the resolver's build).
+    calls: list[str] = []
+    for method in ("_fuzzy_pools", "_search_index"):
+        original = getattr(CommuneResolver, method)
+
+        def counting(self, _original=original, _name=method):
+            calls.append(_name)
+            return _original(self)
+
+        monkeypatch.setattr(CommuneResolver, method, counting)
+    resolver = CommuneResolver(mini_referentiel)
+    assert resolver.resolve(codes="80253", names="Doullens", departement="80").codes == ("80253",)
+    assert resolver._fuzzy is None and not resolver._search_built
+    assert calls == []
+    # The first unknown name builds the pools; the next one reuses them.
+    assert resolver.resolve(names="Doulens", departement="80").codes == ()
+    assert resolver._fuzzy is not None
+    fuzzy = resolver._fuzzy
+    assert resolver.resolve(names="Doulens").codes == ()
+    assert resolver._fuzzy is fuzzy
+    assert not resolver._search_built
+    assert resolver.search("doul")[0]["code"] == "80253"
+    assert resolver._search_built

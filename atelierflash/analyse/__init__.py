@@ -31,6 +31,8 @@ A page reads its selection, calls a table function, hands the table to the match
 accessible alternative and the download.
 """
 
+import importlib
+
 from atelierflash.analyse.chiffres import (
     CoverageFigures,
     KeyFigures,
@@ -61,12 +63,6 @@ from atelierflash.analyse.equipes import (
     team_colours,
     team_labels,
 )
-from atelierflash.analyse.equipes_figures import (
-    cumulative_orders_figure,
-    holder_year_figure,
-    team_load_figure,
-    team_timeline_figure,
-)
 from atelierflash.analyse.geographie import (
     ateliers_by_departement,
     ateliers_by_population_class,
@@ -74,18 +70,6 @@ from atelierflash.analyse.geographie import (
     geographic_spread,
     population_class,
     population_class_labels,
-)
-from atelierflash.analyse.geographie_figures import (
-    areas_figure,
-    population_classes_figure,
-    spread_figure,
-)
-from atelierflash.analyse.mise_en_page import (
-    MONTHS_SHORT,
-    month_ticks,
-    source_note,
-    source_of,
-    wrap,
 )
 from atelierflash.analyse.rotation import (
     AgreementAudit,
@@ -116,14 +100,6 @@ from atelierflash.analyse.selection import (
     year_options,
     year_row,
 )
-from atelierflash.analyse.selection_figures import (
-    amounts_figure,
-    durations_figure,
-    pipeline_figure,
-    realised_vs_official_figure,
-    selection_figure,
-    timeline_figure,
-)
 from atelierflash.analyse.suivi import (
     MOTIFS,
     SuiviSettings,
@@ -136,11 +112,6 @@ from atelierflash.analyse.suivi import (
     suivi_settings,
     suivi_text,
 )
-from atelierflash.analyse.suivi_figures import (
-    delays_figure,
-    funnel_figure,
-    progress_timeline_figure,
-)
 from atelierflash.analyse.thematiques import (
     ateliers_by_echelle,
     ateliers_by_family,
@@ -150,13 +121,65 @@ from atelierflash.analyse.thematiques import (
     theme_pairs,
     theme_year_counts,
 )
-from atelierflash.analyse.thematiques_figures import (
-    cooccurrence_heatmap,
-    echelles_figure,
-    families_figure,
-    theme_year_heatmap,
-    themes_figure,
-)
+
+# The figure modules import plotly (a fifth of a second): they are imported on first use of one
+# of their names, so `python -m atelierflash suivi` and the validation never load it.
+_LAZY = {
+    "equipes_figures": (
+        "cumulative_orders_figure",
+        "holder_year_figure",
+        "team_load_figure",
+        "team_timeline_figure",
+    ),
+    "geographie_figures": (
+        "areas_figure",
+        "population_classes_figure",
+        "spread_figure",
+    ),
+    "mise_en_page": (
+        "MONTHS_SHORT",
+        "month_ticks",
+        "source_note",
+        "source_of",
+        "wrap",
+    ),
+    "selection_figures": (
+        "amounts_figure",
+        "durations_figure",
+        "pipeline_figure",
+        "realised_vs_official_figure",
+        "selection_figure",
+        "timeline_figure",
+    ),
+    "suivi_figures": (
+        "delays_figure",
+        "funnel_figure",
+        "progress_timeline_figure",
+    ),
+    "thematiques_figures": (
+        "cooccurrence_heatmap",
+        "echelles_figure",
+        "families_figure",
+        "theme_year_heatmap",
+        "themes_figure",
+    ),
+}
+_HOME = {name: module for module, names in _LAZY.items() for name in names}
+
+
+def __getattr__(name: str):
+    """A name of a figure module, imported on first use (PEP 562)."""
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOME})
+
 
 __all__ = [
     "MONTHS_SHORT",
