@@ -29,7 +29,7 @@ from atelierflash.programme import Programme
 from atelierflash.registre import Column, ColumnSet, RegisterFileError, RegisterTable
 from atelierflash.registre.controle import XLSX_SUFFIXES
 from atelierflash.texte import CONTACT_PLACEHOLDER, find_contacts, normalize_key
-from atelierflash.validation import Issue
+from atelierflash.validation import Issue, StatusReport
 
 __all__ = [
     "ACTIONS",
@@ -176,7 +176,7 @@ class ActionResult:
 
 
 @dataclass
-class ActionsReport:
+class ActionsReport(StatusReport):
     """Everything known about the actions of a register after validation.
 
     Attributes
@@ -215,21 +215,6 @@ class ActionsReport:
         if self.table is None:
             return {}
         return {canonical: original for original, canonical in self.table.header_map.items()}
-
-    @property
-    def summary(self) -> dict[str, int]:
-        """Actions per status: ``{"ok": …, "warning": …, "error": …}``."""
-        counts = {"ok": 0, "warning": 0, "error": 0}
-        for row in self.rows:
-            counts[row.status] += 1
-        return counts
-
-    @property
-    def exit_code(self) -> int:
-        """The register's policy: 0 no action in error, 1 some, 2 the actions cannot be read."""
-        if not self.usable:
-            return 2
-        return 1 if self.summary["error"] else 0
 
     def to_json(self) -> dict:
         """``{"actions": […], "summary_actions": {…}}``, added to the register's JSON report."""

@@ -101,8 +101,31 @@ class RowResult:
         self.issues.append(Issue("warning", text, column))
 
 
+class StatusReport:
+    """What a report of checked lines says in sum, shared by the register's and the actions'.
+
+    A subclass has ``rows`` (each with a ``status``: ``"ok"``, ``"warning"`` or ``"error"``)
+    and ``usable`` (whether its file could be read at all).
+    """
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """Lines per status: ``{"ok": …, "warning": …, "error": …}``."""
+        counts = {"ok": 0, "warning": 0, "error": 0}
+        for row in self.rows:
+            counts[row.status] += 1
+        return counts
+
+    @property
+    def exit_code(self) -> int:
+        """0 when no line has an error, 1 when some do, 2 when the file cannot be used."""
+        if not self.usable:
+            return 2
+        return 1 if self.summary["error"] else 0
+
+
 @dataclass
-class ValidationReport:
+class ValidationReport(StatusReport):
     """Everything known about a register file after validation.
 
     Attributes
@@ -142,21 +165,6 @@ class ValidationReport:
     def usable(self) -> bool:
         """Whether the file could be read at all."""
         return self.table is not None
-
-    @property
-    def summary(self) -> dict[str, int]:
-        """Rows per status: ``{"ok": …, "warning": …, "error": …}``."""
-        counts = {"ok": 0, "warning": 0, "error": 0}
-        for row in self.rows:
-            counts[row.status] += 1
-        return counts
-
-    @property
-    def exit_code(self) -> int:
-        """0 when no row has an error, 1 when some do, 2 when the file cannot be used."""
-        if not self.usable:
-            return 2
-        return 1 if self.summary["error"] else 0
 
     def to_json(self) -> dict:
         """The machine-readable report (its shape is part of the command-line contract)."""
