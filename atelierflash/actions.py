@@ -15,7 +15,6 @@ A bad action is an issue of that action only: the register's rows are never affe
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -231,10 +230,6 @@ class ActionsReport(StatusReport):
             ],
             "summary_actions": self.summary,
         }
-
-    def to_json_text(self) -> str:
-        """:meth:`to_json` as indented JSON text."""
-        return json.dumps(self.to_json(), ensure_ascii=False, indent=2)
 
     def to_text(self) -> str:
         """A French report: each message with file, sheet, line and column ("" when absent)."""

@@ -104,8 +104,8 @@ class RowResult:
 class StatusReport:
     """What a report of checked lines says in sum, shared by the register's and the actions'.
 
-    A subclass has ``rows`` (each with a ``status``: ``"ok"``, ``"warning"`` or ``"error"``)
-    and ``usable`` (whether its file could be read at all).
+    A subclass has ``rows`` (each with a ``status``: ``"ok"``, ``"warning"`` or ``"error"``),
+    ``usable`` (whether its file could be read at all) and ``to_json()`` (its own shape).
     """
 
     @property
@@ -122,6 +122,10 @@ class StatusReport:
         if not self.usable:
             return 2
         return 1 if self.summary["error"] else 0
+
+    def to_json_text(self) -> str:
+        """The subclass's ``to_json()`` as indented JSON text (French kept as is)."""
+        return json.dumps(self.to_json(), ensure_ascii=False, indent=2)
 
 
 @dataclass
@@ -182,10 +186,6 @@ class ValidationReport(StatusReport):
             ],
             "summary": self.summary,
         }
-
-    def to_json_text(self) -> str:
-        """:meth:`to_json` as indented JSON text (French kept as is)."""
-        return json.dumps(self.to_json(), ensure_ascii=False, indent=2)
 
     def to_text(self) -> str:
         """A French report for people: each message with file, line and column."""
