@@ -33,6 +33,7 @@ import pandas as pd
 
 from atelierflash.actions import ActionsReport, empty_actions
 from atelierflash.programme import load_steps
+from atelierflash.texte import without_contacts
 
 MODES = ("interne", "public")
 ENV_MODE = "ATELIERFLASH_MODE"
@@ -432,12 +433,16 @@ def public_actions(actions: pd.DataFrame, ids: set[str]) -> pd.DataFrame:
     """The feuille de route's actions the public may see.
 
     :data:`PUBLIC_ACTION_COLUMNS` of the actions marked public (column ``public``, default no)
-    of the public ateliers ``ids``, in their order.
+    of the public ateliers ``ids``, in their order, every e-mail address and phone number of
+    their text replaced by « [coordonnées retirées] » (validation warns about them).
     """
     if actions.empty or "public" not in actions:
         return empty_actions()[list(PUBLIC_ACTION_COLUMNS)]
     keep = actions["public"].fillna(False).astype(bool) & actions["atelier"].isin(ids)
-    return actions.loc[keep, list(PUBLIC_ACTION_COLUMNS)].reset_index(drop=True)
+    out = actions.loc[keep, list(PUBLIC_ACTION_COLUMNS)].reset_index(drop=True)
+    for column in ("axe", "action", "porteur"):
+        out[column] = out[column].map(lambda v: without_contacts(v) if isinstance(v, str) else v)
+    return out
 
 
 def _public_report(report, ids: set[str]):

@@ -5,6 +5,12 @@ PDF download (WeasyPrint, server-side) and the public page's fiche. Every regist
 escaped with :func:`atelierflash.texte.html_escape`; links go to http(s) addresses only; the small map is an SVG
 drawn here from the référentiel's geometries and embedded as a ``data:`` image, so a fiche
 never loads anything (no tile, no script) and prints as it shows.
+
+The fiche also shows the atelier's feuille de route (:func:`actions_html`): its actions by axe,
+their statut and how many are engaged. Which actions depends on the dataset: every action of
+the internal register (those kept from the public marked « non publiée »), only the public
+actions' public columns of a public view (:func:`atelierflash.acces.public_view`), or the
+actions the caller passes (the public export).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from dataclasses import dataclass
 import pandas as pd
 import shapely
 
-from atelierflash import palette
+from atelierflash import palette, registre
 from atelierflash.carte.fiche import safe_url
 from atelierflash.formats import fmt_date, fmt_int, fmt_partial_date
 from atelierflash.texte import cell_text, html_escape
@@ -227,8 +233,165 @@ def source_html(row) -> str:
     return html_escape(cell_text(row.source_url)) or "non renseignée"
 
 
+def atelier_actions(dataset, atelier_id: str) -> pd.DataFrame:
+    """The feuille de route's actions of one atelier (rows of ``dataset.actions``), in order.
+
+    Every action with every column for an internal dataset; for a public view
+    (:func:`atelierflash.acces.public_view`), its public actions' public columns only.
+    """
+    actions = dataset.actions
+    if actions.empty:
+        return actions.iloc[0:0]
+    return actions[actions["atelier"].astype(str) == str(atelier_id)].reset_index(drop=True)
+
+
+#: Statuts of an action that count as engaged (started): the share the programme follows.
+ENGAGED_STATUTS = ("en_cours", "realise")
+# The badge's shape; its colours come from the palette. A style attribute (never built from
+# the data) rather than a class: the app, the PDF and the public page then draw the same badge
+# without a style sheet of their own, and the public page's first paint gains no byte.
+_BADGE_SHAPE = (
+    "padding: 0 .375rem; border-radius: .25rem; font-size: .8em; font-weight: 700; "
+    "white-space: nowrap;"
+)
+
+
+def progress_text(programme, actions: pd.DataFrame) -> str:
+    """How far an atelier's actions went, in a sentence.
+
+    « 2 actions sur 4 engagées (en cours ou réalisées), dont 1 réalisée. »
+
+    Parameters
+    ----------
+    programme : Programme
+    actions : pandas.DataFrame
+        One atelier's actions (``statut``: keys of ``statuts_action`` or missing).
+    """
+    total = len(actions)
+    statut = actions["statut"] if "statut" in actions else pd.Series([], dtype=object)
+    engaged = int(statut.isin(ENGAGED_STATUTS).sum())
+    done = int((statut == "realise").sum())
+    label = programme.statuts_action.label_of
+    if total == 0:
+        return "Aucune action enregistrée."
+    if engaged == 0:
+        return (
+            f"Aucune des {fmt_int(total)} actions n'est encore engagée (en cours ou réalisée)."
+            if total > 1
+            else "L'action n'est pas encore engagée (en cours ou réalisée)."
+        )
+    plural = "s" if engaged > 1 else ""
+    text = (
+        f"{fmt_int(engaged)} action{plural} sur {fmt_int(total)} engagée{plural} "
+        f"({label('en_cours')} ou {label('realise')}es)"
+    )
+    if done:
+        text += f", dont {fmt_int(done)} {label('realise')}e{'s' if done > 1 else ''}"
+    return text + "."
+
+
+def actions_html(programme, actions: pd.DataFrame, heading: int = 3) -> str:
+    """The feuille de route block of a fiche: its progress, then the actions grouped by axe.
+
+    Parameters
+    ----------
+    programme : Programme
+        Labels of the themes, priorités and statuts.
+    actions : pandas.DataFrame
+        One atelier's actions (see :func:`atelier_actions`). With a ``public`` column (an
+        internal dataset), the actions kept from the public say « non publiée ».
+    heading : int
+        Level of the block's title; each axe takes the next level.
+
+    Returns
+    -------
+    str
+        ``""`` without action; else a ``<section>`` where every cell is escaped and each statut
+        is a badge in the palette's colours (:data:`atelierflash.palette.ACTION_STATUT_BADGES`),
+        its label written.
+    """
+    if actions is None or actions.empty:
+        return ""
+    esc = html_escape
+    h, sub = f"h{heading}", f"h{heading + 1}"
+    groups: dict[str, list] = {}
+    for record in actions.to_dict("records"):
+        groups.setdefault(cell_text(record.get("axe")), []).append(record)
+    named = [axe for axe in groups if axe]
+    order = named + ([""] if "" in groups else [])
+    parts = [
+        '<section class="af-feuille-de-route">',
+        f"<{h}>Feuille de route</{h}>",
+        f'<p class="af-avancement">{esc(progress_text(programme, actions))}</p>',
+    ]
+    for axe in order:
+        if named:
+            parts.append(f"<{sub}>{esc(axe or 'Autres actions')}</{sub}>")
+        items = "".join(_action_item(programme, record) for record in groups[axe])
+        parts.append(f'<ul class="af-actions">{items}</ul>')
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _action_item(programme, record: dict) -> str:
+    esc = html_escape
+    statut = record.get("statut")
+    statut = statut if isinstance(statut, str) and statut else None
+    parts = [
+        f'<li class="af-action"><span class="af-action-texte">{esc(cell_text(record.get("action")))}</span>'
+    ]
+    if statut is not None:
+        text, back = palette.ACTION_STATUT_BADGES.get(
+            statut, palette.ACTION_STATUT_BADGES["a_venir"]
+        )
+        parts.append(
+            f' <span class="af-statut" style="color: {text}; background-color: {back}; '
+            f'{_BADGE_SHAPE}">{esc(programme.statuts_action.label_of(statut))}</span>'
+        )
+    if "public" in record and not _true(record["public"]):
+        parts.append(' <span class="af-interne">(non publiée)</span>')
+    meta = []
+    priorite = record.get("priorite")
+    if isinstance(priorite, str) and priorite:
+        meta.append(f"Priorité : {programme.priorites.label_of(priorite)}")
+    if cell_text(record.get("porteur")):
+        meta.append(f"Porteur : {cell_text(record.get('porteur'))}")
+    due = _deadline_text(record.get("echeance"))
+    if due:
+        meta.append(f"Échéance : {due}")
+    if statut is None:
+        meta.append("Statut non renseigné")
+    theme = record.get("theme")
+    if isinstance(theme, str) and theme:
+        meta.append(f"Thème : {programme.themes.label_of(theme)}")
+    if meta:
+        parts.append(f'<br><span class="af-action-meta">{esc(" · ".join(meta))}</span>')
+    parts.append("</li>")
+    return "".join(parts)
+
+
+def _true(value) -> bool:
+    return not _missing(value) and bool(value)
+
+
+def _deadline_text(value) -> str:
+    """« 2027 », « juin 2027 », « 30 juin 2027 » from an action's ``echeance`` text."""
+    text = cell_text(value)
+    if not text or re.fullmatch(r"\d{4}", text):
+        return text
+    try:
+        return fmt_partial_date(registre.parse_date(text))
+    except ValueError:
+        return text
+
+
 def fiche_html(
-    dataset, row, heading: int = 2, with_map: bool = True, land: Territory | None = None
+    dataset,
+    row,
+    heading: int = 2,
+    with_map: bool = True,
+    land: Territory | None = None,
+    actions: pd.DataFrame | None = None,
 ) -> str:
     """One atelier's fiche as an HTML fragment (``<article>``), every value escaped.
 
@@ -243,6 +406,9 @@ def fiche_html(
         Include the small SVG map of the atelier's communes.
     land : Territory, optional
         The atelier's territory when already known (:func:`territories`, for many fiches).
+    actions : pandas.DataFrame, optional
+        The atelier's actions to show; by default :func:`atelier_actions` (all of them for an
+        internal dataset, the public ones of a public view).
 
     Returns
     -------
@@ -271,6 +437,9 @@ def fiche_html(
             f'<{sub}>Description</{sub}><p class="af-desc">{esc(cell_text(row.description))}</p>'
         )
     parts.append(f"<{sub}>Livrables</{sub}>{livrables_html(row)}")
+    if actions is None:
+        actions = atelier_actions(dataset, row.id)
+    parts.append(actions_html(dataset.programme, actions, heading + 1))
     parts.append(f'<{sub}>Source</{sub}><p class="af-source">{source_html(row)}</p>')
     parts.append("</article>")
     return "".join(parts)
@@ -388,6 +557,11 @@ FICHE_CSS = """
 .af-fiche-atelier ul {margin: 0; padding-left: 1.1rem;}
 .af-fiche-atelier .af-code {color: #666666;}
 .af-fiche-atelier a {color: #000091;}
+.af-fiche-atelier .af-avancement {font-weight: 700; margin: 0 0 .3rem 0;}
+.af-fiche-atelier ul.af-actions {margin: 0 0 .4rem 0;}
+.af-fiche-atelier .af-action {margin-bottom: .25rem; break-inside: avoid;}
+.af-fiche-atelier .af-action-meta, .af-fiche-atelier .af-interne {color: #666666;
+  font-size: .85em;}
 """
 #: The print rules: one or two A4 pages, no navigation, links spelled out.
 PRINT_CSS = """

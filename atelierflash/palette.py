@@ -28,6 +28,18 @@ DSFR = {
     "gris-425": "#666666",
     "gris-200": "#3a3a3a",
     "gris-50": "#161616",
+    # Couleurs système (light theme), as the DSFR's badges use them: text on background.
+    "success-425": "#18753c",
+    "success-950": "#b8fec9",
+    "info-425": "#0063cb",
+    "info-950": "#e8edff",
+    "warning-425": "#b34000",
+    "warning-950": "#ffe9e6",
+    "error-425": "#ce0500",
+    "error-950": "#ffe9e9",
+    "yellow-moutarde-sun-348": "#695240",
+    "yellow-moutarde-950": "#feebd0",
+    "grey-950": "#eeeeee",
 }
 
 BLEU_FRANCE = DSFR["bleu-france"]
@@ -61,6 +73,27 @@ STATUT_COLOURS = {
     "realise": DSFR["bleu-ecume-sun"],
     "abandonne": DSFR["beige-gris-galet"],
     "non_retenu": DSFR["gris-850"],
+}
+#: Statut of a feuille de route's action (``statuts_action``) as a badge: (text, background),
+#: the DSFR badge variants (info, success, warning, error, new, default grey). The label is
+#: always written: the colour only repeats it.
+_BADGE = {
+    "info": (DSFR["info-425"], DSFR["info-950"]),
+    "success": (DSFR["success-425"], DSFR["success-950"]),
+    "warning": (DSFR["warning-425"], DSFR["warning-950"]),
+    "error": (DSFR["error-425"], DSFR["error-950"]),
+    "new": (DSFR["yellow-moutarde-sun-348"], DSFR["yellow-moutarde-950"]),
+    "grey": (DSFR["gris-200"], DSFR["grey-950"]),
+}
+ACTION_STATUT_BADGES = {
+    "a_venir": _BADGE["grey"],
+    "en_cours": _BADGE["info"],
+    "realise": _BADGE["success"],
+    "en_pause": _BADGE["new"],
+    "abandonne": _BADGE["grey"],
+    "bloque": _BADGE["error"],
+    "en_retard": _BADGE["warning"],
+    "a_discuter": _BADGE["new"],
 }
 #: Years on the map: a lightness ramp from « bleu cumulus 850 » to « bleu France ».
 YEAR_RAMP = (DSFR["bleu-cumulus-850"], DSFR["bleu-france"])

@@ -379,3 +379,27 @@ def test_the_demonstration_source_brings_its_feuilles_de_route(monkeypatch):
     assert dataset.DEMO_ACTIONS.is_file()
     assert demo.actions_path == dataset.DEMO_ACTIONS
     assert dataset.configured_actions() == dataset.DEMO_ACTIONS
+
+
+def test_public_actions_carry_no_contact():
+    import pandas as pd
+
+    actions = pd.DataFrame(
+        {
+            "atelier": ["A", "A"],
+            "axe": ["Axe (06 12 34 56 78)", "x"],
+            "action": ["Écrire à marie.dupont@example.org (fictif)", "y"],
+            "theme": [None, None],
+            "priorite": [None, None],
+            "porteur": ["Commune, marie.dupont@example.org", "EPCI"],
+            "echeance": [None, None],
+            "echeance_fin": [None, None],
+            "statut": ["en_cours", None],
+            "public": [True, False],
+        }
+    )
+    out = acces.public_actions(actions, {"A"})
+    assert len(out) == 1
+    text = " ".join(str(v) for v in out.iloc[0].tolist())
+    assert "marie.dupont" not in text and "06 12" not in text
+    assert out.loc[0, "porteur"] == "Commune, [coordonnées retirées]"

@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from html.parser import HTMLParser
 
+import pytest
+
 from atelierflash import fiche
 
 DAY = dt.date(2026, 12, 1)
@@ -144,3 +146,120 @@ def test_map_side_panel_links_each_atelier_to_its_fiche_page(mini_dataset):
     hrefs = [a["href"] for tag, a in _parse(panel).tags if tag == "a"]
     assert "atelier?id=T-2019-1" in hrefs and "atelier?id=T-2022-1" in hrefs
     assert "atelier?id=" not in carte.fiche_html(mini_dataset, rows, "Doullens (80253)")
+
+
+# -- the feuille de route on the fiche (issue 19 §4) ---------------------------------------------
+@pytest.fixture(scope="module")
+def with_route(mini_dataset, tmp_path_factory):
+    from tests.fiche_actions import with_actions
+
+    return with_actions(mini_dataset, tmp_path_factory.mktemp("actions"))
+
+
+def _section(page: str) -> str:
+    start = page.index('<section class="af-feuille-de-route"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_internal_fiche_shows_every_action_by_axe_with_its_progress(with_route):
+    row = fiche.find_atelier(with_route, "T-2019-1")
+    section = _section(fiche.fiche_html(with_route, row))
+    text = " ".join(" ".join(_parse(section).text).split())
+    assert "Feuille de route" in text
+    # Engaged: en cours or réalisé (the share the programme follows).
+    assert "2 actions sur 4 engagées (en cours ou réalisées), dont 1 réalisée" in text
+    # Grouped by axe in the order they come; an action without axe comes last.
+    headings = [t for t in re.findall(r"<h4>(.*?)</h4>", section)]
+    assert headings == ["Cœur de bourg", "&lt;b&gt;Axe&lt;/b&gt; &amp; co", "Autres actions"]
+    for expected in (
+        "Rouvrir la halle (fictif)",
+        "SECRET-ACTION-NON-PUBLIQUE (fictif)",
+        "Priorité : élevée",
+        "Porteur : Commune",
+        "Échéance : 2021",
+        "Échéance : juin 2027",
+        "réalisé",
+        "abandonné",
+        "en cours",
+        "à venir",
+    ):
+        assert expected in text, expected
+    # Internal: the action kept from the public says so; never its budget, financements, note.
+    assert text.count("non publiée") == 1
+    assert "SECRET-NOTE" not in section and "SECRET-FINANCEMENT" not in section
+    assert "987" not in section
+
+
+def test_public_fiche_shows_public_actions_only(with_route):
+    from atelierflash import acces
+
+    view = acces.public_view(with_route)
+    row = fiche.find_atelier(view, "T-2019-1")
+    page = fiche.fiche_html(view, row)
+    text = " ".join(" ".join(_parse(page).text).split())
+    assert "Rouvrir la halle (fictif)" in text and "Panneaux d'information (fictif)" in text
+    assert "2 actions sur 3 engagées" in text
+    assert "SECRET-ACTION-NON-PUBLIQUE" not in page and "non publiée" not in page
+    # The fiche of a public export names organisations, never a person's contact.
+    assert "marie.dupont" not in page and "[coordonnées retirées]" in text
+
+
+def test_action_cells_stay_text(with_route):
+    row = fiche.find_atelier(with_route, "T-2019-1")
+    page = fiche.fiche_html(with_route, row)
+    tags = _parse(page).tags
+    assert "script" not in [tag for tag, _ in tags] and "b" not in [tag for tag, _ in tags]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Étude (fictif)" in page
+
+
+def test_statut_badges_take_the_palettes_colours(with_route):
+    from atelierflash import palette
+
+    row = fiche.find_atelier(with_route, "T-2019-1")
+    badges = [
+        a
+        for tag, a in _parse(fiche.fiche_html(with_route, row)).tags
+        if "af-statut" in a.get("class", "")
+    ]
+    assert len(badges) == 4
+    allowed = {
+        f"color: {text}; background-color: {back};"
+        for text, back in palette.ACTION_STATUT_BADGES.values()
+    }
+    assert all(a["style"].startswith(tuple(allowed)) for a in badges)
+    assert set(palette.ACTION_STATUT_BADGES) == set(with_route.programme.statuts_action.keys())
+    # Every pair reads at WCAG AA (4.5:1) and is a DSFR colour.
+    for text, back in palette.ACTION_STATUT_BADGES.values():
+        assert {text, back} <= set(palette.DSFR.values())
+        assert _contrast(text, back) >= 4.5, (text, back)
+
+
+def _contrast(a: str, b: str) -> float:
+    def luminance(colour: str) -> float:
+        rgb = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_an_atelier_without_actions_has_no_feuille_de_route_section(with_route):
+    row = fiche.find_atelier(with_route, "T-2021-1")
+    assert "af-feuille-de-route" not in fiche.fiche_html(with_route, row)
+
+
+def test_pdf_with_its_actions_stays_within_two_pages(with_route):
+    row = fiche.find_atelier(with_route, "T-2019-1")
+    document = fiche.fiche_document(with_route, row, DAY)
+    assert "Rouvrir la halle (fictif)" in document
+    assert 1 <= len(fiche.render_fiche(with_route, row, DAY).pages) <= 2
+
+
+def test_actions_of_an_atelier_as_a_download(with_route):
+    from atelierflash import acces
+
+    frame = fiche.atelier_actions(with_route, "T-2019-1")
+    assert frame["action"].tolist()[0] == "Rouvrir la halle (fictif)" and len(frame) == 4
+    public = fiche.atelier_actions(acces.public_view(with_route), "T-2019-1")
+    assert len(public) == 3 and "note" not in public.columns
