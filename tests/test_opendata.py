@@ -83,8 +83,10 @@ def test_enums_come_from_the_vocabularies(mini_dataset):
 
 def test_datapackage_says_what_was_written_and_that_it_is_fictional(export):
     package = json.loads((export / opendata.DATAPACKAGE_FILE).read_text(encoding="utf-8"))
-    (resource,) = package["resources"]
+    # The ateliers first; the feuilles de route's public actions second (issue 19).
+    resource, actions = package["resources"]
     assert resource["path"] == "ateliers.csv" and resource["schema"] == opendata.SCHEMA_FILE
+    assert actions["path"] == opendata.ACTIONS_FILE
     assert resource["encoding"] == "utf-8-sig"  # the export's BOM
     header = (export / "ateliers.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert resource["dialect"]["delimiter"] in header

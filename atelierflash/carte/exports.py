@@ -220,3 +220,104 @@ def filename(dataset, extension: str) -> str:
     if dataset.fictif:
         stem += "_FICTIF"
     return f"{stem}.{extension}"
+
+
+# -- the feuille de route ----------------------------------------------------------------------
+#: The columns of a public file of actions (open data), in order: the public columns of
+#: :data:`atelierflash.acces.PUBLIC_ACTION_COLUMNS` as text, and ``fictif``.
+PUBLIC_ACTION_FIELDS: tuple[str, ...] = (
+    *(c for c in acces.PUBLIC_ACTION_COLUMNS if c != "echeance_fin"),
+    "fictif",
+)
+#: Columns an internal download of actions adds (never in a public output).
+INTERNAL_ACTION_FIELDS: tuple[str, ...] = ("budget_eur", "financements", "public", "note")
+
+
+def public_actions(dataset, ateliers: pd.DataFrame) -> pd.DataFrame:
+    """The feuille de route's actions every public output shows.
+
+    :func:`atelierflash.acces.public_actions` of the publishable ``ateliers``: the actions
+    marked public of those ateliers, their public columns only, without contacts. ``dataset``
+    may be the internal register or its public view (whose actions are already those).
+
+    Parameters
+    ----------
+    dataset : Dataset
+    ateliers : pandas.DataFrame
+        Rows of ``dataset.ateliers``; only the publishable ones count (:func:`public_ateliers`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`atelierflash.acces.PUBLIC_ACTION_COLUMNS`, in the register's order.
+    """
+    ids = set(public_ateliers(ateliers)["id"].astype(str))
+    actions = dataset.actions
+    if not actions.empty and "public" not in actions.columns:
+        # A public view's actions (acces.public_view) no longer carry their flag: they are
+        # public ones already; filter them by atelier all the same.
+        actions = actions.assign(public=True)
+    return acces.public_actions(actions, ids)
+
+
+def actions_frame(dataset, actions: pd.DataFrame) -> pd.DataFrame:
+    """Actions as French text for a file: labels, échéance as ISO text, ``fictif``.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    actions : pandas.DataFrame
+        Rows of ``dataset.actions`` (internal: every column) or :func:`public_actions`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`PUBLIC_ACTION_FIELDS` (``fictif`` last), plus
+        :data:`INTERNAL_ACTION_FIELDS` before ``fictif`` when ``actions`` has them; ``budget_eur``
+        stays a number. Values are not neutralised here (the one writer does it).
+    """
+    p = dataset.programme
+    internal = [c for c in INTERNAL_ACTION_FIELDS if c in actions.columns]
+    columns = [*PUBLIC_ACTION_FIELDS[:-1], *internal, "fictif"]
+    fictional = set()
+    if "fictif" in dataset.ateliers.columns:
+        flags = dataset.ateliers["fictif"].fillna(False).astype(bool)
+        fictional = set(dataset.ateliers.loc[flags, "id"].astype(str))
+    records = []
+    for record in actions.to_dict("records"):
+        out = {
+            "atelier": cell_text(record.get("atelier")),
+            "axe": cell_text(record.get("axe")),
+            "action": cell_text(record.get("action")),
+            "theme": _label(p.themes, record.get("theme")),
+            "priorite": _label(p.priorites, record.get("priorite")),
+            "porteur": cell_text(record.get("porteur")),
+            "echeance": cell_text(record.get("echeance")),
+            "statut": _label(p.statuts_action, record.get("statut")),
+        }
+        for column in internal:
+            value = record.get(column)
+            if column == "public":
+                out[column] = "oui" if value is not None and not pd.isna(value) and value else "non"
+            elif column == "budget_eur":
+                out[column] = None if value is None or pd.isna(value) else float(value)
+            else:
+                out[column] = cell_text(value)
+        fictif = bool(dataset.source.fictif) or out["atelier"] in fictional
+        out["fictif"] = "oui" if fictif else "non"
+        records.append(out)
+    return pd.DataFrame(records, columns=columns)
+
+
+def _label(vocabulary, key) -> str:
+    return vocabulary.label_of(key) if isinstance(key, str) and key else ""
+
+
+def actions_csv(dataset, actions: pd.DataFrame) -> bytes:
+    """CSV of ``actions`` (:func:`actions_frame`), written by the one writer."""
+    return csv_bytes(actions_frame(dataset, actions))
+
+
+def actions_xlsx(dataset, actions: pd.DataFrame, sheet: str = "Actions") -> bytes:
+    """XLSX of ``actions`` (:func:`actions_frame`), written by the one writer."""
+    return xlsx_bytes(actions_frame(dataset, actions), fictif=dataset.fictif, sheet=sheet)

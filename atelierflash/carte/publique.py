@@ -177,6 +177,11 @@ def public_payload(dataset, basemap: Basemap, prepared: PreparedCommunes) -> dic
             lieux.setdefault(f"d:{code}", []).append(i)
     titres = _place_names(dataset.referentiel, lieux)
     lands = atelier_fiche.territories(dataset)  # one pass for every fiche
+    # The feuille de route's public actions only, whatever the dataset holds (a fiche shows
+    # every action of an internal register otherwise).
+    actions = exports.public_actions(dataset, public)
+    by_atelier = {str(k): g for k, g in actions.groupby("atelier", sort=False)}
+    none = actions.iloc[0:0]
     return {
         "base": base,
         "layer": build.layer_payload,
@@ -185,7 +190,12 @@ def public_payload(dataset, basemap: Basemap, prepared: PreparedCommunes) -> dic
         "communes": build.communes,
         "fiches": [
             atelier_fiche.fiche_html(
-                dataset, row, heading=2, with_map=False, land=lands[str(row.id)]
+                dataset,
+                row,
+                heading=2,
+                with_map=False,
+                land=lands[str(row.id)],
+                actions=by_atelier.get(str(row.id), none),
             )
             for row in public.itertuples(index=False)
         ],
