@@ -655,6 +655,15 @@ def fiche_pdf(dataset, row, generated: dt.date | None = None) -> bytes:
     return render_fiche(dataset, row, generated).write_pdf()
 
 
+def actions_filename(dataset, row, extension: str) -> str:
+    """``actions_AF-DOULLENS-2024.csv``: the atelier's actions as a download, named like its fiche."""
+    return (
+        fiche_filename(dataset, row)
+        .replace("fiche_", "actions_", 1)
+        .replace(".pdf", f".{extension}")
+    )
+
+
 def fiche_filename(dataset, row) -> str:
     """``fiche_AF-DOULLENS-2024.pdf`` (characters outside ``[A-Za-z0-9._-]`` replaced)."""
     safe = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in str(row.id))

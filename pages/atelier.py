@@ -43,6 +43,27 @@ if row is not None:
         icon=":material/download:",
         on_click="ignore",
     )
+    # The feuille de route as it is shown: every action and column for the office, the public
+    # actions' public columns in public mode (the dataset is then the public view).
+    actions = fiche.atelier_actions(dataset, row.id)
+    if not actions.empty:
+        cols = st.columns(3)
+        cols[0].download_button(
+            "Actions de cet atelier (CSV)",
+            data=exports.actions_csv(dataset, actions),
+            file_name=fiche.actions_filename(dataset, row, "csv"),
+            mime="text/csv",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+        cols[1].download_button(
+            "Actions de cet atelier (XLSX)",
+            data=lambda: exports.actions_xlsx(dataset, actions),
+            file_name=fiche.actions_filename(dataset, row, "xlsx"),
+            mime=ecriture.XLSX_MIME,
+            icon=":material/download:",
+            on_click="ignore",
+        )
     st.caption(
         "Pour imprimer la fiche seule : Ctrl+P (la mise en page d'impression masque la "
         "navigation), ou le PDF ci-dessus, mis en page sur une ou deux pages A4."

@@ -82,3 +82,51 @@ def test_hostile_title_is_escaped_in_the_page(mini_app):
     body = _fiche(at)
     assert "&lt;img src=x onerror=alert(1)&gt;" in body
     assert "<img src=x" not in body and body.count("<img ") == 1  # only the small map
+
+
+# -- the feuille de route (issue 19 §4) ---------------------------------------------------------
+@pytest.fixture
+def route_app(monkeypatch, tmp_path):
+    """The app on the mini register as a workbook whose « Actions » sheet is a feuille de route."""
+    import csv
+    import io
+
+    import openpyxl
+    import streamlit as st
+
+    import atelierflash.ui.data as data
+    from tests.app.analytics_helpers import start
+    from tests.conftest import MINI_REGISTER, make_mini_referentiel
+    from tests.fiche_actions import ACTIONS_CSV
+
+    book = openpyxl.Workbook()
+    sheets = (("Registre", MINI_REGISTER), ("Actions", ACTIONS_CSV))
+    for i, (title, text) in enumerate(sheets):
+        sheet = book.active if i == 0 else book.create_sheet(title)
+        sheet.title = title
+        for cells in csv.reader(io.StringIO(text)):
+            if cells:
+                sheet.append(cells)
+    path = tmp_path / "registre.xlsx"
+    book.save(path)
+    monkeypatch.setenv("ATELIERFLASH_REGISTRE", str(path))
+    monkeypatch.setattr(data, "load_referentiel", lambda progress=None: make_mini_referentiel())
+    st.cache_resource.clear()
+    yield start
+    st.cache_resource.clear()
+
+
+def test_the_fiche_shows_its_feuille_de_route_and_offers_it_as_files(route_app):
+    at = route_app(PAGE, {"id": "T-2019-1"})
+    assert not at.exception
+    body = _fiche(at)
+    assert "Feuille de route" in body and "2 actions sur 4 engagées" in body
+    # The office sees every action, the non-public one said so.
+    assert "SECRET-ACTION-NON-PUBLIQUE (fictif)" in body and "(non publiée)" in body
+    buttons = {b.proto.label: b for b in at.get("download_button")}
+    assert {"Actions de cet atelier (CSV)", "Actions de cet atelier (XLSX)"} <= set(buttons)
+    # No actions, no button.
+    at = route_app(PAGE, {"id": "T-2021-1"})
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert not [label for label in labels if label.startswith("Actions")]
+    assert "af-feuille-de-route" not in _fiche(at)
