@@ -326,7 +326,7 @@ def actions_html(programme, actions: pd.DataFrame, heading: int = 3) -> str:
     ]
     for axe in order:
         if named:
-            parts.append(f"<{sub}>{esc(axe or 'Autres actions')}</{sub}>")
+            parts.append(f'<{sub} class="af-axe">{esc(axe or "Autres actions")}</{sub}>')
         items = "".join(_action_item(programme, record) for record in groups[axe])
         parts.append(f'<ul class="af-actions">{items}</ul>')
     parts.append("</section>")
@@ -558,6 +558,8 @@ FICHE_CSS = """
 .af-fiche-atelier .af-code {color: #666666;}
 .af-fiche-atelier a {color: #000091;}
 .af-fiche-atelier .af-avancement {font-weight: 700; margin: 0 0 .3rem 0;}
+.af-fiche-atelier .af-axe {font-size: .95rem; color: #3a3a3a; border-bottom: 0;
+  margin: .5rem 0 .15rem 0;}
 .af-fiche-atelier ul.af-actions {margin: 0 0 .4rem 0;}
 .af-fiche-atelier .af-action {margin-bottom: .25rem; break-inside: avoid;}
 .af-fiche-atelier .af-action-meta, .af-fiche-atelier .af-interne {color: #666666;

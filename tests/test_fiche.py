@@ -169,7 +169,7 @@ def test_internal_fiche_shows_every_action_by_axe_with_its_progress(with_route):
     # Engaged: en cours or réalisé (the share the programme follows).
     assert "2 actions sur 4 engagées (en cours ou réalisées), dont 1 réalisée" in text
     # Grouped by axe in the order they come; an action without axe comes last.
-    headings = [t for t in re.findall(r"<h4>(.*?)</h4>", section)]
+    headings = [t for t in re.findall(r'<h4 class="af-axe">(.*?)</h4>', section)]
     assert headings == ["Cœur de bourg", "&lt;b&gt;Axe&lt;/b&gt; &amp; co", "Autres actions"]
     for expected in (
         "Rouvrir la halle (fictif)",
