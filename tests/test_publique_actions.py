@@ -177,3 +177,15 @@ def test_the_actions_file_is_written_by_the_one_writer(with_route, tmp_path, mon
     }
     data = (tmp_path / opendata.ACTIONS_FILE).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf") and len(_rows(data)) == 3
+
+
+def test_an_actions_download_neutralises_formulas_and_says_fiction(with_route):
+    actions = with_route.actions.copy()
+    actions.loc[0, "action"] = '=HYPERLINK("http://x") (fictif)'
+    data = exports.actions_csv(with_route, actions)
+    assert ecriture.formula_cells(data, "csv") == []
+    rows = _rows(data)
+    assert rows[0]["action"].startswith("'=HYPERLINK")
+    assert {row["fictif"] for row in rows} == {"oui"}
+    book = exports.actions_xlsx(with_route, actions)
+    assert ecriture.formula_cells(book, "xlsx") == []
