@@ -256,7 +256,7 @@ _BADGE_SHAPE = (
 )
 
 
-def progress_text(programme, actions: pd.DataFrame) -> str:
+def progress_text(programme, statuts) -> str:
     """How far an atelier's actions went, in a sentence.
 
     « 2 actions sur 4 engagées (en cours ou réalisées), dont 1 réalisée. »
@@ -264,13 +264,14 @@ def progress_text(programme, actions: pd.DataFrame) -> str:
     Parameters
     ----------
     programme : Programme
-    actions : pandas.DataFrame
-        One atelier's actions (``statut``: keys of ``statuts_action`` or missing).
+    statuts : iterable
+        The statut of each of the atelier's actions: a key of ``statuts_action``, or a missing
+        value for an action whose statut is not known (it counts as not engaged).
     """
-    total = len(actions)
-    statut = actions["statut"] if "statut" in actions else pd.Series([], dtype=object)
-    engaged = int(statut.isin(ENGAGED_STATUTS).sum())
-    done = int((statut == "realise").sum())
+    statuts = list(statuts)
+    total = len(statuts)
+    engaged = sum(1 for s in statuts if isinstance(s, str) and s in ENGAGED_STATUTS)
+    done = sum(1 for s in statuts if s == "realise")
     label = programme.statuts_action.label_of
     if total == 0:
         return "Aucune action enregistrée."
@@ -290,16 +291,17 @@ def progress_text(programme, actions: pd.DataFrame) -> str:
     return text + "."
 
 
-def actions_html(programme, actions: pd.DataFrame, heading: int = 3) -> str:
+def actions_html(programme, actions, heading: int = 3) -> str:
     """The feuille de route block of a fiche: its progress, then the actions grouped by axe.
 
     Parameters
     ----------
     programme : Programme
         Labels of the themes, priorités and statuts.
-    actions : pandas.DataFrame
-        One atelier's actions (see :func:`atelier_actions`). With a ``public`` column (an
-        internal dataset), the actions kept from the public say « non publiée ».
+    actions : pandas.DataFrame or list of dict
+        One atelier's actions (see :func:`atelier_actions`), or their records (many fiches are
+        built faster from plain records). With a ``public`` column (an internal dataset), the
+        actions kept from the public say « non publiée ».
     heading : int
         Level of the block's title; each axe takes the next level.
 
@@ -310,19 +312,21 @@ def actions_html(programme, actions: pd.DataFrame, heading: int = 3) -> str:
         is a badge in the palette's colours (:data:`atelierflash.palette.ACTION_STATUT_BADGES`),
         its label written.
     """
-    if actions is None or actions.empty:
+    records = actions.to_dict("records") if isinstance(actions, pd.DataFrame) else actions
+    if not records:
         return ""
     esc = html_escape
     h, sub = f"h{heading}", f"h{heading + 1}"
     groups: dict[str, list] = {}
-    for record in actions.to_dict("records"):
+    for record in records:
         groups.setdefault(cell_text(record.get("axe")), []).append(record)
     named = [axe for axe in groups if axe]
     order = named + ([""] if "" in groups else [])
     parts = [
         '<section class="af-feuille-de-route">',
         f"<{h}>Feuille de route</{h}>",
-        f'<p class="af-avancement">{esc(progress_text(programme, actions))}</p>',
+        f'<p class="af-avancement">'
+        f"{esc(progress_text(programme, (r.get('statut') for r in records)))}</p>",
     ]
     for axe in order:
         if named:
@@ -391,7 +395,7 @@ def fiche_html(
     heading: int = 2,
     with_map: bool = True,
     land: Territory | None = None,
-    actions: pd.DataFrame | None = None,
+    actions: pd.DataFrame | list[dict] | None = None,
 ) -> str:
     """One atelier's fiche as an HTML fragment (``<article>``), every value escaped.
 
@@ -406,9 +410,9 @@ def fiche_html(
         Include the small SVG map of the atelier's communes.
     land : Territory, optional
         The atelier's territory when already known (:func:`territories`, for many fiches).
-    actions : pandas.DataFrame, optional
-        The atelier's actions to show; by default :func:`atelier_actions` (all of them for an
-        internal dataset, the public ones of a public view).
+    actions : pandas.DataFrame or list of dict, optional
+        The atelier's actions (or their records) to show; by default :func:`atelier_actions`
+        (all of them for an internal dataset, the public ones of a public view).
 
     Returns
     -------

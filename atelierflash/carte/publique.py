@@ -179,9 +179,9 @@ def public_payload(dataset, basemap: Basemap, prepared: PreparedCommunes) -> dic
     lands = atelier_fiche.territories(dataset)  # one pass for every fiche
     # The feuille de route's public actions only, whatever the dataset holds (a fiche shows
     # every action of an internal register otherwise).
-    actions = exports.public_actions(dataset, public)
-    by_atelier = {str(k): g for k, g in actions.groupby("atelier", sort=False)}
-    none = actions.iloc[0:0]
+    by_atelier: dict[str, list[dict]] = {}
+    for record in exports.public_actions(dataset, public).to_dict("records"):
+        by_atelier.setdefault(str(record["atelier"]), []).append(record)
     return {
         "base": base,
         "layer": build.layer_payload,
@@ -195,7 +195,7 @@ def public_payload(dataset, basemap: Basemap, prepared: PreparedCommunes) -> dic
                 heading=2,
                 with_map=False,
                 land=lands[str(row.id)],
-                actions=by_atelier.get(str(row.id), none),
+                actions=by_atelier.get(str(row.id), []),
             )
             for row in public.itertuples(index=False)
         ],
