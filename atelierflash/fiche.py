@@ -25,6 +25,7 @@ import pandas as pd
 import shapely
 
 from atelierflash import palette, registre
+from atelierflash.actions import ENGAGED_STATUTS
 from atelierflash.carte.fiche import safe_url
 from atelierflash.formats import fmt_date, fmt_int, fmt_partial_date
 from atelierflash.texte import cell_text, html_escape
@@ -245,11 +246,10 @@ def atelier_actions(dataset, atelier_id: str) -> pd.DataFrame:
     return actions[actions["atelier"].astype(str) == str(atelier_id)].reset_index(drop=True)
 
 
-#: Statuts of an action that count as engaged (started): the share the programme follows.
-ENGAGED_STATUTS = ("en_cours", "realise")
 # The badge's shape; its colours come from the palette. A style attribute (never built from
-# the data) rather than a class: the app, the PDF and the public page then draw the same badge
-# without a style sheet of their own, and the public page's first paint gains no byte.
+# the data) rather than classes: the app, the PDF and the public page then draw the same badge
+# from the one palette, with no rule per statut in any style sheet (the public page's first
+# paint does not grow with the vocabulary).
 _BADGE_SHAPE = (
     "padding: 0 .375rem; border-radius: .25rem; font-size: .8em; font-weight: 700; "
     "white-space: nowrap;"
