@@ -68,6 +68,8 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         original file's type, so the browser downloads what a CDN would send.
         """
         path = Path(self.translate_path(self.path))
+        if self.path.split("?", 1)[0].split("#", 1)[0].endswith("/") and path.is_dir():
+            path = path / "index.html"  # the folder's index, as nginx's index + gzip_static
         compressed = path.with_name(path.name + ".gz")
         accepts = "gzip" in self.headers.get("Accept-Encoding", "")
         if not (accepts and path.is_file() and compressed.is_file()):

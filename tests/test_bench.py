@@ -796,6 +796,22 @@ def test_static_server_serves_the_gzip_copy_to_a_browser_that_accepts_it(tmp_pat
             assert b"donnees.js" in response.read()
 
 
+def test_static_server_serves_the_gzip_copy_of_the_folder_index(tmp_path):
+    # The public page is opened at « / »: nginx's gzip_static serves index.html.gz there too.
+    import gzip
+
+    (tmp_path / "index.html").write_text("<!doctype html><p>page</p>\n" * 50, encoding="utf-8")
+    from atelierflash.carte.publique import precompress
+
+    precompress(tmp_path, ["index.html"])
+    with bench.static_server(tmp_path) as base:
+        request = urllib.request.Request(base + "/?embed=1", headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request) as response:
+            assert response.headers["Content-Encoding"] == "gzip"
+            assert response.headers["Content-Type"] == "text/html"
+            assert gzip.decompress(response.read()) == (tmp_path / "index.html").read_bytes()
+
+
 def test_transfer_counts_the_compressed_bodies_that_ended_before_the_polygons():
     script = bench.TRANSFER_KB
     assert "encodedBodySize" in script and "responseEnd <= end" in script
