@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from atelierflash.actions import ActionsReport, empty_actions
 from atelierflash.programme import load_steps
 
 MODES = ("interne", "public")
@@ -132,6 +133,20 @@ PUBLIC_FIELDS: tuple[str, ...] = (
 #: Columns of a public view's ateliers: the public fields plus the values the app derives from
 #: them (publication flag, validation status, counts, population, names). Everything else is
 #: left out.
+#: The action columns the public side may carry: never the budget, the financements, the note
+#: or the ``public`` flag itself (``porteur`` names an organisation, never a person).
+PUBLIC_ACTION_COLUMNS: tuple[str, ...] = (
+    "atelier",
+    "axe",
+    "action",
+    "theme",
+    "priorite",
+    "porteur",
+    "echeance",
+    "echeance_fin",
+    "statut",
+)
+
 PUBLIC_COLUMNS: tuple[str, ...] = (
     *PUBLIC_FIELDS,
     "public",
@@ -408,7 +423,21 @@ def public_view(dataset):
         atelier_communes=links,
         communes=communes,
         report=_public_report(dataset.report, ids),
+        actions_report=ActionsReport(),
+        actions=public_actions(dataset.actions, ids),
     )
+
+
+def public_actions(actions: pd.DataFrame, ids: set[str]) -> pd.DataFrame:
+    """The feuille de route's actions the public may see.
+
+    :data:`PUBLIC_ACTION_COLUMNS` of the actions marked public (column ``public``, default no)
+    of the public ateliers ``ids``, in their order.
+    """
+    if actions.empty or "public" not in actions:
+        return empty_actions()[list(PUBLIC_ACTION_COLUMNS)]
+    keep = actions["public"].fillna(False).astype(bool) & actions["atelier"].isin(ids)
+    return actions.loc[keep, list(PUBLIC_ACTION_COLUMNS)].reset_index(drop=True)
 
 
 def _public_report(report, ids: set[str]):

@@ -36,6 +36,7 @@ __all__ = [
     "ActionResult",
     "ActionsReport",
     "actions_sheet",
+    "empty_actions",
     "read_actions",
     "validate_actions",
     "validate_actions_file",
@@ -195,7 +196,7 @@ class ActionsReport(StatusReport):
     path: Path | None = None
     rows: list[ActionResult] = field(default_factory=list)
     file_issues: list[Issue] = field(default_factory=list)
-    actions: pd.DataFrame = field(default_factory=lambda: _empty_actions())
+    actions: pd.DataFrame = field(default_factory=lambda: empty_actions())
     table: RegisterTable | None = None
 
     @property
@@ -461,7 +462,7 @@ def validate_actions(
         record["status"] = row.status
         rows.append(row)
         records.append(record)
-    actions = pd.DataFrame(records) if records else _empty_actions()
+    actions = pd.DataFrame(records) if records else empty_actions()
     if records:
         actions["budget_eur"] = actions["budget_eur"].astype("Float64")
     return ActionsReport(
@@ -469,7 +470,8 @@ def validate_actions(
     )
 
 
-def _empty_actions() -> pd.DataFrame:
+def empty_actions() -> pd.DataFrame:
+    """No action: the parsed columns of :func:`validate_actions`, zero rows."""
     return pd.DataFrame(columns=[*_PARSED_COLUMNS, "line", "status"])
 
 

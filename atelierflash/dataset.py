@@ -7,12 +7,13 @@ values and the resolved INSEE codes) and the référentiel; pages only filter it
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
+from atelierflash.actions import ActionsReport, empty_actions, validate_register_actions
 from atelierflash.paths import DATA_DIR
 from atelierflash.programme import Programme
 from atelierflash.referentiel import Referentiel
@@ -20,6 +21,8 @@ from atelierflash.validation import ValidationReport, validate_file
 
 PUBLIC_REGISTER = DATA_DIR / "ateliers.csv"
 DEMO_REGISTER = DATA_DIR / "demo" / "ateliers_demo.csv"
+#: The demonstration register's feuilles de route (fictional actions, seeded like the register).
+DEMO_ACTIONS = DATA_DIR / "demo" / "actions_demo.csv"
 ENV_REGISTER = "ATELIERFLASH_REGISTRE"
 
 
@@ -36,6 +39,9 @@ class RegisterSource:
     #: Offered in public mode: a register every row of which may face the public (its public
     #: view is still what public pages show). New sources are internal unless they say so.
     public: bool = False
+    #: A separate file of the feuille de route's actions (else the register workbook's
+    #: « Actions » sheet, if any).
+    actions_path: Path | None = None
 
     @property
     def version(self) -> float:
@@ -57,6 +63,17 @@ def configured_register() -> Path:
     return Path(env).expanduser() if env else DEMO_REGISTER
 
 
+def configured_actions() -> Path | None:
+    """The separate actions file that goes with :func:`configured_register`, or ``None``.
+
+    The demonstration's fictional feuilles de route for the demonstration register; none for a
+    register named by ``$ATELIERFLASH_REGISTRE`` (a workbook brings its own « Actions » sheet).
+    """
+    if configured_register() == DEMO_REGISTER and DEMO_ACTIONS.exists():
+        return DEMO_ACTIONS
+    return None
+
+
 def register_sources() -> dict[str, RegisterSource]:
     """The registers available, the default one first.
 
@@ -69,7 +86,11 @@ def register_sources() -> dict[str, RegisterSource]:
         path = Path(env).expanduser()
         sources["env"] = RegisterSource("env", f"Registre « {path.name} »", path, fictif=False)
     sources["demo"] = RegisterSource(
-        "demo", "Démonstration (données fictives)", DEMO_REGISTER, fictif=True
+        "demo",
+        "Démonstration (données fictives)",
+        DEMO_REGISTER,
+        fictif=True,
+        actions_path=DEMO_ACTIONS if DEMO_ACTIONS.exists() else None,
     )
     sources["public"] = RegisterSource(
         "public",
@@ -100,6 +121,11 @@ class Dataset:
     communes : geopandas.GeoDataFrame
         The distinct communes of the ateliers with their web geometry (EPSG:4326).
     referentiel, programme
+    actions_report : ActionsReport
+        The feuille de route's actions as validated (every action, including rejected ones).
+    actions : pandas.DataFrame
+        The actions without error of the ateliers in ``ateliers``, parsed (see
+        :func:`atelierflash.actions.validate_actions`), in the file's order.
     version : float
         The register file's version (``RegisterSource.version``) when it was read: the caches
         built from this dataset key on it, without reading the file's state again.
@@ -112,6 +138,8 @@ class Dataset:
     communes: gpd.GeoDataFrame
     referentiel: Referentiel
     programme: Programme
+    actions_report: ActionsReport = field(default_factory=ActionsReport)
+    actions: pd.DataFrame = field(default_factory=empty_actions)
     version: float = 0.0
 
     @property
@@ -183,6 +211,7 @@ def build_dataset(
     *,
     resolver=None,
     report: ValidationReport | None = None,
+    actions: ActionsReport | None = None,
 ) -> Dataset:
     """Validate a register and join its ateliers to the référentiel.
 
@@ -195,6 +224,9 @@ def build_dataset(
         Reuse the indexes of a resolver already built on the same référentiel.
     report : ValidationReport, optional
         An existing report of the same file (skips reading it again).
+    actions : ActionsReport, optional
+        The feuille de route's actions, already validated (e.g. a stored version's); by default
+        ``source.actions_path``, else the register workbook's « Actions » sheet, else none.
 
     Returns
     -------
@@ -208,6 +240,16 @@ def build_dataset(
     ateliers = ateliers[ateliers["status"] != "error"].reset_index(drop=True)
     links = _links(ateliers, referentiel)
     ateliers = _with_commune_facts(ateliers, links)
+    if actions is None:
+        actions = validate_register_actions(
+            source.path,
+            programme,
+            report.ateliers["id"].dropna().astype(str).tolist()
+            if "id" in report.ateliers
+            else None,
+            register_sheet=report.table.sheet if report.table is not None else None,
+            actions_path=source.actions_path,
+        )
     codes = links["code"].drop_duplicates()
     com = referentiel.communes
     com = com[com["type"].isin(("COM", "ARM"))]
@@ -220,8 +262,19 @@ def build_dataset(
         communes=communes,
         referentiel=referentiel,
         programme=programme,
+        actions_report=actions,
+        actions=_usable_actions(actions, ateliers),
         version=version,
     )
+
+
+def _usable_actions(report: ActionsReport, ateliers: pd.DataFrame) -> pd.DataFrame:
+    # An action of a rejected atelier would point at nothing the pages show.
+    actions = report.actions
+    if actions.empty:
+        return empty_actions()
+    keep = (actions["status"] != "error") & actions["atelier"].isin(set(ateliers["id"]))
+    return actions[keep].reset_index(drop=True)
 
 
 def _links(ateliers: pd.DataFrame, referentiel: Referentiel) -> pd.DataFrame:

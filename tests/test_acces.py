@@ -331,3 +331,51 @@ def test_who_edits_local_run_login_and_public_site():
     assert login.scope({"is_logged_in": True, "email": "a@exemple.fr"}) == acces.Scope()
     with pytest.raises(AccessSettingError, match="perimetres"):
         acces.access_settings({}, {"atelierflash": {"perimetres": {"x": "national"}}})
+
+
+ACTIONS_OF_MINI = """atelier,axe,action,theme,priorite,porteur,echeance,statut,budget_eur,public,note
+T-2019-1,Centre,Rouvrir la halle (fictif),Revitalisation des centre-villes et centre-bourgs,élevée,Commune,2021,réalisé,150000,oui,note interne
+T-2019-1,Centre,Étude de stationnement (fictif),,basse,Commune,2022,abandonné,,non,
+T-2026-1,Mobilité,Navette d'essai (fictif),,moyenne,EPCI,2027,à venir,,oui,
+T-NOPE,Axe,Action d'un atelier inconnu (fictif),,,,,,,oui,
+"""
+
+
+def test_public_view_keeps_public_actions_of_public_ateliers_only(mini_dataset, tmp_path):
+    from atelierflash.actions import validate_actions_file
+    from atelierflash.dataset import build_dataset
+
+    path = tmp_path / "actions.csv"
+    path.write_text(ACTIONS_OF_MINI, encoding="utf-8")
+    ids = mini_dataset.ateliers["id"].tolist()
+    report = validate_actions_file(path, mini_dataset.programme, ids)
+    full = build_dataset(
+        mini_dataset.source,
+        mini_dataset.referentiel,
+        mini_dataset.programme,
+        report=mini_dataset.report,
+        actions=report,
+    )
+    # The unknown atelier's action is an error: kept in the report, out of the dataset.
+    assert report.summary["error"] == 1
+    assert full.actions["action"].tolist() == [
+        "Rouvrir la halle (fictif)",
+        "Étude de stationnement (fictif)",
+        "Navette d'essai (fictif)",
+    ]
+    view = acces.public_view(full)
+    # Public action of a public atelier only: not the non-public action, not the candidature's.
+    assert view.actions["action"].tolist() == ["Rouvrir la halle (fictif)"]
+    assert list(view.actions.columns) == list(acces.PUBLIC_ACTION_COLUMNS)
+    assert not {"budget_eur", "note", "financements", "public"} & set(view.actions.columns)
+    assert not view.actions_report.present
+
+
+def test_the_demonstration_source_brings_its_feuilles_de_route(monkeypatch):
+    from atelierflash import dataset
+
+    monkeypatch.delenv(dataset.ENV_REGISTER, raising=False)
+    demo = dataset.register_sources()["demo"]
+    assert dataset.DEMO_ACTIONS.is_file()
+    assert demo.actions_path == dataset.DEMO_ACTIONS
+    assert dataset.configured_actions() == dataset.DEMO_ACTIONS

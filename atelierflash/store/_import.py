@@ -321,8 +321,12 @@ def seed_store(
     *,
     resolver: CommuneResolver | None = None,
     auteur: str = "atelierflash (premier lancement)",
+    actions: str | os.PathLike | None = None,
 ) -> VersionInfo | None:
     """Store ``path`` as version 1 when the store is empty; returns it, or ``None``.
+
+    ``actions``: a separate file of the feuille de route's actions stored with it (default: the
+    workbook's « Actions » sheet, if any).
 
     Several processes may start at once on an empty database: one seeds, the others find
     version 1 already there.
@@ -331,7 +335,9 @@ def seed_store(
 
     if store.head() is not None:
         return None
-    preview = prepare_import(path, store, referentiel, programme, resolver=resolver)
+    preview = prepare_import(
+        path, store, referentiel, programme, resolver=resolver, actions=actions
+    )
     if not preview.usable or preview.base:
         return None
     try:

@@ -19,6 +19,7 @@ from atelierflash.dataset import (
     Dataset,
     RegisterSource,
     build_dataset,
+    configured_actions,
     configured_register,
     register_sources,
 )
@@ -113,7 +114,12 @@ def _store(url: str) -> register_store.Store:
     # Migrated once per process at start-up; seeded from the configured register when empty.
     store = register_store.Store(url)
     register_store.seed_store(
-        store, configured_register(), get_referentiel(), get_programme(), resolver=get_resolver()
+        store,
+        configured_register(),
+        get_referentiel(),
+        get_programme(),
+        resolver=get_resolver(),
+        actions=configured_actions(),
     )
     return store
 
@@ -278,8 +284,14 @@ def _store_dataset(url: str, number: int) -> Dataset:
         store, number, get_referentiel(), get_programme(), resolver=get_resolver()
     )
     source = _source_of(store, store.version(number))
+    actions = register_store.validate_version_actions(store, number, get_programme())
     return build_dataset(
-        source, get_referentiel(), get_programme(), resolver=get_resolver(), report=report
+        source,
+        get_referentiel(),
+        get_programme(),
+        resolver=get_resolver(),
+        report=report,
+        actions=actions,
     )
 
 
