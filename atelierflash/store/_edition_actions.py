@@ -31,10 +31,10 @@ from atelierflash.store._diff import Diff, diff_tables
 from atelierflash.store._edition import (
     EDIT_ADVICE,
     OutOfScope,
-    _clean,
-    _outside,
+    outside_message,
     row_cells,
     territory,
+    typed_text,
 )
 from atelierflash.store._store import RegisterChanged, Store, StoreError, VersionInfo
 from atelierflash.validation import Issue
@@ -233,10 +233,10 @@ def prepare_actions_edit(
         resolver=resolver or CommuneResolver(referentiel),
         choices=info.choix,
     )
-    refused = "" if scope.covers(deps, regs) else _outside(scope, atelier_id, deps, regs)
+    refused = "" if scope.covers(deps, regs) else outside_message(scope, atelier_id, deps, regs)
 
     typed = [
-        {str(k): _clean(v) for k, v in dict(a).items() if str(k) not in (ATELIER, LINE_COLUMN)}
+        {str(k): typed_text(v) for k, v in dict(a).items() if str(k) not in (ATELIER, LINE_COLUMN)}
         for a in actions
     ]
     kept = [i for i, a in enumerate(typed) if any(a.values())]
