@@ -236,13 +236,21 @@ def _action(number: int, slot: int, fields, messages: dict) -> None:
     with st.container(border=True):
         title = st.session_state.get(key(slot, "action"), "") or "nouvelle action"
         st.markdown(f"**Action {number}** · {md(title)}")
-        cols = st.columns(3)
-        short = [f for f in fields if not f.long]
-        for i, field in enumerate(short):
-            with cols[i % 3]:
+        # In their declared order: a long text on its own line, the short fields between two
+        # of them side by side (three to a row).
+        run: list = []
+        for field in [*fields, None]:
+            if field is not None and not field.long:
+                run.append(field)
+                continue
+            for start in range(0, len(run), 3):
+                cols = st.columns(3)
+                for col, short in zip(cols, run[start : start + 3], strict=False):
+                    with col:
+                        _field(number, slot, short, messages)
+            run = []
+            if field is not None:
                 _field(number, slot, field, messages)
-        for field in (f for f in fields if f.long):
-            _field(number, slot, field, messages)
         for issue in messages.get(None, []):
             _say(issue)
         st.checkbox(f"Supprimer l'action {number}", key=DELETE + str(slot))
