@@ -316,3 +316,36 @@ def test_the_vocabulary_columns_are_those_the_validation_parses(programme, tmp_p
         report = actions.validate_actions_file(path, programme, ["T"])
         assert [r.status for r in report.rows] == ["ok", "error"], column.name
         assert report.rows[1].issues[0].column == column.name
+
+
+def test_a_refused_edit_checked_again_keeps_the_other_editor_s_work(
+    st_, mini_referentiel, programme
+):
+    opened = _doullens(st_)
+    halle, opah = opened
+    # Alix saves first: the halle is done, and a new action.
+    alix = [halle | {"statut": "réalisé"}, opah, {"action": "Action d'Alix"}]
+    store.commit_actions_edit(st_, _edit(st_, mini_referentiel, programme, alix), "Alix")
+    # Bao, who opened version 1, wrote a note on the OPAH and added an action.
+    bao = {0: halle, 1: opah | {"note": "Note de Bao"}}
+    pairs = store.merge_actions(opened, bao, [{"action": "Action de Bao"}], _doullens(st_))
+    assert [origin for origin, _ in pairs] == [0, 1, 2, None]
+    merged = [cells for _, cells in pairs]
+    assert [(a["action"], a["statut"], a["note"]) for a in merged] == [
+        ("Rénover la halle", "réalisé", ""),
+        ("Étude OPAH", "à venir", "Note de Bao"),
+        ("Action d'Alix", "", ""),
+        ("Action de Bao", "", ""),
+    ]
+    again = _edit(st_, mini_referentiel, programme, merged)
+    assert [a["action"] for a in again.diff.actions_added] == ["Action de Bao"]
+    assert [(c.id, c.apres) for c in again.diff.actions_changed] == [
+        ("T-2019-1 · Étude OPAH", "Note de Bao")
+    ]
+    # An action Bao deleted is deleted; one Alix deleted stays deleted unless Bao changed it.
+    assert store.merge_actions(opened, {0: None, 1: opah}, [], [halle]) == []
+    kept = store.merge_actions(opened, {0: halle, 1: opah | {"note": "n"}}, [], [halle])
+    assert [(o, a["action"], a["note"]) for o, a in kept] == [
+        (0, "Rénover la halle", ""),
+        (None, "Étude OPAH", "n"),
+    ]

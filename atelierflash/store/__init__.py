@@ -14,7 +14,8 @@ Public face
 :func:`version_file`, :func:`diff_tables` → :class:`Diff`; one atelier edited in the app:
 :func:`prepare_edit` → :class:`EditPreview` → :func:`commit_edit`; one atelier's feuille de
 route edited in the app: :func:`action_fields`, :func:`atelier_actions`,
-:func:`prepare_actions_edit` → :class:`ActionsEditPreview` → :func:`commit_actions_edit`; and
+:func:`prepare_actions_edit` → :class:`ActionsEditPreview` → :func:`commit_actions_edit`,
+:func:`merge_actions` (an edit carried onto a version landed meanwhile); and
 the errors :class:`StoreError`, :class:`RegisterChanged` and :class:`OutOfScope`.
 """
 
@@ -35,6 +36,7 @@ from atelierflash.store._edition_actions import (
     action_fields,
     atelier_actions,
     commit_actions_edit,
+    merge_actions,
     prepare_actions_edit,
 )
 from atelierflash.store._import import (
@@ -92,6 +94,7 @@ __all__ = [
     "diff_tables",
     "editable_columns",
     "file_sha256",
+    "merge_actions",
     "prepare_actions_edit",
     "prepare_edit",
     "prepare_import",

@@ -37,6 +37,7 @@ from atelierflash.store._edition import (
     typed_text,
 )
 from atelierflash.store._store import RegisterChanged, Store, StoreError, VersionInfo
+from atelierflash.texte import normalize_key
 from atelierflash.validation import Issue
 
 #: The column that ties an action to its atelier: the fiche's own, never a field.
@@ -177,6 +178,72 @@ def atelier_actions(actions: RegisterTable | None, atelier_id: str) -> list[dict
         }
         for record in mine.to_dict("records")
     ]
+
+
+def merge_actions(
+    opened: Sequence[Mapping[str, str]],
+    edits: Mapping[int, Mapping[str, str] | None],
+    added: Sequence[Mapping[str, str]],
+    current: Sequence[Mapping[str, str]],
+) -> list[tuple[int | None, dict[str, str]]]:
+    """One person's edit of a feuille de route carried onto a version that landed meanwhile.
+
+    As an atelier's form checked again on the current version keeps the other editor's values
+    and the person's changes, the actions are matched by their text (actions have no
+    identifier): the current version's actions, each with the fields the person changed; the
+    ones the person deleted left out; then the person's new actions.
+
+    Parameters
+    ----------
+    opened : sequence of mappings
+        The atelier's actions as the editor was opened on (:func:`atelier_actions`).
+    edits : mapping
+        Index in ``opened`` → the action as typed, or ``None`` when the person deleted it.
+    added : sequence of mappings
+        The person's new actions.
+    current : sequence of mappings
+        The atelier's actions in the version that landed meanwhile.
+
+    Returns
+    -------
+    list of (int or None, dict)
+        The feuille de route to check on the current version, each action with its index in
+        ``current`` (``None``: not there; the baseline of a later merge). An action the other
+        editor deleted (or renamed) stays out, unless the person changed it: their work is kept,
+        and the diff shows it before anything is saved.
+    """
+    key = lambda cells: normalize_key(str(cells.get("action", "") or ""))  # noqa: E731
+    names = list(dict.fromkeys(n for a in [*opened, *current, *added] for n in a))
+    full = lambda cells: {n: str(cells.get(n, "") or "") for n in names}  # noqa: E731
+    changes = {}
+    for index, typed in edits.items():
+        before = opened[index]
+        changes[index] = (
+            None
+            if typed is None
+            else {
+                k: str(v)
+                for k, v in typed.items()
+                if str(v).strip() != str(before.get(k, "")).strip()
+            }
+        )
+    unmatched = list(range(len(opened)))
+    out: list[tuple[int | None, dict[str, str]]] = []
+    for position, cells in enumerate(current):
+        index = next((i for i in unmatched if key(opened[i]) == key(cells)), None)
+        if index is None:
+            out.append((position, full(cells)))  # the other editor's new (or renamed) action
+            continue
+        unmatched.remove(index)
+        change = changes.get(index, {})
+        if change is not None:
+            out.append((position, full({**cells, **change})))
+    for index in unmatched:  # gone from the current version: kept only if the person changed it
+        change = changes.get(index)
+        if change:
+            out.append((None, full({**opened[index], **change})))
+    out += [(None, full(cells)) for cells in added if any(str(v).strip() for v in cells.values())]
+    return out
 
 
 def prepare_actions_edit(

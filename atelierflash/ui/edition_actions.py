@@ -32,6 +32,7 @@ from atelierflash.ui.data import (
 
 _STATE = "fdr"  # {"atelier": id, "base": version, "slots": [slot, …], "next": int} while open
 _TYPED = "fdr_saisie"  # slot → {column → text}: survives reruns and refusals
+_OPENED = "fdr_origine"  # the atelier's actions in the version the forms were opened on
 _PREVIEW = "fdr_apercu"
 _SENT = "fdr_envoyees"  # the slots checked, in the order sent (the preview's indexes)
 _REFUSAL = "fdr_refus"
@@ -102,16 +103,29 @@ def _fields(base: int):
 
 
 def _open(atelier: str, base: int) -> None:
-    current = register_store.atelier_actions(_actions(base), atelier)
     _close()
-    slots = list(range(len(current)))
+    _load(atelier, base, [(i, c) for i, c in enumerate(_current(atelier, base))])
+
+
+def _current(atelier: str, base: int) -> list[dict[str, str]]:
+    return register_store.atelier_actions(_actions(base), atelier)
+
+
+def _load(atelier: str, base: int, actions: list[tuple[int | None, dict[str, str]]]) -> None:
+    """Fill the forms: each action with its index in version ``base``'s (``None``: new)."""
+    for name in list(st.session_state):
+        if str(name).startswith((FIELD, DELETE)):
+            del st.session_state[name]
+    slots = list(range(len(actions)))
     st.session_state[_STATE] = {
         "atelier": atelier,
         "base": base,
         "slots": slots,
         "next": len(slots),
+        "origin": {slot: origin for slot, (origin, _) in zip(slots, actions, strict=True)},
     }
-    typed = {slot: dict(cells) for slot, cells in zip(slots, current, strict=True)}
+    st.session_state[_OPENED] = _current(atelier, base)
+    typed = {slot: dict(cells) for slot, (_, cells) in zip(slots, actions, strict=True)}
     st.session_state[_TYPED] = typed
     for slot, cells in typed.items():
         for field in _fields(base):
@@ -123,7 +137,7 @@ def _close() -> None:
     for name in list(st.session_state):
         if str(name).startswith((FIELD, DELETE)):
             del st.session_state[name]
-    for name in (_STATE, _TYPED, _PREVIEW, _SENT, _REFUSAL):
+    for name in (_STATE, _TYPED, _OPENED, _PREVIEW, _SENT, _REFUSAL):
         st.session_state.pop(name, None)
 
 
@@ -134,6 +148,7 @@ def _add() -> None:
     slot = state["next"]
     state["next"] += 1
     state["slots"].append(slot)
+    state["origin"][slot] = None
     st.session_state[_TYPED][slot] = {}
     for field in _fields(state["base"]):
         st.session_state[key(slot, field.name)] = ""
@@ -161,9 +176,8 @@ def _check(*, rebase: bool = False) -> None:
     store = get_store()
     st.session_state.pop(_REFUSAL, None)
     if rebase:
-        # The typed feuille de route, checked against the version that landed meanwhile: its
-        # diff shows what this save changes there, the other editor's work included.
-        state["base"] = store.head().version
+        _rebase(state, store.head().version, typed)
+        state, typed = st.session_state[_STATE], st.session_state[_TYPED]
     sent = [s for s in state["slots"] if not typed.get(s, {}).get("__supprimer")]
     try:
         preview = register_store.prepare_actions_edit(
@@ -184,6 +198,24 @@ def _check(*, rebase: bool = False) -> None:
         return
     st.session_state[_SENT] = sent
     st.session_state[_PREVIEW] = preview
+
+
+def _rebase(state: dict, head: int, typed: dict[int, dict[str, str]]) -> None:
+    """The forms on the current version: the other editor's actions, the person's changes."""
+    deleted = lambda slot: bool(typed.get(slot, {}).get("__supprimer"))  # noqa: E731
+    cells = lambda slot: {k: v for k, v in typed.get(slot, {}).items() if not k.startswith("__")}  # noqa: E731
+    edits, added = {}, []
+    for slot in state["slots"]:
+        origin = state["origin"].get(slot)
+        if origin is None:
+            if not deleted(slot):
+                added.append(cells(slot))
+        else:
+            edits[origin] = None if deleted(slot) else cells(slot)
+    merged = register_store.merge_actions(
+        st.session_state.get(_OPENED, []), edits, added, _current(state["atelier"], head)
+    )
+    _load(state["atelier"], head, merged)
 
 
 def _form(state: dict, scope: Scope) -> None:

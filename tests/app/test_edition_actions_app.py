@@ -176,18 +176,20 @@ def test_a_save_refused_because_the_register_changed_keeps_what_was_typed(
     _field(at, 1, "note").set_value("Ma note, longue à taper")
     _button(at, "Vérifier").click().run()
     at.text_input(key="fdr_auteur_champ").set_value("Bao").run()
-    # Meanwhile another editor saves the atelier (version 2).
+    # Meanwhile another editor saves the same feuille de route (version 2): the halle is done,
+    # and one more action.
     other = store.Store()
-    row = store.prepare_edit(
+    halle, opah = store.atelier_actions(other.actions(1), "T-2019-1")
+    alix = store.prepare_actions_edit(
         other,
         make_mini_referentiel(),
         load_programme(),
         base=1,
-        cells={"titre": "Titre d'Alix (fictif)"},
-        scope=LOCAL_SCOPE,
         atelier_id="T-2019-1",
+        actions=[halle | {"statut": "réalisé"}, opah, {"action": "Action d'Alix"}],
+        scope=LOCAL_SCOPE,
     )
-    store.commit_edit(other, row, "Alix")
+    store.commit_actions_edit(other, alix, "Alix")
     _button(at, "Enregistrer la version 2").click().run()
     assert not at.exception, at.exception
     (refusal,) = [as_shown(e.value) for e in at.error]
@@ -195,15 +197,28 @@ def test_a_save_refused_because_the_register_changed_keeps_what_was_typed(
     assert "Votre saisie est conservée" in refusal
     assert _field(at, 1, "note").value == "Ma note, longue à taper"
     assert [v.auteur for v in other.versions()] == ["Camille", "Alix"]
+    # Checked on the current version: Alix's work and Bao's note, only the note changes.
     _button(at, "Vérifier sur la version actuelle").click().run()
+    assert not at.exception, at.exception
+    assert [_field(at, i, "action").value for i in range(3)] == [
+        "Rénover la halle",
+        "Étude OPAH",
+        "Action d'Alix",
+    ]
+    assert _field(at, 0, "statut").value == "réalisé"
+    assert _field(at, 1, "note").value == "Ma note, longue à taper"
     (changes,) = at.dataframe
-    assert changes.value["colonne"].tolist() == ["Note"]
+    assert changes.value[["changement", "action", "colonne"]].values.tolist() == [
+        ["modifiée", "Étude OPAH", "Note"]
+    ]
     _button(at, "Enregistrer la version 3").click().run()
     assert any("Version 3 enregistrée par Bao" in as_shown(s.value) for s in at.success)
-    assert other.table(3).rows.loc[0, "titre"] == "Titre d'Alix (fictif)"  # Alix's kept
-    assert store.atelier_actions(other.actions(3), "T-2019-1")[1]["note"] == (
-        "Ma note, longue à taper"
-    )
+    saved = store.atelier_actions(other.actions(3), "T-2019-1")
+    assert [(a["action"], a["statut"], a["note"]) for a in saved] == [
+        ("Rénover la halle", "réalisé", ""),
+        ("Étude OPAH", "à venir", "Ma note, longue à taper"),
+        ("Action d'Alix", "", ""),
+    ]
     other.dispose()
 
 
