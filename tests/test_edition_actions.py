@@ -9,6 +9,9 @@ Every test runs on SQLite and on a real PostgreSQL (``store_url``).
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
+import sys
+import types
 
 import pytest
 
@@ -17,6 +20,7 @@ from atelierflash.acces import LOCAL_SCOPE, Scope
 from atelierflash.programme import load_programme
 from atelierflash.registre import Column, ColumnSet
 from tests.conftest import HOST, MINI_REGISTER, formula_cells
+from tests.test_store import _outcomes
 
 SOMME = Scope(departements=frozenset({"80"}))
 CORSE = Scope(departements=frozenset({"2A", "2B"}))
@@ -349,3 +353,67 @@ def test_a_refused_edit_checked_again_keeps_the_other_editor_s_work(
         (0, "Rénover la halle", ""),
         (None, "Étude OPAH", "n"),
     ]
+
+
+def _racer(url: str, name: str, statut: str, barrier, results) -> None:
+    from tests.conftest import make_mini_referentiel
+
+    s = None
+    try:
+        s = store.Store(url)
+        halle, opah = _doullens(s, 1)
+        preview = store.prepare_actions_edit(
+            s,
+            make_mini_referentiel(),
+            load_programme(),
+            base=1,
+            atelier_id="T-2019-1",
+            actions=[halle | {"statut": statut}, opah],
+            scope=SOMME,
+        )
+        barrier.wait(timeout=60)  # both editors opened on version 1; now both save at once
+        info = store.commit_actions_edit(s, preview, name)
+        results.put((name, "ok", info.version))
+    except store.RegisterChanged as error:
+        results.put((name, "changed", str(error)))
+    except BaseException as error:
+        results.put((name, "error", repr(error)))
+        raise
+    finally:
+        if s is not None:
+            s.dispose()
+
+
+def test_two_editors_saving_at_once_on_postgresql(
+    postgres_url, tmp_path, mini_referentiel, programme, monkeypatch
+):
+    s = store.Store(postgres_url)
+    register = tmp_path / "mini.csv"
+    register.write_text(MINI_REGISTER, encoding="utf-8")
+    plan = tmp_path / "actions.csv"
+    plan.write_text(ACTIONS_CSV, encoding="utf-8")
+    preview = store.prepare_import(register, s, mini_referentiel, programme, actions=plan)
+    store.commit_import(s, preview, "Camille")
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
+    context = multiprocessing.get_context("spawn")
+    barrier, results = context.Barrier(2), context.Queue()
+    processes = [
+        context.Process(target=_racer, args=(postgres_url, n, v, barrier, results))
+        for n, v in (("Alix", "réalisé"), ("Bao", "en pause"))
+    ]
+    for process in processes:
+        process.start()
+    outcomes = _outcomes(results, processes)
+    for process in processes:
+        process.join(timeout=30)
+        assert process.exitcode == 0
+    assert sorted(o[1] for o in outcomes) == ["changed", "ok"]
+    winner = next(o for o in outcomes if o[1] == "ok")
+    loser = next(o for o in outcomes if o[1] == "changed")
+    assert winner[2] == 2
+    assert f"la version 2 a été enregistrée par {winner[0]}" in loser[2]
+    assert "Votre saisie est conservée" in loser[2]
+    assert [v.auteur for v in s.versions()] == ["Camille", winner[0]]
+    expected = {"Alix": "réalisé", "Bao": "en pause"}[winner[0]]
+    assert _doullens(s, 2)[0]["statut"] == expected
+    s.dispose()

@@ -311,8 +311,11 @@ def prepare_actions_edit(
     old = store.actions(base)
     table = _with_actions(old, atelier_id, mine)
     ids = register.rows["id"].tolist() if "id" in register.rows else []
-    report = validate_actions(table, programme, ids)
-    rows = [r for r in report.rows if r.atelier == atelier_id]
+    # Only this atelier's actions change: the others are neither checked nor compared again
+    # (the rules are per action, and per atelier for a repeated action).
+    mine_new = _only(table, atelier_id)
+    rows = validate_actions(mine_new, programme, ids).rows
+    nothing = replace(register, rows=register.rows.iloc[:0])
     return ActionsEditPreview(
         atelier_id=atelier_id,
         base=base,
@@ -321,7 +324,12 @@ def prepare_actions_edit(
         rows=rows,
         table=table,
         register=register,
-        diff=diff_tables(register, register, old_actions=old, new_actions=table),
+        diff=diff_tables(
+            nothing,
+            nothing,
+            old_actions=_only(old, atelier_id) if old is not None else None,
+            new_actions=mine_new,
+        ),
         refused=refused,
         info=info,
         kept=kept,
@@ -370,6 +378,11 @@ def commit_actions_edit(store: Store, preview: ActionsEditPreview, auteur: str) 
 # -- helpers -----------------------------------------------------------------------------------
 def _of(actions: RegisterTable, atelier_id: str) -> pd.Series:
     return actions.rows[ATELIER].astype(str).str.strip() == str(atelier_id).strip()
+
+
+def _only(actions: RegisterTable, atelier_id: str) -> RegisterTable:
+    """The actions of one atelier (a table of the same columns and headers)."""
+    return replace(actions, rows=actions.rows[_of(actions, atelier_id)].reset_index(drop=True))
 
 
 def _empty_actions() -> RegisterTable:
