@@ -294,3 +294,31 @@ def test_public_mode_shows_no_editor(fdr_app, monkeypatch):
     at = fdr_app(PAGE, {"id": "T-2019-1"})
     assert OPEN not in [b.label for b in at.button]
     assert "fdr" not in at.session_state
+
+
+def test_a_column_added_to_the_declaration_is_edited_without_change(fdr_app, monkeypatch):
+    # The points d'étape add per-jalon statuts to ACTIONS (« statut_6_mois »): a select box of
+    # the statuts appears by itself, and what is chosen is stored under that column.
+    from atelierflash import actions
+    from atelierflash.registre import Column, ColumnSet
+
+    extra = Column("statut_6_mois", "Statut à 6 mois", (), "Statut au point d'étape à 6 mois.")
+    monkeypatch.setattr(actions, "ACTIONS", ColumnSet((*actions.ACTIONS.columns, extra)))
+    at = _open(fdr_app)
+    six = _field(at, 0, "statut_6_mois")
+    assert six.label == "Statut à 6 mois (action 1)" and six.value == ""
+    assert six.options == ["—", *load_programme().statuts_action.labels()]
+    six.set_value("en cours")
+    _button(at, "Vérifier").click().run()
+    (changes,) = at.dataframe
+    assert changes.value[["action", "colonne", "après"]].values.tolist() == [
+        ["Rénover la halle", "Statut à 6 mois", "en cours"]
+    ]
+    _save(at, 2)
+    s = store.Store()
+    assert [a["statut_6_mois"] for a in store.atelier_actions(s.actions(2), "T-2019-1")] == [
+        "en cours",
+        "",
+    ]
+    assert store.atelier_actions(s.actions(2), "T-2024-1")[0]["statut_6_mois"] == ""
+    s.dispose()
