@@ -201,7 +201,7 @@ def measure_naive(dataset: Dataset, runs: int, raw: dict[str, object]) -> Measur
 #: Files of the public page that hold its data (the rest is code, the same for every register).
 PUBLIC_DATA_FILES = ("donnees.js", "index.html")
 #: Files of the public export a visitor never loads when opening the page (download links).
-PUBLIC_DOWNLOADS = ("ateliers.csv", "ateliers.geojson")
+PUBLIC_DOWNLOADS = ("ateliers.csv", "ateliers.geojson", "actions.csv")
 
 
 def public_data_kb(folder: Path) -> float:
