@@ -260,6 +260,19 @@ def public_actions(dataset, ateliers: pd.DataFrame) -> pd.DataFrame:
     return acces.public_actions(actions, ids)
 
 
+def public_actions_by_atelier(dataset, ateliers: pd.DataFrame) -> dict[str, list[dict]]:
+    """:func:`public_actions` as records, by atelier id (the public page's fiches).
+
+    A fiche left to itself shows every action of an internal register: the public export
+    passes it these instead. Plain records, since building 150 fiches from per-atelier frames
+    took a second of pandas overhead.
+    """
+    grouped: dict[str, list[dict]] = {}
+    for record in public_actions(dataset, ateliers).to_dict("records"):
+        grouped.setdefault(str(record["atelier"]), []).append(record)
+    return grouped
+
+
 def actions_frame(dataset, actions: pd.DataFrame) -> pd.DataFrame:
     """Actions as French text for a file: labels, échéance as ISO text, ``fictif``.
 

@@ -179,11 +179,7 @@ def public_payload(dataset, basemap: Basemap, prepared: PreparedCommunes) -> dic
             lieux.setdefault(f"d:{code}", []).append(i)
     titres = _place_names(dataset.referentiel, lieux)
     lands = atelier_fiche.territories(dataset)  # one pass for every fiche
-    # The feuille de route's public actions only, whatever the dataset holds (a fiche shows
-    # every action of an internal register otherwise).
-    by_atelier: dict[str, list[dict]] = {}
-    for record in exports.public_actions(dataset, public).to_dict("records"):
-        by_atelier.setdefault(str(record["atelier"]), []).append(record)
+    routes = exports.public_actions_by_atelier(dataset, public)  # never a non-public one
     return {
         "base": base,
         "layer": build.layer_payload,
@@ -197,7 +193,7 @@ def public_payload(dataset, basemap: Basemap, prepared: PreparedCommunes) -> dic
                 heading=2,
                 with_map=False,
                 land=lands[str(row.id)],
-                actions=by_atelier.get(str(row.id), []),
+                actions=routes.get(str(row.id), []),
             )
             for row in public.itertuples(index=False)
         ],
