@@ -329,7 +329,7 @@ def _cmd_validate(args) -> int:
         return 2
     import json
 
-    from atelierflash.actions import validate_register_actions
+    from atelierflash.actions import dated_points, validate_register_actions
     from atelierflash.programme import load_programme
     from atelierflash.validation import validate_file
 
@@ -343,6 +343,7 @@ def _cmd_validate(args) -> int:
         report.ateliers["id"].tolist() if report.usable else None,
         register_sheet=args.sheet,
         actions_path=args.actions,
+        points=dated_points(report.ateliers, programme) if report.usable else None,
     )
     if args.json:
         for part in (report, plan):
