@@ -232,28 +232,27 @@ def delais_ateliers(ateliers: pd.DataFrame, programme: Programme) -> pd.DataFram
         both = ~np.isnat(start.exact) & ~np.isnat(end.exact)
         days = (end.exact[both] - start.exact[both]).astype(int)
         norm = settings.norme_jours(de, a)
-        part = pd.DataFrame(
-            {
-                "id": ateliers["id"].to_numpy()[both],
-                "titre": ateliers["titre"].to_numpy()[both],
-                "annee": ateliers["annee"].to_numpy()[both],
-                "equipe": _column(ateliers, "equipe")[both],
-                "de": de,
-                "a": a,
-                "libelle": delay_label(programme, de, a),
-                "depuis": start.text[both],
-                "jusqua": end.text[both],
-                "jours": days,
-                "norme_jours": norm,
-                "au_dela": days > norm if norm is not None else False,
-            }
+        parts.append(
+            pd.DataFrame(
+                {
+                    "id": ateliers["id"].to_numpy()[both],
+                    "titre": ateliers["titre"].to_numpy()[both],
+                    "annee": ateliers["annee"].to_numpy()[both],
+                    "equipe": _column(ateliers, "equipe")[both],
+                    "de": de,
+                    "a": a,
+                    "libelle": delay_label(programme, de, a),
+                    "depuis": start.text[both],
+                    "jusqua": end.text[both],
+                    "jours": days,
+                    "norme_jours": norm,
+                    "au_dela": days > norm if norm is not None else False,
+                }
+            )
         )
-        parts.append(part)
     columns = ["id", "titre", "annee", "equipe", "de", "a", "libelle", "depuis", "jusqua"]
     columns += ["jours", "norme_jours", "au_dela"]
-    if not parts:
-        return pd.DataFrame(columns=columns)
-    table = pd.concat(parts, ignore_index=True)
+    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
     table["annee"] = table["annee"].astype("Int64")
     return table[columns]
 
@@ -520,8 +519,8 @@ def _number(value) -> int | float | None:
     return int(value) if value.is_integer() else value
 
 
-def suivi_text(ateliers: pd.DataFrame, programme: Programme, today: dt.date, label: str) -> str:
-    """The same document in French, for a person at a terminal (``suivi`` without ``--json``)."""
+def suivi_text(ateliers, programme: Programme, today: dt.date, label: str, actions=None) -> str:
+    """The same document in French, for a terminal; ``actions`` as :func:`a_traiter`."""
     lines = [f"Suivi du registre « {label} » au {fmt_date(today)}", ""]
     lines.append("Entonnoir : ateliers par année et statut actuel")
     funnel = entonnoir(ateliers, programme)
@@ -540,7 +539,7 @@ def suivi_text(ateliers: pd.DataFrame, programme: Programme, today: dt.date, lab
             f"{fmt_decimal(r['mediane_jours'])} j (quartiles {fmt_decimal(r['q1_jours'])} et "
             f"{fmt_decimal(r['q3_jours'])}), maximum {fmt_int(r['max_jours'])} j{norm}"
         )
-    todo = a_traiter(ateliers, programme, today)
+    todo = a_traiter(ateliers, programme, today, actions=actions)
     lines += ["", f"À traiter : {fmt_int(len(todo))} atelier(s)"]
     for r in todo.itertuples():
         lines.append(
