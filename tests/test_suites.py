@@ -104,8 +104,18 @@ def test_the_review_due_is_the_last_jalon_reached_without_a_date(programme):
     # A1: 12 months reached and dated (24 not yet): nothing. A4: no feuille de route.
     assert due["id"].tolist() == ["A2", "A3"]  # longest wait first
     a2, a3 = due.to_dict("records")
-    assert (a2["jalon"], a2["echeance"], a2["depuis"], a2["jours"]) == (12, "2025-06-30", "2024-06", 458)
-    assert (a3["jalon"], a3["echeance"], a3["depuis"], a3["jours"]) == (6, "2025-09-01", "2025-03-01", 214)
+    assert (a2["jalon"], a2["echeance"], a2["depuis"], a2["jours"]) == (
+        12,
+        "2025-06-30",
+        "2024-06",
+        458,
+    )
+    assert (a3["jalon"], a3["echeance"], a3["depuis"], a3["jours"]) == (
+        6,
+        "2025-09-01",
+        "2025-03-01",
+        214,
+    )
     assert a2["etape"] == "restitution" and a2["motif_libelle"] == "Point d'étape dû"
     assert "point d'étape à 12 mois" in a2["seuil"]
 
@@ -171,7 +181,10 @@ def test_shares_started_and_realised_at_each_jalon(programme):
 )
 def test_shares_by_year_team_scale_theme_and_family(programme, by, group, expected):
     table = analyse.suites_points(ateliers(), actions(), programme, by=by)
-    found = table[(table["jalon"] == 6) & (table["groupe"].isna() if group is None else table["groupe"] == group)]
+    found = table[
+        (table["jalon"] == 6)
+        & (table["groupe"].isna() if group is None else table["groupe"] == group)
+    ]
     [r] = found.to_dict("records")
     assert (r["ateliers"], r["actions"], r["demarrees"], r["realisees"]) == expected
     assert r["groupe_libelle"]

@@ -175,7 +175,6 @@ _LAZY = {
         "cooccurrence_heatmap",
         "echelles_figure",
         "families_figure",
-        "first_start_figure",
         "theme_year_heatmap",
         "themes_figure",
     ),
