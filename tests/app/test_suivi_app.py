@@ -202,3 +202,17 @@ def test_without_feuille_de_route_the_section_says_so(mini_app):
     at = mini_app(PAGE, query=DAY)
     assert "Suites des ateliers" in [h.value for h in at.header]
     assert any("Aucun atelier de la sélection n'a de feuille de route" in i.value for i in at.info)
+
+
+@pytest.mark.referentiel
+def test_the_demo_s_suites_are_alive_at_first_launch(demo_app):
+    at = demo_app(PAGE, query=DAY)
+    todo = at.dataframe[0].value
+    assert (todo["Motif"] == "Point d'étape dû").sum() >= 3
+    # A non-public atelier has no fiche (as for the other motifs): the others link to theirs.
+    assert todo[todo["Motif"] == "Point d'étape dû"]["Fiche"].notna().sum() >= 3
+    started = chart(at, "Actions démarrées à chaque point d'étape")
+    shares = [t["y"][0] for t in started["data"]]
+    assert len(shares) == 3 and 0 < shares[0] < shares[1] < shares[2] < 100
+    assert chart(at, "Délai jusqu'à la première action démarrée")
+    assert float(metric(at, "Actions par atelier").replace(",", ".")) > 2
