@@ -214,7 +214,7 @@ cols[1].metric(
     help=f"{fmt_int(overall['actions'])} action(s) en tout.",
 )
 cols[2].metric(
-    "Délai médian jusqu'à la première action démarrée",
+    "Délai médian, 1re action démarrée",
     "–"
     if overall["premier_demarrage_n"] == 0
     else f"{fmt_decimal(overall['premier_demarrage_mediane_jours'], 0)} j",

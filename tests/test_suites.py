@@ -104,20 +104,37 @@ def test_the_review_due_is_the_last_jalon_reached_without_a_date(programme):
     # A1: 12 months reached and dated (24 not yet): nothing. A4: no feuille de route.
     assert due["id"].tolist() == ["A2", "A3"]  # longest wait first
     a2, a3 = due.to_dict("records")
+    # Counted from the due date (A2's restitution is known to the month: its last day counts).
     assert (a2["jalon"], a2["echeance"], a2["depuis"], a2["jours"]) == (
         12,
         "2025-06-30",
-        "2024-06",
-        458,
+        "2025-06-30",
+        93,
     )
     assert (a3["jalon"], a3["echeance"], a3["depuis"], a3["jours"]) == (
         6,
         "2025-09-01",
-        "2025-03-01",
-        214,
+        "2025-09-01",
+        30,
     )
-    assert a2["etape"] == "restitution" and a2["motif_libelle"] == "Point d'étape dû"
-    assert "point d'étape à 12 mois" in a2["seuil"]
+    assert a2["etape"] == "point_12" and a2["motif_libelle"] == "Point d'étape dû"
+    assert a2["seuil"] == (
+        "point d'étape à 12 mois dû le 30/06/2025 (restitution finale du 2024-06 + 12 mois), "
+        "sans date"
+    )
+
+
+def test_a_missed_review_waits_until_the_next_jalon_the_last_for_twelve_months(programme):
+    # A3 (restitution 01/03/2025): 6 months due from 01/09/2025 until the 12-month jalon.
+    def due(day):
+        todo = analyse.a_traiter(ateliers(), programme, day, actions=actions())
+        return todo.loc[todo["motif"] == "point_etape_du", ["id", "jalon"]].values.tolist()
+
+    assert ["A3", 6] in due(dt.date(2026, 2, 28))
+    assert ["A3", 12] in due(dt.date(2026, 3, 1))
+    # The last jalon (24 months, 01/03/2027) stays due for 12 months, then no longer.
+    assert ["A3", 24] in due(dt.date(2028, 2, 29))
+    assert "A3" not in [i for i, _ in due(dt.date(2028, 3, 1))]
 
 
 def test_no_review_is_due_before_its_jalon_or_without_actions(programme):
@@ -135,8 +152,8 @@ def test_the_json_rows_of_a_review_due_carry_the_jalon_and_the_due_date(programm
     assert due[0] == {
         "id": "A2",
         "motif": "point_etape_du",
-        "depuis": "2024-06",
-        "jours": 458,
+        "depuis": "2025-06-30",
+        "jours": 93,
         "jalon": 12,
         "echeance": "2025-06-30",
     }

@@ -22,9 +22,10 @@ Definitions
   points are the only dates known of an action's progress: the start happened by then.
 - **A point d'étape due** (``point_etape_du``, in the à-traiter list): an atelier with a feuille
   de route (at least one action) whose last jalon reached (restitution + N months, from the last
-  day the restitution may be, on or before the day of the suivi) has no date for its point. A
-  missed earlier point is not listed again once a later jalon is reached: the review due is the
-  one to hold now.
+  day the restitution may be, on or before the day of the suivi) has no date for its point. It
+  waits from that due date (``depuis``, ``jours``: how late it is) until the next jalon is
+  reached, the last one for as long as the gap before it (12 months after the 24-month jalon):
+  a missed point is not listed again once the next review is the one to hold, nor for ever.
 """
 
 from __future__ import annotations
@@ -315,9 +316,9 @@ def points_etape_dus(
     Returns
     -------
     pandas.DataFrame
-        The columns of :func:`atelierflash.analyse.suivi.a_traiter` (``etape``: the
-        restitution, else the end; ``depuis`` and ``jours`` counted from it), plus ``jalon``
-        (months) and ``echeance`` (the due date, ISO).
+        The columns of :func:`atelierflash.analyse.suivi.a_traiter` (``etape``: the point
+        d'étape; ``depuis``: its due date, ``jours`` since then), plus ``jalon`` (months) and
+        ``echeance`` (the due date, ISO, as ``depuis``).
     """
     from atelierflash.parcours import add_months
 
@@ -330,11 +331,18 @@ def points_etape_dus(
     records = []
     for index in np.flatnonzero(with_plan & ~np.isnat(latest)):
         base = pd.Timestamp(latest[index]).date()
-        reached = [p for p in programme.points_etape if add_months(base, p.months) <= today]
-        if not reached or dated[reached[-1].months][index]:
+        points = programme.points_etape
+        reached = [i for i, p in enumerate(points) if add_months(base, p.months) <= today]
+        if not reached or dated[points[reached[-1]].months][index]:
             continue
-        point = reached[-1]
+        point = points[reached[-1]]
         due = add_months(base, point.months)
+        # Listed until the next jalon; the last, for as long as the gap before it.
+        following = points[reached[-1] + 1].months if reached[-1] + 1 < len(points) else None
+        if following is None:
+            following = 2 * point.months - (points[-2].months if len(points) > 1 else 0)
+        if add_months(base, following) <= today:
+            continue
         records.append(
             {
                 "id": str(ateliers["id"].iloc[index]),
@@ -343,12 +351,13 @@ def points_etape_dus(
                 "equipe": _column(ateliers, "equipe")[index],
                 "motif": "point_etape_du",
                 "motif_libelle": "Point d'étape dû",
-                "etape": str(step[index]),
-                "etape_libelle": programme.step(str(step[index])).label,
-                "depuis": text[index],
-                "jours": (today - base).days,
+                "etape": point.step.key,
+                "etape_libelle": point.label,
+                "depuis": due.isoformat(),
+                "jours": (today - due).days,
                 "seuil": f"{point.label} dû le {due.strftime('%d/%m/%Y')} "
-                f"({programme.step(str(step[index])).label} + {point.months} mois), sans date",
+                f"({programme.step(str(step[index])).label} du {text[index]} + {point.months} "
+                "mois), sans date",
                 "jalon": point.months,
                 "echeance": due.isoformat(),
             }

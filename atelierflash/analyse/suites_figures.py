@@ -56,7 +56,7 @@ def suites_points_figure(
             go.Bar(
                 x=[wrap(html_escape(g), 18) for g in part["groupe_libelle"]],
                 y=shares,
-                name=f"Point d'étape à {label}",
+                name=f"Point d'étape à {int(jalon)} mois",
                 marker_color=CATEGORICAL[index % len(CATEGORICAL)],
                 marker_line={"color": DSFR["blanc"], "width": 0.5},
                 text=["" if s is None else f"{s:.0f} %" for s in shares],

@@ -94,7 +94,7 @@ def test_the_demo_page_is_alive_at_first_launch(demo_app):
 #: The mini register's first two realised ateliers with a restitution and points d'étape.
 POINTS = {
     "T-2019-1": ("2020-03-10", "2020-09-15", "2021-03-20", "2022-03-18"),
-    "T-2021-1": ("2022-02-01", "2022-08-10", "", ""),
+    "T-2021-1": ("2022-02-01", "2022-08-10", "2023-02-15", ""),
     "T-2022-1": ("2022-10-05", "", "", ""),
 }
 #: (atelier, action, thème, statut à 6, à 12, à 24 mois)
@@ -146,7 +146,7 @@ def suites_app(monkeypatch, tmp_path):
 
 
 def test_the_reviews_due_are_listed_with_a_link_to_the_fiche(suites_app):
-    at = suites_app(PAGE, query=DAY)
+    at = suites_app(PAGE, query={"date": "2024-06-01"})
     todo = at.dataframe[0].value
     due = todo[todo["Motif"] == "Point d'étape dû"]
     # T-2021-1: 24 months reached on 01/02/2024, its point has no date. T-2019-1 has all its
@@ -154,7 +154,12 @@ def test_the_reviews_due_are_listed_with_a_link_to_the_fiche(suites_app):
     assert due["Identifiant"].tolist() == ["T-2021-1"]
     assert due["Fiche"].tolist() == ["atelier?id=T-2021-1"]
     assert due["Échéance"].tolist() == ["2024-02-01"]
+    assert due["Jours"].tolist() == ["121"]
     assert "point d'étape à 24 mois dû le 01/02/2024" in due["Règle"].iloc[0]
+    # A year after the last jalon, the missed review is no longer listed.
+    at = suites_app(PAGE, query=DAY)
+    todo = at.dataframe[0].value
+    assert "Point d'étape dû" not in set(todo["Motif"])
 
 
 def test_the_suites_section_has_its_charts_tables_and_downloads(suites_app):
@@ -163,7 +168,7 @@ def test_the_suites_section_has_its_charts_tables_and_downloads(suites_app):
     assert metric(at, "Ateliers avec une feuille de route") == "2"
     assert metric(at, "Actions par atelier") == "2,5"
     # T-2019-1: « Rénover la halle » en cours at its 6-month point, 189 days after 10/03/2020.
-    assert metric(at, "Délai médian jusqu'à la première action démarrée") == "189 j"
+    assert metric(at, "Délai médian, 1re action démarrée") == "189 j"
     started = chart(at, "Actions démarrées à chaque point d'étape")
     # At 6 months, 1 of 5 actions started; at 12, 2 of 3; at 24, 2 of 3 (the third abandoned).
     assert [t["y"] for t in started["data"]] == [
