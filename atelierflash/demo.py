@@ -1089,15 +1089,13 @@ def _statuts_aux_points(
         now = (REFERENCE_DATE - restitution).days / _DAYS_PER_MONTH
         statut = programme.statuts_action.parse(row["statut"])
         start = end = None
-        if statut == "realise":
-            start = float(rng.uniform(0, 0.6 * now))
-            end = float(rng.uniform(start, now))
-        elif statut in ("en_cours", "en_pause", "bloque") or (
+        # Most actions start in the first year or two after the restitution.
+        if statut in ("realise", "en_cours", "en_pause", "bloque") or (
             statut in ("abandonne", "en_retard") and rng.random() < 0.5
         ):
-            start = float(rng.uniform(0, now))
-        if statut == "abandonne":
-            end = float(rng.uniform(start or 0, now))
+            start = float(now * rng.beta(1.2, 3.5))
+        if statut in ("realise", "abandonne"):
+            end = float((start or 0) + (now - (start or 0)) * rng.beta(1.5, 2.5))
         last = max(i for i, d in enumerate(point_days) if d)
         for index, (point, day) in enumerate(zip(points, point_days, strict=True)):
             if not day:

@@ -47,6 +47,9 @@ def suites_points_figure(
     if measure not in _MEASURES:
         raise ValueError(f"mesure inconnue : {measure!r} (attendu {sorted(_MEASURES)})")
     count, what = _MEASURES[measure]
+    # A group without any statut at any point would be an empty slot: the table keeps it.
+    counted = points.groupby("groupe_libelle", sort=False)["actions"].transform("sum") > 0
+    points = points[counted]
     groups = list(dict.fromkeys(points["groupe_libelle"]))
     fig = go.Figure()
     for index, (jalon, part) in enumerate(points.groupby("jalon", sort=True)):
@@ -87,7 +90,7 @@ def suites_points_figure(
         else f"{title} à chaque point d'étape",
         subtitle=f"Part des actions {what} parmi celles dont le statut est renseigné au point "
         "d'étape (6, 12 et 24 mois après la restitution) ; une barre absente : aucun statut "
-        "renseigné à ce point.",
+        "renseigné à ce point (les groupes sans aucun statut renseigné sont dans le tableau).",
         source=source,
         height=420,
         bottom=90,
@@ -141,7 +144,7 @@ def first_start_figure(per_atelier: pd.DataFrame, jalons: list[int], source: str
         "réalisée (jours calendaires, dates connues au jour) : l'action a démarré au plus tard "
         "ce jour-là ; tirets orange : les jalons.",
         source=source,
-        height=300,
-        bottom=60,
+        height=320,
+        bottom=80,
         legend=False,
     )

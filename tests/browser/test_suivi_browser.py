@@ -89,3 +89,17 @@ def test_the_suites_section_draws_on_the_demo(page, app_url):
         clip={"x": 0, "y": heading["y"] - 10, "width": size["width"], "height": 1700},
     )
     assert path.stat().st_size > 50_000
+
+
+def test_the_suites_grouped_by_year_from_the_address(page, app_url):
+    _open(page, app_url, "/suivi?date=2026-11-29&suites=annee")
+    page.get_by_role("heading", name="Suites des ateliers").wait_for(timeout=180_000)
+    wait_for_charts(page, SUIVI_CHARTS + SUITES_CHARTS)
+    titles = page.locator(".js-plotly-plot .gtitle").all_text_contents()
+    assert "Actions démarrées à chaque point d'étape, par année de sélection" in titles
+    _full_screenshot(page, "suivi_suites_annee_page")
+    heading = page.get_by_role("heading", name="Suites des ateliers").bounding_box()
+    path = ARTIFACTS / "suivi_suites_annee.png"
+    clip = {"x": 0, "y": heading["y"] - 10, "width": page.viewport_size["width"], "height": 1000}
+    page.screenshot(path=str(path), clip=clip)
+    assert path.stat().st_size > 50_000
