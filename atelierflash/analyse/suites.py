@@ -85,7 +85,10 @@ def _frame(ateliers: pd.DataFrame, actions: pd.DataFrame, programme: Programme) 
     )
     for point in programme.points_etape:
         facts[f"_point_{point.months}"] = step_dates(ateliers, programme, point.step.key).exact
-    known = actions[actions["atelier"].astype(str).isin(set(facts["atelier"]))]
+    # Only the columns counted: filtering a wide frame of text columns is what costs.
+    wanted = ["atelier", "theme", *(p.statut_column for p in programme.points_etape)]
+    known = actions[[c for c in wanted if c in actions.columns]]
+    known = known[known["atelier"].astype(str).isin(set(facts["atelier"]))]
     frame = known.assign(atelier=known["atelier"].astype(str)).merge(
         facts, on="atelier", how="left"
     )
@@ -102,7 +105,15 @@ def _frame(ateliers: pd.DataFrame, actions: pd.DataFrame, programme: Programme) 
         frame[f"_vu_{point.months}"] = pd.Series(recorded, index=frame.index, dtype=bool)
         frame[f"_demarree_{point.months}"] = statut.isin(started).astype(bool)
         frame[f"_realisee_{point.months}"] = statut.isin(realised).astype(bool)
-    return frame.reset_index(drop=True)
+    # Per action: days from the restitution to the first point where it is started.
+    days = pd.Series(np.nan, index=frame.index)
+    for point in reversed(programme.points_etape):  # the earliest point wins
+        at = frame[f"_point_{point.months}"]
+        ok = frame[f"_demarree_{point.months}"] & at.notna() & frame["_restitution"].notna()
+        days = days.mask(ok, (at - frame["_restitution"]).dt.days)
+    frame["_jours"] = days.astype(float)
+    statuts = [p.statut_column for p in programme.points_etape if p.statut_column in frame]
+    return frame.drop(columns=statuts).reset_index(drop=True)
 
 
 def _column(ateliers: pd.DataFrame, name: str) -> np.ndarray:
@@ -113,20 +124,20 @@ def _column(ateliers: pd.DataFrame, name: str) -> np.ndarray:
 
 def _first_start_days(frame: pd.DataFrame, programme: Programme, keys: list[str]) -> pd.Series:
     """Days from the restitution to the first point where an action started, per ``keys``."""
-    days = pd.Series(np.nan, index=frame.index)
-    for point in reversed(programme.points_etape):  # the earliest point wins
-        at = frame[f"_point_{point.months}"]
-        ok = frame[f"_demarree_{point.months}"] & at.notna() & frame["_restitution"].notna()
-        elapsed = (at - frame["_restitution"]).dt.days
-        days = days.mask(ok, elapsed)
-    return frame.assign(_jours=days).groupby(keys, dropna=False, sort=False)["_jours"].min()
+    return frame.groupby(keys, dropna=False, sort=False)["_jours"].min()
 
 
-def _group_key(frame: pd.DataFrame, by: str | None) -> pd.Series:
+#: The group key of « non renseigné » while grouping (``None`` in the tables).
+_NONE = "\x00"
+
+
+def _keys(frame: pd.DataFrame, by: str | None) -> tuple[list, list]:
+    """Each action's group key, and the groups in key order (« non renseigné » last)."""
     if by is None:
-        return pd.Series("programme", index=frame.index, dtype=object)
-    values = frame[by].astype(object)
-    return values.where(values.notna(), None)
+        return ["programme"] * len(frame), ["programme"]
+    keys = [_NONE if v is None or v != v else v for v in frame[by].astype(object).tolist()]
+    keys = [int(k) if by == "annee" and k != _NONE else k for k in keys]
+    return keys, sorted(dict.fromkeys(keys), key=lambda g: (g == _NONE, str(g)))
 
 
 def _group_label(programme: Programme, by: str | None, key) -> str:
@@ -177,29 +188,43 @@ def suites_points(
         row; per group, the groups with at least one action, in key order.
     """
     _check_by(by)
-    frame = _frame(ateliers, actions, programme)
-    frame["groupe"] = _group_key(frame, by)
-    groups = list(dict.fromkeys(frame["groupe"])) if by else ["programme"]
-    groups = sorted(groups, key=lambda g: (g is None, str(g)))
+    return _points_of(_frame(ateliers, actions, programme), programme, by)
+
+
+def _points_of(frame: pd.DataFrame, programme: Programme, by: str | None) -> pd.DataFrame:
+    # Plain Python over arrays taken once: a few hundred actions, six groupings for the
+    # command line; pandas' per-call cost would outweigh the work.
+    keys, groups = _keys(frame, by)
+    ateliers = frame["atelier"].tolist()
     records = []
-    for group in groups:
-        part = frame[frame["groupe"].isna()] if group is None else frame[frame["groupe"] == group]
+    counted: dict = {}
+    for point in programme.points_etape:
+        n = point.months
+        columns = [frame[f"{c}_{n}"].tolist() for c in ("_vu", "_demarree", "_realisee")]
+        for key, atelier, seen, started, realised in zip(keys, ateliers, *columns, strict=True):
+            if seen:
+                total = counted.setdefault((key, n), [0, 0, 0, set()])
+                total[0] += 1
+                total[1] += started
+                total[2] += realised
+                total[3].add(atelier)
+    for group in groups:  # groups in key order, then jalons, as charts and tables read them
+        key = None if group == _NONE else group
         for point in programme.points_etape:
-            seen = part[part[f"_vu_{point.months}"]]
-            started = int(seen[f"_demarree_{point.months}"].sum())
-            realised = int(seen[f"_realisee_{point.months}"].sum())
+            n = point.months
+            actions, started, realised, seen = counted.get((group, n), (0, 0, 0, ()))
             records.append(
                 {
-                    "groupe": group,
-                    "groupe_libelle": _group_label(programme, by, group),
-                    "jalon": point.months,
-                    "jalon_libelle": jalon_label(point.months),
-                    "ateliers": int(seen["atelier"].nunique()),
-                    "actions": len(seen),
+                    "groupe": key,
+                    "groupe_libelle": _group_label(programme, by, key),
+                    "jalon": n,
+                    "jalon_libelle": jalon_label(n),
+                    "ateliers": len(seen),
+                    "actions": actions,
                     "demarrees": started,
                     "realisees": realised,
-                    "part_demarrees": started / len(seen) if len(seen) else np.nan,
-                    "part_realisees": realised / len(seen) if len(seen) else np.nan,
+                    "part_demarrees": started / actions if actions else np.nan,
+                    "part_realisees": realised / actions if actions else np.nan,
                 }
             )
     columns = ["groupe", "groupe_libelle", "jalon", "jalon_libelle", "ateliers", "actions"]
@@ -221,24 +246,31 @@ def suites_synthese(
         ``…_max_jours`` (see the module's definitions). Overall, one row even without action.
     """
     _check_by(by)
-    frame = _frame(ateliers, actions, programme)
-    frame["groupe"] = _group_key(frame, by)
-    days = _first_start_days(frame, programme, ["groupe", "atelier"]).reset_index()
-    groups = list(dict.fromkeys(frame["groupe"])) if by else ["programme"]
-    groups = sorted(groups, key=lambda g: (g is None, str(g)))
+    return _synthese_of(_frame(ateliers, actions, programme), programme, by)
+
+
+def _synthese_of(frame: pd.DataFrame, programme: Programme, by: str | None) -> pd.DataFrame:
+    keys, groups = _keys(frame, by)
+    actions: dict = {}
+    first: dict = {}  # (group, atelier) → days to its first action started
+    for key, atelier, days in zip(
+        keys, frame["atelier"].tolist(), frame["_jours"].tolist(), strict=True
+    ):
+        actions[key] = actions.get(key, 0) + 1
+        best = first.setdefault((key, atelier), np.nan)
+        if days == days and not best <= days:  # a number, and the smallest so far
+            first[(key, atelier)] = days
     records = []
     for group in groups:
-        mask = frame["groupe"].isna() if group is None else frame["groupe"] == group
-        part = frame[mask]
-        chosen = days["groupe"].isna() if group is None else days["groupe"] == group
-        times = days.loc[chosen, "_jours"].dropna()
-        n = part["atelier"].nunique()
+        ateliers = [d for (g, _), d in first.items() if g == group]
+        times = pd.Series([d for d in ateliers if d == d], dtype=float)
+        count = actions.get(group, 0)
         record = {
-            "groupe": group,
-            "groupe_libelle": _group_label(programme, by, group),
-            "ateliers": int(n),
-            "actions": len(part),
-            "actions_par_atelier": len(part) / n if n else np.nan,
+            "groupe": None if group == _NONE else group,
+            "groupe_libelle": _group_label(programme, by, None if group == _NONE else group),
+            "ateliers": len(ateliers),
+            "actions": count,
+            "actions_par_atelier": count / len(ateliers) if ateliers else np.nan,
             "premier_demarrage_n": len(times),
         }
         for name, value in zip(_STATS, _stats(times), strict=True):
@@ -387,9 +419,10 @@ def suites_json(ateliers: pd.DataFrame, actions: pd.DataFrame, programme: Progra
         written (« 2025-06 »), null when none.
     """
     synthese, points = [], []
+    frame = _frame(ateliers, actions, programme)  # once for every grouping
     for by in GROUPINGS:
         par = by or "programme"
-        for r in suites_synthese(ateliers, actions, programme, by).to_dict("records"):
+        for r in _synthese_of(frame, programme, by).to_dict("records"):
             synthese.append(
                 {
                     "par": par,
@@ -403,7 +436,7 @@ def suites_json(ateliers: pd.DataFrame, actions: pd.DataFrame, programme: Progra
                     },
                 }
             )
-        for r in suites_points(ateliers, actions, programme, by).to_dict("records"):
+        for r in _points_of(frame, programme, by).to_dict("records"):
             points.append(
                 {
                     "par": par,
