@@ -291,3 +291,23 @@ def test_the_suites_document(programme):
     full = analyse.suivi_json(ateliers(), programme, TODAY, actions=actions())
     assert full["suites"] == document
     assert "suites" not in analyse.suivi_json(ateliers(), programme, TODAY)
+
+
+def test_an_atelier_without_year_team_or_scale_counts_as_non_renseigne(programme):
+    table = ateliers()
+    table.loc[table["id"] == "A2", "annee"] = pd.NA
+    table.loc[table["id"] == "A2", ["equipe", "echelle"]] = None
+    for by, label in (
+        ("annee", "Année non renseignée"),
+        ("equipe", "Équipe non renseignée"),
+        ("echelle", "Échelle non renseignée"),
+    ):
+        points = analyse.suites_points(table, actions(), programme, by=by)
+        missing = points[points["groupe"].isna() & (points["jalon"] == 6)]
+        assert missing["groupe_libelle"].tolist() == [label]
+        assert missing["actions"].tolist() == [2]  # d and e, A2's
+        summary = analyse.suites_synthese(table, actions(), programme, by=by)
+        assert summary["groupe_libelle"].iloc[-1] == label
+    document = analyse.suites_json(table, actions(), programme)
+    years = [r["groupe"] for r in document["synthese"] if r["par"] == "annee"]
+    assert years == [2023, 2024, None]

@@ -135,7 +135,7 @@ def _keys(frame: pd.DataFrame, by: str | None) -> tuple[list, list]:
     """Each action's group key, and the groups in key order (« non renseigné » last)."""
     if by is None:
         return ["programme"] * len(frame), ["programme"]
-    keys = [_NONE if v is None or v != v else v for v in frame[by].astype(object).tolist()]
+    keys = [_NONE if pd.isna(v) else v for v in frame[by].astype(object).tolist()]
     keys = [int(k) if by == "annee" and k != _NONE else k for k in keys]
     return keys, sorted(dict.fromkeys(keys), key=lambda g: (g == _NONE, str(g)))
 
@@ -143,7 +143,7 @@ def _keys(frame: pd.DataFrame, by: str | None) -> tuple[list, list]:
 def _group_label(programme: Programme, by: str | None, key) -> str:
     if by is None:
         return GROUPINGS[None]
-    if key is None or key != key:
+    if key is None or pd.isna(key):
         return "Année non renseignée" if by == "annee" else f"{GROUPINGS[by]} non renseignée"
     vocabularies = {
         "famille": programme.familles,
@@ -474,7 +474,7 @@ def suites_json(ateliers: pd.DataFrame, actions: pd.DataFrame, programme: Progra
 
 
 def _group_json(by: str | None, key):
-    if by is None or key is None or key != key:
+    if by is None or key is None or pd.isna(key):
         return None
     return int(key) if by == "annee" else str(key)
 
