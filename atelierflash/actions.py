@@ -33,9 +33,11 @@ from atelierflash.validation import Issue, StatusReport
 __all__ = [
     "ACTIONS",
     "SHEET_NAMES",
+    "VOCABULARY_COLUMNS",
     "ActionResult",
     "ActionsReport",
     "actions_sheet",
+    "column_vocabulary",
     "dated_points",
     "empty_actions",
     "read_actions",
@@ -138,6 +140,26 @@ ACTIONS = ColumnSet(
         ),
     )
 )
+
+#: The action columns whose values come from a vocabulary of ``data/programme.toml`` (the
+#: template's drop-downs and the app's select boxes; ``validate_actions`` parses them).
+VOCABULARY_COLUMNS: dict[str, str] = {
+    "theme": "themes",
+    "priorite": "priorites",
+    "statut": "statuts_action",
+}
+
+
+def column_vocabulary(name: str) -> str | None:
+    """The vocabulary an action column's values come from, or ``None`` (free text, a date…).
+
+    The per-jalon statuts of the points d'étape (``statut_6_mois``…) are statuts too: any
+    ``statut_…`` column takes ``statuts_action`` unless declared otherwise.
+    """
+    if name in VOCABULARY_COLUMNS:
+        return VOCABULARY_COLUMNS[name]
+    return "statuts_action" if name.startswith("statut_") else None
+
 
 #: The sheet names (compared with :func:`normalize_key`) that hold the actions in a workbook.
 SHEET_NAMES: tuple[str, ...] = ("Actions", "Feuille de route")

@@ -1,14 +1,14 @@
 """Fiche d'un atelier (``?id=…``): the fiche synthétique, its small map, PDF and CSV downloads.
 
 For an editor (internal audience, the store's register): « Modifier » and « Nouvelle
-candidature » (``ui.edition``).
+candidature » (``ui.edition``), « Modifier la feuille de route » (``ui.edition_actions``).
 """
 
 import streamlit as st
 
 from atelierflash import ecriture, fiche
 from atelierflash.carte import exports
-from atelierflash.ui import edition
+from atelierflash.ui import edition, edition_actions
 from atelierflash.ui.data import get_dataset
 from atelierflash.ui.fiche import PRINT_STYLE, choose_atelier, fiche_pdf
 
@@ -48,3 +48,4 @@ if row is not None:
         "navigation), ou le PDF ci-dessus, mis en page sur une ou deux pages A4."
     )
 edition.section(dataset, row)
+edition_actions.section(dataset, row)

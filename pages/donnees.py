@@ -254,6 +254,10 @@ with compare:
             st.dataframe(diff.removed, hide_index=True, width="stretch")
         if diff.changed:
             st.dataframe(diff.changes_frame(), hide_index=True, width="stretch")
+        version_action_changes = diff.actions_frame()
+        if len(version_action_changes):
+            st.markdown("**Actions de la feuille de route**")
+            st.dataframe(version_action_changes, hide_index=True, width="stretch")
 with restore:
     if number == versions[-1].version:
         st.caption("C'est la version actuelle.")

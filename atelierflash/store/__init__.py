@@ -12,8 +12,11 @@ Public face
 :func:`commit_import`, :func:`restore_version`, :func:`compare_versions`,
 :func:`validate_version`, :func:`validate_version_actions`, :func:`seed_store`,
 :func:`version_file`, :func:`diff_tables` → :class:`Diff`; one atelier edited in the app:
-:func:`prepare_edit` → :class:`EditPreview` → :func:`commit_edit`; and the errors
-:class:`StoreError`, :class:`RegisterChanged` and :class:`OutOfScope`.
+:func:`prepare_edit` → :class:`EditPreview` → :func:`commit_edit`; one atelier's feuille de
+route edited in the app: :func:`action_fields`, :func:`atelier_actions`,
+:func:`prepare_actions_edit` → :class:`ActionsEditPreview` → :func:`commit_actions_edit`,
+:func:`merge_actions` (an edit carried onto a version landed meanwhile); and
+the errors :class:`StoreError`, :class:`RegisterChanged` and :class:`OutOfScope`.
 """
 
 from atelierflash.store._diff import Diff, FieldChange, diff_tables, summary_text
@@ -26,6 +29,15 @@ from atelierflash.store._edition import (
     prepare_edit,
     row_cells,
     territory,
+)
+from atelierflash.store._edition_actions import (
+    ActionField,
+    ActionsEditPreview,
+    action_fields,
+    atelier_actions,
+    commit_actions_edit,
+    merge_actions,
+    prepare_actions_edit,
 )
 from atelierflash.store._import import (
     ImportPreview,
@@ -58,6 +70,8 @@ __all__ = [
     "ENV_DATABASE_URL",
     "ENV_DATA_DIR",
     "SAME_ACTIONS",
+    "ActionField",
+    "ActionsEditPreview",
     "Diff",
     "EditPreview",
     "FieldChange",
@@ -68,7 +82,10 @@ __all__ = [
     "StoreError",
     "Unresolved",
     "VersionInfo",
+    "action_fields",
+    "atelier_actions",
     "ateliers_in_scope",
+    "commit_actions_edit",
     "commit_edit",
     "commit_import",
     "compare_versions",
@@ -77,6 +94,8 @@ __all__ = [
     "diff_tables",
     "editable_columns",
     "file_sha256",
+    "merge_actions",
+    "prepare_actions_edit",
     "prepare_edit",
     "prepare_import",
     "restore_version",

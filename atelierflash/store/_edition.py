@@ -228,7 +228,7 @@ def prepare_edit(
     old = store.table(base)
     base_choices = dict(info.choix)
     in_effect = {**base_choices, **{k: v for k, v in dict(choices or {}).items() if v}}
-    typed = {str(k): _clean(v) for k, v in cells.items() if str(k) != LINE_COLUMN}
+    typed = {str(k): typed_text(v) for k, v in cells.items() if str(k) != LINE_COLUMN}
 
     refused = ""
     if atelier_id is not None:
@@ -239,7 +239,7 @@ def prepare_edit(
             before, referentiel, programme, resolver=resolver, choices=base_choices
         )
         if not scope.covers(deps, regs):
-            refused = _outside(scope, atelier_id, deps, regs)
+            refused = outside_message(scope, atelier_id, deps, regs)
         merged = {**before, **typed}
     else:
         merged = {c: "" for c in editable_columns(old)} | typed
@@ -250,7 +250,7 @@ def prepare_edit(
     _check_unique_id(table, row, line)
     deps, regs = _places(communes, referentiel)
     if not refused and not scope.covers(deps, regs):
-        refused = _outside(scope, merged.get("id", ""), deps, regs, typed=True)
+        refused = outside_message(scope, merged.get("id", ""), deps, regs, typed=True)
     report = _one_row_report(table, line, row, communes)
     return EditPreview(
         atelier_id=atelier_id,
@@ -308,7 +308,7 @@ def commit_edit(store: Store, preview: EditPreview, auteur: str) -> VersionInfo:
 
 
 # -- helpers -----------------------------------------------------------------------------------
-def _clean(value: object) -> str:
+def typed_text(value: object) -> str:
     text = "" if value is None else str(value)
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
@@ -430,7 +430,7 @@ def _places(
     return deps, regs
 
 
-def _outside(scope: Scope, ident: str, deps, regs, *, typed: bool = False) -> str:
+def outside_message(scope: Scope, ident: str, deps, regs, *, typed: bool = False) -> str:
     where = ", ".join(sorted(deps)) or "aucun département reconnu"
     what = "les communes saisies sont" if typed else f"l'atelier « {ident} » est"
     return (

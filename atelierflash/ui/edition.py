@@ -42,7 +42,8 @@ _LONG = frozenset({"description", "notes_internes", "livrables", "dates_animatio
 _NEW_DEFAULTS = {"statut": "candidature"}
 
 
-def _user() -> dict:
+def user() -> dict:
+    """The logged-in identity (``st.user``), or ``{}``."""
     try:
         return st.user.to_dict()
     except Exception:  # no [auth] table, or a test run without a user
@@ -51,14 +52,14 @@ def _user() -> dict:
 
 def visitor_scope() -> Scope:
     """What this visitor may edit (an empty scope: they read)."""
-    return settings().scope(_user())
+    return settings().scope(user())
 
 
 def author() -> str:
     """The version's author: the logged-in e-mail, else the name typed in this session."""
-    user = _user()
-    if user.get("is_logged_in") and user.get("email"):
-        return str(user["email"])
+    identity = user()
+    if identity.get("is_logged_in") and identity.get("email"):
+        return str(identity["email"])
     return str(st.session_state.get(AUTHOR, "") or "").strip()
 
 
@@ -74,9 +75,9 @@ def section(dataset, row) -> None:
         return
     rules = settings()
     scope = visitor_scope()
-    user = _user()
+    identity = user()
     if scope == Scope():
-        if rules.provider is not None and not user.get("is_logged_in"):
+        if rules.provider is not None and not identity.get("is_logged_in"):
             st.caption(
                 "Les services de l'État qui pilotent les ateliers (DDT(M), D(R)EAL) et le bureau "
                 "du programme peuvent modifier les ateliers de leur territoire après connexion."
@@ -107,7 +108,8 @@ def _version_table(url: str, number: int):
     return get_store().table(number)
 
 
-def _table(number: int):
+def version_table(number: int):
+    """A version's register rows, read once per process (a version never changes)."""
     return _version_table(database_url(), number)
 
 
@@ -116,7 +118,7 @@ def _buttons(dataset, row, scope: Scope) -> None:
     head = store.head()
     cols = st.columns(2)
     if row is not None:
-        cells = register_store.row_cells(_table(head.version), str(row.id))
+        cells = register_store.row_cells(version_table(head.version), str(row.id))
         allowed = cells is not None and scope.covers(
             *register_store.territory(
                 cells,
@@ -168,7 +170,7 @@ def _other(dataset, head, scope: Scope) -> None:
             format_func=lambda i: labels[i],
             key="edition_autre",
         )
-        cells = register_store.row_cells(_table(head.version), chosen)
+        cells = register_store.row_cells(version_table(head.version), chosen)
         st.button(
             "Modifier l'atelier choisi",
             icon=":material/edit:",
@@ -199,7 +201,7 @@ def _close() -> None:
 
 
 def _columns() -> list[str]:
-    return register_store.editable_columns(_table(st.session_state[_STATE]["base"]))
+    return register_store.editable_columns(version_table(st.session_state[_STATE]["base"]))
 
 
 def _typed() -> dict[str, str]:
@@ -254,7 +256,7 @@ def _rebase(state: dict, store, changes: dict[str, str]) -> None:
     head = store.head()
     atelier = state["atelier"]
     if atelier is not None:
-        cells = register_store.row_cells(_table(head.version), atelier)
+        cells = register_store.row_cells(version_table(head.version), atelier)
         if cells is None:
             raise register_store.StoreError(
                 f"l'atelier « {atelier} » n'est plus dans la version {head.version} "
@@ -263,7 +265,7 @@ def _rebase(state: dict, store, changes: dict[str, str]) -> None:
         st.session_state[_ORIGINAL] = dict(cells)
         typed = {**cells, **changes}
         st.session_state[_TYPED] = typed
-        for name in register_store.editable_columns(_table(head.version)):
+        for name in register_store.editable_columns(version_table(head.version)):
             st.session_state[FIELD + name] = typed.get(name, "")
     state["base"] = head.version
 
@@ -332,7 +334,7 @@ def _review(preview: register_store.EditPreview) -> None:
         st.dataframe(preview.diff.added, hide_index=True, width="stretch")
     if preview.diff.changed:
         st.dataframe(preview.diff.changes_frame(), hide_index=True, width="stretch")
-    logged = author() if _user().get("is_logged_in") else ""
+    logged = author() if user().get("is_logged_in") else ""
     if logged:
         st.caption(f"Auteur de la version : {md(logged)}")
     else:

@@ -78,3 +78,17 @@ def test_a_separate_actions_file(mini_app, tmp_path):
     assert not at.exception, at.exception
     kept = store.Store().actions(2)
     assert kept.path.name == "plan.csv" and len(kept.rows) == 4
+
+
+def test_the_compare_tab_shows_the_actions_changes(mini_app, tmp_path):
+    at = mini_app("pages/donnees.py")
+    at.file_uploader[0].upload("registre.xlsx", workbook(tmp_path).read_bytes(), XLSX).run()
+    at.text_input[0].set_value("Camille").run()
+    _button(at, "Enregistrer la version 2").click().run()
+    assert not at.exception, at.exception
+    # « Comparer » (version 2 with version 1): the four actions stored are named there, not
+    # only counted in its sentence.
+    assert any("actions : 4 ajoutées" in m.value for m in at.markdown)
+    (changes,) = [d.value for d in at.dataframe if "changement" in d.value.columns]
+    assert list(changes["changement"]) == ["ajoutée"] * 4
+    assert "Rénover la halle" in set(changes["action"])
