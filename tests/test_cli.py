@@ -119,13 +119,18 @@ def test_referentiel_command_reports_counts():
 
 
 def test_carte_publique_exports_the_public_register(tmp_path):
+    from atelierflash.carte import publique
+
     out = tmp_path / "carte"
     result = run_cli("carte-publique", "--registre", "data/ateliers.csv", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert f"Carte publique écrite dans {out}" in result.stdout
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "fictif" not in page.lower()  # the bundled public register is real
-    rows = page.split("<tbody>", 1)[1].count("<tr>")
+    # The list under the map, as the page puts it there (v/<version>/liste.js).
+    liste = (out / "v" / publique.current_version(out) / "liste.js").read_text(encoding="utf-8")
+    table = json.loads(liste.removeprefix("window.AF_LISTE = ").rstrip().rstrip(";"))
+    rows = table.split("<tbody>", 1)[1].count("<tr>")
     assert f": {rows} atelier(s) publié(s)" in result.stdout and rows > 0
     assert (out / "leaflet" / "leaflet.js").is_file()
 

@@ -129,7 +129,8 @@ def test_page_has_dsfr_header_footer_filters_and_search(exported):
 
 
 def test_list_titles_link_to_their_fiche_and_stay_text(exported):
-    html = exported.index.read_text(encoding="utf-8")
+    version = exported.folder / "v" / publique.current_version(exported.folder)
+    html = _script(version / "liste.js", "AF_LISTE")  # put under the map by publique.js
     assert '<a href="#atelier=T-2019-1">Centre-bourg de Doullens (fictif)</a>' in html
     assert "&lt;img src=x onerror=alert(1)&gt; (fictif)</a>" in html
     assert "<img src=x" not in html

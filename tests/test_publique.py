@@ -34,6 +34,14 @@ def _script_json(path, name: str) -> dict:
     return json.loads(text[len(prefix) :].rstrip().rstrip(";"))
 
 
+def _list_html(folder) -> str:
+    """The list's table, as ``v/<version>/liste.js`` holds it (``window.AF_LISTE``)."""
+    text = (_version(folder) / "liste.js").read_text(encoding="utf-8")
+    prefix = "window.AF_LISTE = "
+    assert text.startswith(prefix) and text.rstrip().endswith(";")
+    return json.loads(text[len(prefix) :].rstrip().rstrip(";"))
+
+
 def _version(folder):
     """The folder of the export's version (``v/<version>/``), named by ``donnees.js``."""
     version = publique.current_version(folder)
@@ -166,13 +174,17 @@ def test_page_is_french_says_fictif_and_links_the_downloads(exported):
 
 
 def test_table_lists_every_public_atelier_escaped(exported, mini_dataset):
+    # The list is put under the map from liste.js once the map is drawn, not parsed before it.
     page = exported.index.read_text(encoding="utf-8")
-    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert "<tbody>" not in page and 'id="liste-table"' in page and "<noscript>" in page
+    table = _list_html(exported.folder)
+    assert table.startswith('<table class="af-table">')
+    body = table.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     assert body.count("<tr>") == exported.ateliers
-    assert "<img src=x" not in page
+    assert "<img src=x" not in page + table
     assert "&lt;img src=x onerror=alert(1)&gt; (fictif)" in body
-    assert "Candidature Privas" not in page
-    assert "note interne" not in page
+    assert "Candidature Privas" not in page + table
+    assert "note interne" not in page + table
 
 
 def test_data_matches_the_map_and_indexes_every_place(exported, mini_dataset):
@@ -248,8 +260,9 @@ def test_a_real_register_is_not_marked_fictif(mini_referentiel, basemap, tmp_pat
     )
     page = result.index.read_text(encoding="utf-8")
     assert result.fictif is False and result.ateliers == 1
-    assert "fictiv" not in page.lower() and "fictif" not in page.lower()
-    assert 'href="https://www.ecologie.gouv.fr/exemple"' in page
+    table = _list_html(result.folder)
+    assert "fictiv" not in (page + table).lower() and "fictif" not in (page + table).lower()
+    assert 'href="https://www.ecologie.gouv.fr/exemple"' in table  # the list's source link
 
 
 def test_every_text_file_has_a_gzip_copy_identical_once_decompressed(exported):

@@ -136,9 +136,7 @@ def _fragment(value: str) -> str:
     return quote(value, safe="-_.~")
 
 
-def page_html(
-    dataset, public: pd.DataFrame, payload: dict, day, csp: str, frame: pd.DataFrame | None = None
-) -> str:
+def page_html(dataset, public: pd.DataFrame, payload: dict, day, csp: str) -> str:
     """The ``index.html`` of the public page (every register value escaped).
 
     Parameters
@@ -152,13 +150,13 @@ def page_html(
         Date printed on the page.
     csp : str
         The page's Content-Security-Policy.
-    frame : pandas.DataFrame, optional
-        :func:`atelierflash.carte.exports.export_frame` of ``public``, when already computed.
 
     The scripts come right after the map, not deferred: they draw it as soon as the page is
-    parsed that far, while the list below (1,500 rows at ×10 the demonstration register) is
-    still arriving; ``publique.js`` takes the list's rows once the document is whole. The
-    style sheets stay in ``<head>``: the first paint needs them.
+    parsed that far. The list of the ateliers (:func:`table_html`) is not in this file: written
+    by the export into ``v/<version>/liste.js``, it is put in its place by ``publique.js`` once
+    the map is drawn (at ×10 the demonstration register, its 1,500 rows were 540 KB of HTML
+    that the browser parsed before the polygons could show). The style sheets stay in
+    ``<head>``: the first paint needs them.
     """
     esc = html_escape
     fictif = bool(dataset.fictif)
@@ -235,7 +233,9 @@ atelier dans la liste pour afficher ici sa fiche.</p>
 {scripts}<section id="liste" aria-labelledby="liste-titre">
 <h2 id="liste-titre">Liste des ateliers</h2>
 <p class="af-telechargements">Télécharger toute la liste : {downloads}</p>
-<div class="af-table-wrap">{table_html(dataset, public, frame)}</div>
+<div class="af-table-wrap" id="liste-table"><p class="af-aide">Chargement de la liste…</p>
+<noscript><p>La liste s'affiche avec JavaScript ; sans lui, téléchargez-la ci-dessus (CSV, \
+GeoJSON).</p></noscript></div>
 </section>
 </main>
 {_footer()}

@@ -16,6 +16,8 @@ writes a folder that any static web server can host (the app serves one under
   the filters read: all the map needs, and nothing else;
 - ``v/<version>/lieux.js``: the index of places → ateliers, the one-line summaries and the
   communes the search offers, loaded once the map is drawn and the page parsed;
+- ``v/<version>/liste.js``: the list of the ateliers, the map's accessible alternative, as
+  the HTML table the page puts under the map once it is drawn;
 - ``v/<version>/fiches/<k>.js``: the ateliers' fiches (:func:`atelierflash.fiche.fiche_html`, as
   in the app), :data:`FICHES_PER_FILE` a file, each fetched when one of its fiches is first
   opened. ``<version>`` is a digest of these files (``donnees.js`` names it): a page opened
@@ -306,6 +308,11 @@ def _write_files(work: Path, dataset, public: pd.DataFrame, payload: dict, day: 
     for k, start in enumerate(range(0, len(fiches), FICHES_PER_FILE)):
         part = js_json(fiches[start : start + FICHES_PER_FILE])
         later[f"fiches/{k}.js"] = f"AF_FICHES({k}, {part});\n".encode()
+    # The list under the map (the map's accessible alternative), written here as HTML with
+    # every value escaped, and put in the page once the map is drawn.
+    frame = exports.export_frame(dataset, public)  # once, for the list, the CSV and GeoJSON
+    table = page.table_html(dataset, public, frame)
+    later["liste.js"] = f"window.AF_LISTE = {js_json(table)};\n".encode()
     version = _digest(later)
     folder = work / "v" / version
     (folder / "fiches").mkdir(parents=True)
@@ -316,15 +323,15 @@ def _write_files(work: Path, dataset, public: pd.DataFrame, payload: dict, day: 
     first["filtres"] = filtres
     first["dossier"] = f"v/{version}/"
     write_bytes(work / "donnees.js", f"window.AF_PUBLIC = {js_json(first)};\n".encode())
-    frame = exports.export_frame(dataset, public)  # once, for the CSV, GeoJSON and the list
     write_bytes(work / "ateliers.csv", exports.to_csv(dataset, public, frame=frame))
     write_bytes(work / "ateliers.geojson", exports.to_geojson(dataset, public, frame=frame))
     opendata.write_open_data(work, dataset, "ateliers.csv", generated=day)
-    html = page.page_html(dataset, public, payload, day, CSP, frame=frame)
+    html = page.page_html(dataset, public, payload, day, CSP)
     write_bytes(work / "index.html", html.encode())
     # dsfr/: the State's CSS rules this page uses (its HTML, its scripts, its fiches), Marianne
     used = dsfr.used_classes(
         html,
+        table,
         *(assets.STATIC_DIR.joinpath(*p).read_text(encoding="utf-8") for p in _SCRIPTS),
         *fiches,
         *payload["resumes"],

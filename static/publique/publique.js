@@ -4,8 +4,9 @@
  * Runs right after the map's element, before the list below is parsed: draws the map from
  * window.AF_PUBLIC (donnees.js) with carte.js, then, the page whole, loads v/<version>/lieux.js (window.AF_LIEUX:
  * places, summaries, the search's communes) and, when a fiche is opened, its file
- * v/<version>/fiches/<k>.js (which calls AF_FICHES(k, [...])); data.dossier names the folder. The list's rows are taken once the document is whole
- * (DOMContentLoaded). What a visitor chooses lives in the page's address, with the app's own
+ * v/<version>/fiches/<k>.js (which calls AF_FICHES(k, [...])); data.dossier names the folder. The list
+ * of the ateliers (v/<version>/liste.js, window.AF_LISTE: the table's HTML, escaped by the
+ * Python side) is put under the map once the map is drawn and the document whole. What a visitor chooses lives in the page's address, with the app's own
  * parameter names and formats (atelierflash.filters.FilterState):
  *   ?annees=2021-2024&famille=territoriales&theme=friches&region=32&dep=80&echelle=communale
  *   (also sans_annee=non, statut, equipe from a link copied from the app; embed=1 compact page)
@@ -19,10 +20,37 @@
   "use strict";
   var data = window.AF_PUBLIC;
   var panel = document.getElementById("fiche");
+
+  // The list: not in index.html (at ×10 the demo, 540 KB of HTML parsed before the polygons
+  // showed), but in liste.js, put in its place once the document is whole.
+  function whenParsed(done) {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", done);
+    else done();
+  }
+  function loadList(done) {
+    var wrap = document.getElementById("liste-table");
+    var script = document.createElement("script");
+    script.src = data.dossier + "liste.js";
+    script.onload = function () {
+      wrap.innerHTML = window.AF_LISTE; // the export's own HTML, every value escaped
+      if (done) done();
+    };
+    script.onerror = function () {
+      wrap.textContent =
+        "La liste n'a pas pu être chargée ; téléchargez-la ci-dessus (CSV, GeoJSON).";
+    };
+    document.body.appendChild(script);
+  }
+
   if (!data || !window.L || !window.AF || !AF.basemap) {
     if (panel) {
       panel.textContent =
         "La carte n'a pas pu être chargée ; la liste des ateliers reste disponible.";
+    }
+    if (data && data.dossier) {
+      whenParsed(function () {
+        loadList();
+      });
     }
     return;
   }
@@ -348,7 +376,7 @@
   }
 
   // ------------------------------------------------------------------ applying a state
-  // The list is below this script: its rows and caption exist once the document is parsed.
+  // The list's rows and caption exist once liste.js is in (takeList).
   var rows = [];
   var caption = null;
   var count = document.getElementById("compte");
@@ -734,18 +762,20 @@
     if (found.length) choose(found[active >= 0 ? active : 0]);
   });
 
+  // The list, then the places and the search, once the map is drawn and the page whole.
   function listReady() {
-    takeList();
-    listDone = true;
-    whenWhole();
-    // The places and the search once the page is whole: at ×10 the demo, fetched earlier they
-    // arrived while the list was still being parsed, and delayed the polygons' first paint.
-    setTimeout(loadLieux, 0);
+    setTimeout(function () {
+      loadList(function () {
+        takeList();
+        listDone = true;
+        whenWhole();
+      });
+      loadLieux();
+    }, 0);
   }
   // Ready for a visitor (and the tests): the form filled and the list's rows taken.
   function whenWhole() {
     if (formReady && listDone) AF.publicReady = true;
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", listReady);
-  else listReady();
+  whenParsed(listReady);
 })();

@@ -161,6 +161,7 @@ def test_demo_register_map_stays_under_budget(demo_app):
 
 def test_public_page_is_exported_and_offered_with_its_iframe_code(mini_app):
     from atelierflash import carte
+    from atelierflash.carte import publique
 
     at = mini_app(PAGE)
     (expander,) = [e for e in at.expander if "Carte publique" in e.label]
@@ -172,8 +173,12 @@ def test_public_page_is_exported_and_offered_with_its_iframe_code(mini_app):
     )
     assert re.fullmatch(r"registre-[0-9a-f]{12}", folder)
     assert f'`<iframe src="app/static/publique/{folder}/index.html" title=' in text
-    page = (carte.STATIC_DIR / "publique" / folder / "index.html").read_text(encoding="utf-8")
-    assert page.split("<tbody>", 1)[1].count("<tr>") == 6
+    exported = carte.STATIC_DIR / "publique" / folder
+    page = (exported / "index.html").read_text(encoding="utf-8")
+    version = exported / "v" / publique.current_version(exported)
+    liste = (version / "liste.js").read_text(encoding="utf-8")  # the list under the map
+    table = json.loads(liste.removeprefix("window.AF_LISTE = ").rstrip().rstrip(";"))
+    assert table.split("<tbody>", 1)[1].count("<tr>") == 6
     # The mini register's rows are marked fictif: the page and the app both say so.
     assert "Données de démonstration fictives" in page
     assert "registre fictif" in text

@@ -291,3 +291,22 @@ def test_fiches_are_fetched_when_opened_one_file_at_a_time(page, export, demo_da
     page.locator("#fiche .af-fiche-atelier h2", has_text=public.at[neighbour, "titre"]).wait_for()
     assert fiche_files() == [f"{last // per}.js"]
     assert _outside(page) == [] and page.dialogs == []
+
+
+def test_the_list_still_comes_when_the_map_cannot_be_drawn(page, export, demo_dataset, tmp_path):
+    # The list is put under the map by publique.js from liste.js: without Leaflet (a host that
+    # lost a file), the page says the map failed and still shows every atelier in the list.
+    import shutil
+
+    broken = tmp_path / "carte"
+    shutil.copytree(export, broken)
+    (broken / "leaflet" / "leaflet.js").unlink()
+    page.goto(f"{broken.as_uri()}/index.html")
+    ateliers = len(carte.public_ateliers(demo_dataset.ateliers))
+    page.wait_for_function(
+        f"() => document.querySelectorAll('.af-table tbody tr').length === {ateliers}",
+        timeout=60_000,
+    )
+    assert "La carte n'a pas pu être chargée" in page.locator("#fiche").inner_text()
+    assert "Chargement de la liste" not in page.locator("#liste").inner_text()
+    assert page.dialogs == []
