@@ -8,7 +8,8 @@ demo          write the seeded fictional demonstration register and its feuilles
 modele        write the blank workbook to fill in (register, actions, drop-down lists)
 carte-publique  export the public map (a static page to embed in an iframe)
 carte-image   draw the printable national map (PNG A4 300 dpi, PDF or SVG)
-suivi         what is late, what waits, how long each step takes (--json for scripts)
+suivi         what is late, what waits, how long each step takes, what became of the
+              feuilles de route (--json for scripts; --actions FILE)
 statiques     copy the files the app serves (DSFR, Marianne, Leaflet) into static/
 import        review a register file against the store's current version, then store it
 versions      list the stored versions (--json for scripts)
@@ -179,9 +180,18 @@ def _parser() -> argparse.ArgumentParser:
         "comptés jusqu'à ce jour",
     )
     p.add_argument(
+        "--actions",
+        type=Path,
+        help="actions de la feuille de route, fichier CSV ou XLSX séparé (défaut : celles du "
+        "registre actif, ou la feuille « Actions » du classeur)",
+    )
+    p.add_argument(
         "--json",
         action="store_true",
-        help="document JSON (date, entonnoir, delais, a_traiter)",
+        help="document JSON : date, entonnoir, delais, a_traiter (une ligne point_etape_du "
+        "porte aussi jalon et echeance), suites (jalons ; synthese et points par groupe : "
+        "par = programme, annee, famille, theme, equipe ou echelle ; ateliers) ; voir "
+        "atelierflash.analyse.suites.suites_json",
     )
     p.set_defaults(func=_cmd_suivi)
 
@@ -332,7 +342,7 @@ def _cmd_validate(args) -> int:
         return 2
     import json
 
-    from atelierflash.actions import validate_register_actions
+    from atelierflash.actions import dated_points, validate_register_actions
     from atelierflash.programme import load_programme
     from atelierflash.validation import validate_file
 
@@ -346,6 +356,7 @@ def _cmd_validate(args) -> int:
         report.ateliers["id"].tolist() if report.usable else None,
         register_sheet=args.sheet,
         actions_path=args.actions,
+        points=dated_points(report.ateliers, programme) if report.usable else None,
     )
     if args.json:
         for part in (report, plan):
@@ -481,6 +492,7 @@ def _cmd_suivi(args) -> int:
     import json
 
     from atelierflash import analyse
+    from atelierflash.actions import dated_points, validate_register_actions
     from atelierflash.dataset import RegisterSource, register_sources
     from atelierflash.programme import load_programme
     from atelierflash.validation import validate_file
@@ -496,8 +508,10 @@ def _cmd_suivi(args) -> int:
     try:
         # Before the référentiel is loaded: a file that cannot be a register is refused at once.
         controle.check_register_file(source.path)
+        if args.actions is not None:
+            controle.check_register_file(args.actions)
     except controle.RegisterFileError as exc:
-        print(controle.refusal_text(source.path, exc), file=sys.stderr)
+        print(controle.refusal_text(exc.path or source.path, exc), file=sys.stderr)
         return EXIT_CANNOT_WORK
     programme = load_programme()
     analyse.suivi_settings(programme)  # a bad [suivi] table stops here, before any reading
@@ -508,13 +522,25 @@ def _cmd_suivi(args) -> int:
         return EXIT_CANNOT_WORK
     # The same rows as the app's dataset: rows with an error are left out (see validate).
     ateliers = report.ateliers[report.ateliers["status"] != "error"].reset_index(drop=True)
+    # The feuille de route, as the app's dataset has it: the actions without error.
+    plan = validate_register_actions(
+        source.path,
+        programme,
+        report.ateliers["id"].dropna().astype(str).tolist(),
+        register_sheet=report.table.sheet if report.table is not None else None,
+        actions_path=args.actions or source.actions_path,
+        points=dated_points(report.ateliers, programme),
+    )
+    if not plan.usable:
+        print(plan.to_text(), file=sys.stderr)
+        return EXIT_CANNOT_WORK
+    actions = plan.actions[plan.actions["status"] != "error"].reset_index(drop=True)
     today = args.date or dt.date.today()
     if args.json:
-        print(
-            json.dumps(analyse.suivi_json(ateliers, programme, today), ensure_ascii=False, indent=2)
-        )
+        document = analyse.suivi_json(ateliers, programme, today, actions=actions)
+        print(json.dumps(document, ensure_ascii=False, indent=2))
     else:
-        print(analyse.suivi_text(ateliers, programme, today, source.label))
+        print(analyse.suivi_text(ateliers, programme, today, source.label, actions=actions))
     if report.summary["error"]:
         print(
             f"{report.summary['error']} ligne(s) en erreur écartée(s) du suivi : "

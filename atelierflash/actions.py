@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +24,7 @@ import pandas as pd
 
 from atelierflash import registre
 from atelierflash.ecriture import is_formula_like
-from atelierflash.programme import Programme
+from atelierflash.programme import Programme, load_points_etape
 from atelierflash.registre import Column, ColumnSet, RegisterFileError, RegisterTable
 from atelierflash.registre.controle import XLSX_SUFFIXES
 from atelierflash.texte import CONTACT_PLACEHOLDER, find_contacts, normalize_key
@@ -39,6 +39,7 @@ __all__ = [
     "ActionsReport",
     "actions_sheet",
     "column_vocabulary",
+    "dated_points",
     "empty_actions",
     "read_actions",
     "validate_actions",
@@ -126,6 +127,18 @@ ACTIONS = ColumnSet(
             ("notes", "commentaire", "commentaires", "remarque"),
             "Note de suivi, jamais publiée.",
         ),
+        # One statut per point d'étape ([suivi] points_etape_mois of data/programme.toml).
+        *(
+            Column(
+                point.statut_column,
+                point.statut_headers[0],
+                point.statut_headers[1:],
+                f"Statut de l'action au point d'étape à {point.months} mois après la "
+                "restitution (mêmes valeurs que « Statut ») ; la date du point est une colonne "
+                f"du registre (« {point.step.headers[0]} »).",
+            )
+            for point in load_points_etape()
+        ),
     )
 )
 
@@ -160,6 +173,8 @@ _TEXT_COLUMNS = ("axe", "action", "porteur", "financements", "note")
 # Columns a public output may show: no e-mail address or phone number there.
 _PUBLIC_TEXT_COLUMNS = ("axe", "action", "porteur", "financements")
 
+_POINT_COLUMNS = tuple(point.statut_column for point in load_points_etape())
+
 _PARSED_COLUMNS = (
     "atelier",
     "axe",
@@ -174,6 +189,7 @@ _PARSED_COLUMNS = (
     "financements",
     "public",
     "note",
+    *_POINT_COLUMNS,
 )
 
 
@@ -372,6 +388,7 @@ def validate_actions_file(
     ateliers: Iterable[str] | None,
     *,
     sheet: str | None = None,
+    points: Mapping[str, Collection[int]] | None = None,
 ) -> ActionsReport:
     """Read and validate actions; a file that cannot be used gives a report saying why.
 
@@ -383,13 +400,15 @@ def validate_actions_file(
         The register's atelier identifiers (``None``: not checked).
     sheet : str, optional
         See :func:`read_actions`.
+    points : mapping of str to collection of int, optional
+        See :func:`validate_actions`.
     """
     path = Path(path)
     try:
         table = read_actions(path, sheet)
     except RegisterFileError as exc:
         return ActionsReport(path=path, file_issues=[Issue("error", str(exc))])
-    return validate_actions(table, programme, ateliers)
+    return validate_actions(table, programme, ateliers, points=points)
 
 
 def validate_register_actions(
@@ -399,6 +418,7 @@ def validate_register_actions(
     *,
     register_sheet: str | None = None,
     actions_path: str | os.PathLike | None = None,
+    points: Mapping[str, Collection[int]] | None = None,
 ) -> ActionsReport:
     """The actions that go with a register file, validated against its ateliers.
 
@@ -416,9 +436,11 @@ def validate_register_actions(
         The register's own sheet, never read as actions.
     actions_path : str or os.PathLike, optional
         A separate CSV or XLSX file of actions.
+    points : mapping of str to collection of int, optional
+        See :func:`validate_actions` (:func:`dated_points` of the register).
     """
     if actions_path is not None:
-        return validate_actions_file(actions_path, programme, ateliers)
+        return validate_actions_file(actions_path, programme, ateliers, points=points)
     register = Path(register)
     if register.suffix.lower() not in XLSX_SUFFIXES:
         return ActionsReport()
@@ -428,18 +450,52 @@ def validate_register_actions(
         return ActionsReport(path=register, file_issues=[Issue("error", str(exc))])
     if sheet is None or (register_sheet and normalize_key(register_sheet) == normalize_key(sheet)):
         return ActionsReport()
-    return validate_actions_file(register, programme, ateliers, sheet=sheet)
+    return validate_actions_file(register, programme, ateliers, sheet=sheet, points=points)
+
+
+def dated_points(ateliers: pd.DataFrame, programme: Programme) -> dict[str, set[int]]:
+    """The points d'étape each atelier has a date for: identifier → months of the jalons.
+
+    Parameters
+    ----------
+    ateliers : pandas.DataFrame
+        The register's rows, parsed (``ValidationReport.ateliers``: a ``PartialDate`` or
+        ``None`` per point) or as text cells (``RegisterTable.rows``: a stored version); a
+        column ``id`` and the points' date columns (a missing column: no point dated).
+    programme : Programme
+
+    Returns
+    -------
+    dict of str to set of int
+        Every identifier of ``ateliers``; a point counts as dated when its cell holds a value
+        (an unreadable date is the register row's own error).
+    """
+    if "id" not in ateliers:
+        return {}
+    found: dict[str, set[int]] = {str(i).strip(): set() for i in ateliers["id"] if i is not None}
+    for point in programme.points_etape:
+        if point.step.field not in ateliers:
+            continue
+        for ident, value in zip(ateliers["id"], ateliers[point.step.field], strict=True):
+            if ident is not None and value is not None and value == value and str(value).strip():
+                found[str(ident).strip()].add(point.months)
+    return found
 
 
 def validate_actions(
-    table: RegisterTable, programme: Programme, ateliers: Iterable[str] | None
+    table: RegisterTable,
+    programme: Programme,
+    ateliers: Iterable[str] | None,
+    *,
+    points: Mapping[str, Collection[int]] | None = None,
 ) -> ActionsReport:
     """Check every action already read.
 
-    Rules: an unknown or empty atelier, an empty action, an unknown theme, priority or statut,
-    an unreadable échéance, budget or « public » are errors of that action; the same action
-    twice for an atelier, a text that a spreadsheet would calculate, or an e-mail address or
-    phone number in a public column are warnings.
+    Rules: an unknown or empty atelier, an empty action, an unknown theme, priority or statut
+    (now or at a point d'étape), an unreadable échéance, budget or « public » are errors of that
+    action; the same action twice for an atelier, a text that a spreadsheet would calculate, an
+    e-mail address or phone number in a public column, or a statut at a point d'étape whose
+    date the register does not give, are warnings.
 
     Parameters
     ----------
@@ -448,6 +504,9 @@ def validate_actions(
     programme : Programme
     ateliers : iterable of str or None
         The register's atelier identifiers (``None``: not checked).
+    points : mapping of str to collection of int, optional
+        Per atelier identifier, the months of the points d'étape the register dates
+        (:func:`dated_points`); ``None``: not checked (actions validated without their register).
 
     Returns
     -------
@@ -455,8 +514,8 @@ def validate_actions(
         ``actions`` has one row per action: ``atelier``, ``axe``, ``action``, ``theme``,
         ``priorite``, ``statut`` (vocabulary keys or ``None``), ``porteur``, ``echeance`` (text:
         ``"2026"``, ``"2026-06"`` or ``"2026-06-30"``), ``echeance_fin`` (its last day),
-        ``budget_eur`` (Float64), ``financements``, ``public`` (bool, default no), ``note``,
-        ``line`` and ``status``.
+        ``budget_eur`` (Float64), ``financements``, ``public`` (bool, default no), ``note``, one
+        statut per point d'étape (``statut_6_mois``…, keys or ``None``), ``line`` and ``status``.
     """
     if not isinstance(table, RegisterTable):
         raise TypeError("validate_actions attend un RegisterTable (voir read_actions)")
@@ -474,7 +533,7 @@ def validate_actions(
     records: list[dict] = []
     seen: dict[tuple[str, str], int] = {}
     for cells in table.rows.to_dict("records"):
-        row, record = _check(cells, table.sheet, programme, known)
+        row, record = _check(cells, table.sheet, programme, known, points)
         key = (row.atelier, normalize_key(record["action"]))
         if row.atelier and key[1]:
             if key in seen:
@@ -502,7 +561,11 @@ def empty_actions() -> pd.DataFrame:
 
 
 def _check(
-    cells: dict, sheet: str | None, programme: Programme, known: set[str] | None
+    cells: dict,
+    sheet: str | None,
+    programme: Programme,
+    known: set[str] | None,
+    points: Mapping[str, Collection[int]] | None,
 ) -> tuple[ActionResult, dict]:
     get = lambda name: str(cells.get(name, "") or "").strip()  # noqa: E731
     row = ActionResult(line=int(cells[registre.LINE_COLUMN]), sheet=sheet, atelier=get("atelier"))
@@ -522,6 +585,18 @@ def _check(
     record["theme"] = _term(programme.themes, get("theme"), row, "theme")
     record["priorite"] = _term(programme.priorites, get("priorite"), row, "priorite")
     record["statut"] = _term(programme.statuts_action, get("statut"), row, "statut")
+    for point in programme.points_etape:
+        column = point.statut_column
+        record[column] = _term(programme.statuts_action, get(column), row, column)
+        dated = None if points is None else points.get(row.atelier)
+        if get(column) and dated is not None and point.months not in dated:
+            row.warning(
+                f"statut au point d'étape à {point.months} mois, mais le registre ne donne "
+                f"aucune date du point d'étape à {point.months} mois pour l'atelier "
+                f"« {row.atelier} » : renseignez la colonne « {point.step.headers[0]} » du "
+                "registre",
+                column,
+            )
     record["echeance"], record["echeance_fin"] = _deadline(get("echeance"), row)
     record["budget_eur"] = _parse(registre.parse_amount, get("budget_eur"), row, "budget_eur")
     record["public"] = bool(_parse(registre.parse_bool_fr, get("public"), row, "public"))

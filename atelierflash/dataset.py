@@ -13,7 +13,12 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from atelierflash.actions import ActionsReport, empty_actions, validate_register_actions
+from atelierflash.actions import (
+    ActionsReport,
+    dated_points,
+    empty_actions,
+    validate_register_actions,
+)
 from atelierflash.paths import DATA_DIR
 from atelierflash.programme import Programme
 from atelierflash.referentiel import Referentiel
@@ -249,6 +254,7 @@ def build_dataset(
             else None,
             register_sheet=report.table.sheet if report.table is not None else None,
             actions_path=source.actions_path,
+            points=dated_points(report.ateliers, programme),
         )
     codes = links["code"].drop_duplicates()
     com = referentiel.communes

@@ -15,7 +15,9 @@ description starts with « Atelier fictif généré pour la démonstration. » a
 The register's feuilles de route, a second table (:mod:`atelierflash.actions`), are generated
 from the register's rows by :func:`generate_demo_actions` and written beside it
 (:func:`actions_path_of`): 3 to 7 actions for each realised atelier, a short plan for an atelier
-whose restitution was just held, none before. Every action text ends with « (fictif) ».
+whose restitution was just held, none before. Every action text ends with « (fictif) ». Their
+points d'étape (6, 12, 24 months after the restitution, most held, a few due) are dates of the
+register, and each action's statut at them leads to its current statut.
 
 The output only depends on the référentiel, the programme and the seed: inputs are sorted, random
 draws come from one ``numpy.random.default_rng(seed)`` in a fixed sequence (the steps and the
@@ -248,6 +250,8 @@ def generate_demo(referentiel: Referentiel, programme: Programme, seed: int) -> 
     _sprinkle(rows, ateliers, rng)
     # The steps draw from their own generator: the rest of the register stays as it was.
     _steps(rows, ateliers, programme, np.random.default_rng([seed, 18]))
+    # The points d'étape (issue 19 §2) too, after the restitutions the steps placed.
+    _points_etape(rows, programme, np.random.default_rng([seed, 19, 2]))
     # A column the generator does not fill (a step it does not date) stays empty text.
     rows = [{column: row.get(column, "") for column in DEMO_COLUMNS} for row in rows]
     frame = pd.DataFrame(rows, columns=list(DEMO_COLUMNS))
@@ -1014,11 +1018,96 @@ def generate_demo_actions(
             continue
         restitution = registre.parse_date(held).first_day()
         rows += _feuille_de_route(str(record["id"]), themes, restitution, count, programme, rng)
+    # Each action's statut at its atelier's points d'étape, from a generator of its own.
+    _statuts_aux_points(rows, register, programme, np.random.default_rng([seed, 19, 3]))
     frame = pd.DataFrame(
         [{column: row.get(column, "") for column in DEMO_ACTION_COLUMNS} for row in rows],
         columns=list(DEMO_ACTION_COLUMNS),
     )
     return frame.astype(str)
+
+
+# -- points d'étape (issue 19 §2) ---------------------------------------------------------------
+#: Chance that a point d'étape is held once its jalon is reached: most are; a recent jalon's
+#: point often waits a few weeks, so the suivi lists some as due.
+POINT_HELD = 0.85
+POINT_HELD_RECENT = 0.35
+_DAYS_PER_MONTH = 30.4
+
+
+def _points_etape(rows: list[dict], programme: Programme, rng: np.random.Generator) -> None:
+    """Date the points d'étape of each atelier whose restitution was held.
+
+    A point is held from a fortnight before to seven weeks after its jalon (restitution + N
+    months), never after :data:`REFERENCE_DATE`, each after the previous one.
+    """
+    from atelierflash.parcours import add_months
+
+    for row in rows:
+        held = str(row.get("date_restitution", "") or "")
+        if len(held) != 10:
+            continue
+        restitution = dt.date.fromisoformat(held)
+        previous = restitution
+        for point in programme.points_etape:
+            due = add_months(restitution, point.months)
+            if due > REFERENCE_DATE:
+                break
+            recent = due > REFERENCE_DATE - dt.timedelta(days=60)
+            if rng.random() >= (POINT_HELD_RECENT if recent else POINT_HELD):
+                continue
+            day = due + dt.timedelta(days=int(rng.integers(-15, 50)))
+            day = max(min(day, REFERENCE_DATE - dt.timedelta(days=1)), previous)
+            row[point.step.column] = day.isoformat()
+            previous = day + dt.timedelta(days=1)
+
+
+def _statuts_aux_points(
+    rows: list[dict], register: pd.DataFrame, programme: Programme, rng: np.random.Generator
+) -> None:
+    """Each action's statut at every dated point d'étape of its atelier, leading to its statut.
+
+    An action draws when it started and, if realised (or abandoned), when it ended, between the
+    restitution and :data:`REFERENCE_DATE`, as its current statut allows; at a point it is then
+    « à venir » (« à discuter »), « en cours » (or its pause or block, at the last point) or
+    « réalisé » (« abandonné »).
+    """
+    points = programme.points_etape
+    dates = {
+        str(record["id"]): (
+            str(record.get("date_restitution", "") or ""),
+            [str(record.get(p.step.column, "") or "") for p in points],
+        )
+        for record in register.to_dict("records")
+    }
+    label = programme.statuts_action.label_of
+    for row in rows:
+        held, point_days = dates.get(row["atelier"], ("", []))
+        if len(held) != 10 or not any(point_days):
+            continue
+        restitution = dt.date.fromisoformat(held)
+        now = (REFERENCE_DATE - restitution).days / _DAYS_PER_MONTH
+        statut = programme.statuts_action.parse(row["statut"])
+        start = end = None
+        # Most actions start in the first year or two after the restitution.
+        if statut in ("realise", "en_cours", "en_pause", "bloque") or (
+            statut in ("abandonne", "en_retard") and rng.random() < 0.5
+        ):
+            start = float(now * rng.beta(1.2, 3.5))
+        if statut in ("realise", "abandonne"):
+            end = float((start or 0) + (now - (start or 0)) * rng.beta(1.5, 2.5))
+        last = max(i for i, d in enumerate(point_days) if d)
+        for index, (point, day) in enumerate(zip(points, point_days, strict=True)):
+            if not day:
+                continue
+            month = (dt.date.fromisoformat(day) - restitution).days / _DAYS_PER_MONTH
+            if end is not None and month >= end:
+                at = "abandonne" if statut == "abandonne" else "realise"
+            elif start is not None and month >= start:
+                at = statut if index == last and statut in ("en_pause", "bloque") else "en_cours"
+            else:
+                at = "a_discuter" if statut == "a_discuter" else "a_venir"
+            row[point.statut_column] = label(at)
 
 
 def split_cell(text: str) -> list[str]:

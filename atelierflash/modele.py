@@ -83,6 +83,11 @@ def drop_downs(programme: Programme) -> tuple[DropDown, ...]:
         vocabulary(ACTIONS_SHEET, "priorite", "priorites"),
         vocabulary(ACTIONS_SHEET, "statut", "statuts_action"),
         DropDown(ACTIONS_SHEET, "public", "oui / non", _YES_NO),
+        # The statut at each point d'étape: the same list as « Statut ».
+        *(
+            vocabulary(ACTIONS_SHEET, point.statut_column, "statuts_action")
+            for point in programme.points_etape
+        ),
     )
 
 

@@ -17,6 +17,10 @@ The rules
 - A realised atelier with neither restitution nor end date (when the register has one of the
   two columns: a register that does not follow the ends is not warned on every row); a step
   dated after today under « réalisé ».
+- The points d'étape (phase ``"suites"``, generated from ``[suivi]`` ``points_etape_mois``):
+  each after the restitution (else the end: the end of an atelier's paperwork may come after
+  a review held after the restitution), then in their order, by the same order rule; a point
+  dated after today, whatever the statut (a point is dated the day it is held).
 """
 
 from __future__ import annotations
@@ -96,6 +100,19 @@ def check_course(
     _check_norms(record, programme, warn)
     if record.get("statut") == "realise":
         _check_realised(record, programme, warn, today, columns)
+    for point in programme.points_etape:
+        late = [d for d in step_dates(record, point.step) if d.first_day() > today]
+        if late:
+            warn(
+                f"l'étape « {point.label} » est datée du {late[0].display()}, après "
+                "aujourd'hui : un point d'étape se date le jour où il est tenu ; laissez la "
+                "cellule vide d'ici là",
+                point.step.column,
+            )
+
+
+def _first_point(programme: Programme) -> str | None:
+    return programme.points_etape[0].step.key if programme.points_etape else None
 
 
 def _check_order(record: dict, programme: Programme, warn: Warn, skip: frozenset[str]) -> None:
@@ -107,7 +124,11 @@ def _check_order(record: dict, programme: Programme, warn: Warn, skip: frozenset
         else:
             groups.append([step])
     previous: tuple[Step, PartialDate] | None = None
+    restitution = _first_dated(record, programme, ("restitution", "fin"))
     for group in groups:
+        if group[0].phase == "suites" and group[0].key == _first_point(programme):
+            # The points d'étape count from the restitution (else the end), not from the end.
+            previous = (restitution[0], restitution[1]) if restitution[1] else previous
         dated = [(step, step_dates(record, step)) for step in group]
         dated = [(step, min(dates)) for step, dates in dated if dates]
         if not dated:
@@ -178,6 +199,8 @@ def _check_realised(
             end.column,
         )
     for step in programme.etapes:
+        if step.phase == "suites":
+            continue  # a point d'étape after today is warned whatever the statut
         late = [d for d in step_dates(record, step) if d.first_day() > today]
         if late:
             warn(

@@ -18,7 +18,7 @@ DEFAULT_PATH = DATA_DIR / "programme.toml"
 
 RULES = ("single", "rotation", "cascade")
 REFUSAL_EFFECTS = ("garde_son_tour", "perd_son_tour")
-PHASES = ("candidature", "atelier")
+PHASES = ("candidature", "atelier", "suites")
 
 
 class ProgrammeError(ValueError):
@@ -124,7 +124,8 @@ class Step:
     label : str
         French label (« dépôt du dossier »).
     phase : str
-        ``"candidature"`` or ``"atelier"``.
+        ``"candidature"``, ``"atelier"`` or ``"suites"`` (the points d'étape after the
+        restitution, generated from ``[suivi]`` ``points_etape_mois``: see :class:`PointEtape`).
     column : str
         The register's canonical column (``"date_depot"``).
     headers : tuple of str
@@ -147,6 +148,41 @@ class Step:
     field: str
     several: bool = False
     invalid_examples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PointEtape:
+    """A point d'étape: the dated review of an atelier's actions, some months after its restitution.
+
+    Declared by ``[suivi]`` ``points_etape_mois`` (6, 12, 24) and the header templates beside it.
+    Its date is a column of the register, through a step generated after the ``[[etapes]]``
+    (phase ``"suites"``), so reading, editing and the course's rules treat it as any step; the
+    statut of each action on that date is a column of the actions table.
+
+    Attributes
+    ----------
+    months : int
+        Months after the restitution (the jalon).
+    step : Step
+        Its date: key ``point_<months>``, column ``date_point_etape_<months>``.
+    statut_column : str
+        The actions table's column of each action's statut then (``statut_<months>_mois``).
+    statut_headers : tuple of str
+        Accepted headers of that column; the first is its French label.
+    statut_invalid_examples : tuple of str
+        Headers that must not designate that column (its test walks them).
+    """
+
+    months: int
+    step: Step
+    statut_column: str
+    statut_headers: tuple[str, ...]
+    statut_invalid_examples: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """« point d'étape à 6 mois »."""
+        return self.step.label
 
 
 @dataclass(frozen=True)
@@ -235,8 +271,15 @@ class Programme:
         "abandonne",
         "non_retenu",
     )
-    #: The course's steps, in order (``[[etapes]]``): each a date column of the register.
+    #: The course's steps, in order (``[[etapes]]``, then the points d'étape's generated
+    #: steps): each a date column of the register.
     etapes: tuple[Step, ...] = ()
+    #: The points d'étape after the restitution (``[suivi]`` ``points_etape_mois``), in order.
+    points_etape: tuple[PointEtape, ...] = ()
+    #: Statuts of an action counted as started, and as realised, at a point d'étape
+    #: (``[suivi]`` ``actions_demarrees`` and ``actions_realisees``).
+    started_action_statuts: tuple[str, ...] = ("en_cours", "realise")
+    realised_action_statuts: tuple[str, ...] = ("realise",)
     #: The course's published norms (``[parcours]``), e.g. ``animation_jours_max``.
     parcours: dict = field(default_factory=dict)
     #: The ``[suivi]`` settings as written (thresholds, delays measured); read and checked by
@@ -290,6 +333,13 @@ class Programme:
     def statuts_action(self) -> Vocabulary:
         """The vocabulary of the statut of an action (Territoires en Transitions' own)."""
         return self.vocabularies["statuts_action"]
+
+    def point_etape(self, months: int) -> PointEtape:
+        """The point d'étape of ``months`` (``KeyError`` when there is none)."""
+        for point in self.points_etape:
+            if point.months == months:
+                return point
+        raise KeyError(months)
 
     def step(self, key: str) -> Step:
         """The step of ``key`` (``KeyError`` when unknown)."""
@@ -361,6 +411,8 @@ def load_programme(path: str | Path | None = None) -> Programme:
     for name, where in (("animation_jours_max", parcours), ("duree_mois_max", raw["programme"])):
         if not isinstance(where.get(name), int) or where[name] <= 0:
             raise ProgrammeError(f"réglage « {name} » absent ou invalide (attendu un entier > 0)")
+    points = _points(raw.get("suivi", {}))
+    started, realised = _action_statut_settings(raw.get("suivi", {}), vocabularies)
     return Programme(
         info=raw.get("programme", {}),
         figures=figures,
@@ -370,7 +422,10 @@ def load_programme(path: str | Path | None = None) -> Programme:
         path=path,
         suivi=raw.get("suivi", {}),
         **_statut_settings(raw.get("statuts", {}), vocabularies["statuts"]),
-        etapes=_steps(raw.get("etapes", []), path),
+        etapes=_steps(raw.get("etapes", []), path) + tuple(p.step for p in points),
+        points_etape=points,
+        started_action_statuts=started,
+        realised_action_statuts=realised,
         parcours=parcours,
     )
 
@@ -388,7 +443,96 @@ def load_steps(path: str | Path | None = None) -> tuple[Step, ...]:
     """
     path = Path(path) if path is not None else DEFAULT_PATH
     with path.open("rb") as handle:
-        return _steps(tomllib.load(handle).get("etapes", []), path)
+        raw = tomllib.load(handle)
+    points = _points(raw.get("suivi", {}))
+    return _steps(raw.get("etapes", []), path) + tuple(p.step for p in points)
+
+
+def load_points_etape(path: str | Path | None = None) -> tuple[PointEtape, ...]:
+    """The points d'étape alone (``[suivi]`` ``points_etape_mois``), without the rest.
+
+    The actions' column declaration (:data:`atelierflash.actions.ACTIONS`) gets one statut
+    column per point from them when it is imported.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A TOML file; defaults to ``data/programme.toml`` of the project.
+    """
+    path = Path(path) if path is not None else DEFAULT_PATH
+    with path.open("rb") as handle:
+        return _points(tomllib.load(handle).get("suivi", {}))
+
+
+def _points(spec: dict) -> tuple[PointEtape, ...]:
+    """The points d'étape of ``[suivi]``: months, then headers from the ``{n}`` templates."""
+    months = spec.get("points_etape_mois", [])
+    if not isinstance(months, list) or any(
+        isinstance(m, bool) or not isinstance(m, int) or m <= 0 for m in months
+    ):
+        raise ProgrammeError(
+            f"[suivi] points_etape_mois : une liste de nombres entiers de mois est attendue, "
+            f"pas « {months} »"
+        )
+    if months != sorted(set(months)):
+        raise ProgrammeError(
+            "[suivi] points_etape_mois : des mois croissants, chacun une fois (par exemple "
+            f"[6, 12, 24]), pas {months}"
+        )
+    templates = {}
+    for name in ("points_etape_entetes", "statut_point_entetes"):
+        values = spec.get(name, [])
+        if months and (not values or any("{n}" not in v for v in values)):
+            raise ProgrammeError(
+                f"[suivi] {name} : des en-têtes contenant « {{n}} » (le nombre de mois) sont "
+                "attendus"
+            )
+        templates[name] = values
+    fill = lambda texts, n: tuple(t.replace("{n}", str(n)) for t in texts)  # noqa: E731
+    return tuple(
+        PointEtape(
+            months=n,
+            step=Step(
+                key=f"point_{n}",
+                label=f"point d'étape à {n} mois",
+                phase="suites",
+                column=f"date_point_etape_{n}",
+                headers=fill(templates["points_etape_entetes"], n),
+                field=f"date_point_etape_{n}",
+                invalid_examples=fill(spec.get("points_etape_exemples_invalides", ()), n),
+            ),
+            statut_column=f"statut_{n}_mois",
+            statut_headers=fill(templates["statut_point_entetes"], n),
+            statut_invalid_examples=fill(spec.get("statut_point_exemples_invalides", ()), n),
+        )
+        for n in months
+    )
+
+
+def _action_statut_settings(
+    spec: dict, vocabularies: dict[str, Vocabulary]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``[suivi]`` ``actions_demarrees`` and ``actions_realisees``, checked."""
+    known = vocabularies["statuts_action"].keys()
+    found = []
+    for name, default in (
+        ("actions_demarrees", ("en_cours", "realise")),
+        ("actions_realisees", ("realise",)),
+    ):
+        values = tuple(spec.get(name, default))
+        unknown = [v for v in values if v not in known]
+        if unknown or not values:
+            raise ProgrammeError(
+                f"[suivi] {name} : statut(s) d'action inconnu(s) ou liste vide : "
+                f"{', '.join(map(str, unknown))} (statuts : {', '.join(known)})"
+            )
+        found.append(values)
+    if not set(found[1]) <= set(found[0]):
+        raise ProgrammeError(
+            "[suivi] actions_realisees : une action réalisée compte aussi comme démarrée "
+            "(chaque statut doit aussi figurer dans actions_demarrees)"
+        )
+    return found[0], found[1]
 
 
 def _steps(specs: list, path: Path) -> tuple[Step, ...]:

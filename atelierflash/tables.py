@@ -20,6 +20,7 @@ from atelierflash.formats import (
     fmt_percent,
     year_label,
 )
+from atelierflash.programme import load_points_etape
 
 #: Column → (French header, kind) for the tables shown beside the charts.
 COLUMNS: dict[str, tuple[str, str]] = {
@@ -113,6 +114,35 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "depart": ("Bon de commande (ou début)", "date"),
     "echeance": ("Échéance", "date"),
     "retard": ("Au-delà de l'échéance", "text"),
+    # Suites des ateliers (atelierflash.analyse.suites)
+    "groupe_libelle": ("Groupe", "text"),
+    "jalon_libelle": ("Point d'étape", "text"),
+    "actions": ("Actions", "int"),
+    "demarrees": ("Démarrées", "int"),
+    "realisees": ("Réalisées", "int"),
+    "part_demarrees": ("Part démarrées", "percent"),
+    "part_realisees": ("Part réalisées", "percent"),
+    "actions_par_atelier": ("Actions par atelier", "decimal"),
+    "premier_demarrage_n": ("Ateliers avec un délai", "int"),
+    "premier_demarrage_mediane_jours": (
+        "Délai médian jusqu'à la 1re action démarrée (j)",
+        "decimal",
+    ),
+    "premier_demarrage_q1_jours": ("Premier quartile (jours)", "decimal"),
+    "premier_demarrage_q3_jours": ("Troisième quartile (jours)", "decimal"),
+    "premier_demarrage_max_jours": ("Maximum (jours)", "int"),
+    "premier_demarrage_jours": ("Jours jusqu'à la 1re action démarrée", "int"),
+    "restitution": ("Restitution", "text"),
+    **{
+        column: (f"{header} {n} mois", kind)
+        for n in (p.months for p in load_points_etape())
+        for column, header, kind in (
+            (f"point_{n}", "Date du point à", "text"),
+            (f"renseignees_{n}", "Statuts renseignés à", "int"),
+            (f"demarrees_{n}", "Démarrées à", "int"),
+            (f"realisees_{n}", "Réalisées à", "int"),
+        )
+    },
 }
 
 

@@ -1,7 +1,8 @@
 """Suivi des étapes (page interne): what is late, what waits, how long each step takes.
 
 The funnel per year against the target, the delays between steps per year and per team against
-their norms, the à-traiter list linking to each fiche, the ateliers in progress.
+their norms, the à-traiter list linking to each fiche (points d'étape due included), the
+ateliers in progress, and what became of the feuilles de route (« Suites des ateliers »).
 """
 
 import datetime as dt
@@ -52,14 +53,16 @@ st.markdown(
     "filtres du panneau latéral). Seuils : éligibilité attendue dans les "
     f"{fmt_int(settings.eligibilite_attente_semaines)} semaines du dépôt, bon de commande dans "
     f"les {fmt_int(settings.bon_commande_attente_semaines)} semaines de la sélection, "
-    f"restitution dans les {fmt_int(settings.atelier_retard_mois)} mois du bon de commande "
-    "(réglages `[suivi]` de la configuration du programme)."
+    f"restitution dans les {fmt_int(settings.atelier_retard_mois)} mois du bon de commande, "
+    "points d'étape à "
+    + ", ".join(f"{fmt_int(p.months)}" for p in programme.points_etape)
+    + " mois de la restitution (réglages `[suivi]` de la configuration du programme)."
 )
 if ateliers.empty:
     st.info(EMPTY_SELECTION, icon=":material/info:")
     st.stop()
 
-todo = analyse.a_traiter(ateliers, programme, day)
+todo = analyse.a_traiter(ateliers, programme, day, actions=dataset.actions)
 progress = analyse.ateliers_en_cours(ateliers, programme, day)
 delays = analyse.delais(ateliers, programme)
 single = analyse.delais_ateliers(ateliers, programme)
@@ -94,7 +97,7 @@ else:
         fiche=[atelier_url(i) if str(i) in publishable else None for i in todo["id"]],
     )
     columns = ["id", "motif_libelle", "jours", "etape_libelle", "depuis", "titre"]
-    columns += ["equipe_libelle", "seuil"]
+    columns += ["equipe_libelle", "seuil", "echeance"]
     table = tables.display_table(shown, columns)
     # The link beside the identifier: the long titles would push it out of sight.
     table.insert(1, "Fiche", shown["fiche"].tolist())
@@ -171,3 +174,97 @@ chart_block(
     empty_message="Aucun atelier de la sélection n'est en cours (statut ouvert et bon de "
     "commande ou date de début).",
 )
+
+st.header("Suites des ateliers")
+plans = analyse.suites_ateliers(ateliers, dataset.actions, programme)
+st.markdown(
+    "Ce que sont devenues les feuilles de route : à chaque point d'étape ("
+    + ", ".join(f"{fmt_int(p.months)}" for p in programme.points_etape)
+    + " mois après la restitution), la part des actions **démarrées** (en cours ou réalisées) "
+    "et **réalisées**, parmi celles dont le statut est renseigné ce jour-là (colonnes « Statut à "
+    "N mois » de la feuille Actions ; la date du point est au registre)."
+)
+if plans.empty:
+    st.info(
+        "Aucun atelier de la sélection n'a de feuille de route (feuille « Actions » du "
+        "registre, ou fichier d'actions importé sur la page « Données »).",
+        icon=":material/info:",
+    )
+    st.stop()
+GROUPING_KEYS = {("programme" if k is None else k): v for k, v in analyse.GROUPINGS.items()}
+if "suivi_suites_par" not in st.session_state:
+    st.session_state["suivi_suites_par"] = url.read(
+        "suites", url.one_of(GROUPING_KEYS), "programme", what="le regroupement des suites"
+    )
+grouping = st.selectbox(
+    "Regrouper par",
+    list(GROUPING_KEYS),
+    format_func=GROUPING_KEYS.get,
+    key="suivi_suites_par",
+    help="Année, équipe et échelle de l'atelier ; thème (et sa famille) de l'action elle-même.",
+)
+url.write("suites", grouping, "programme")
+by = None if grouping == "programme" else grouping
+overall = analyse.suites_synthese(ateliers, dataset.actions, programme).iloc[0]
+cols = st.columns(3)
+cols[0].metric("Ateliers avec une feuille de route", fmt_int(overall["ateliers"]))
+cols[1].metric(
+    "Actions par atelier",
+    fmt_decimal(overall["actions_par_atelier"], 1),
+    help=f"{fmt_int(overall['actions'])} action(s) en tout.",
+)
+cols[2].metric(
+    "Délai médian, 1re action démarrée",
+    "–"
+    if overall["premier_demarrage_n"] == 0
+    else f"{fmt_decimal(overall['premier_demarrage_mediane_jours'], 0)} j",
+    help="De la restitution au premier point d'étape où une action est en cours ou réalisée, "
+    f"sur {fmt_int(overall['premier_demarrage_n'])} atelier(s) dont les deux dates sont "
+    "connues au jour.",
+)
+points = analyse.suites_points(ateliers, dataset.actions, programme, by=by)
+point_columns = ["groupe_libelle", "jalon_libelle", "ateliers", "actions", "demarrees"]
+point_columns += ["realisees", "part_demarrees", "part_realisees"]
+for measure in ("part_demarrees", "part_realisees"):
+    chart_block(
+        analyse.suites_points_figure(points, measure, analyse.GROUPINGS[by], source),
+        points,
+        key=f"suivi_suites_{measure}_{grouping}",
+        columns=point_columns,
+        empty=int(points["actions"].sum()) == 0,
+        empty_message="Aucune action de la sélection n'a de statut renseigné à un point "
+        "d'étape (colonnes « Statut à N mois » de la feuille Actions).",
+    )
+summary = analyse.suites_synthese(ateliers, dataset.actions, programme, by=by)
+chart_block(
+    analyse.first_start_figure(plans, [p.months for p in programme.points_etape], source),
+    summary,
+    key=f"suivi_suites_demarrage_{grouping}",
+    columns=[
+        "groupe_libelle",
+        "ateliers",
+        "actions",
+        "actions_par_atelier",
+        "premier_demarrage_n",
+        "premier_demarrage_mediane_jours",
+        "premier_demarrage_q1_jours",
+        "premier_demarrage_q3_jours",
+        "premier_demarrage_max_jours",
+    ],
+    empty=bool(plans["premier_demarrage_jours"].isna().all()),
+    empty_message="Aucun atelier de la sélection n'a encore d'action démarrée à un point "
+    "d'étape daté au jour, avec une restitution datée au jour.",
+)
+with st.expander("Suites atelier par atelier (tableau)"):
+    per_atelier = plans.assign(
+        equipe_libelle=plans["equipe"].map(lambda k: teams.get(k, "") if isinstance(k, str) else "")
+    )
+    atelier_columns = ["id", "titre", "annee", "equipe_libelle", "actions", "restitution"]
+    for point in programme.points_etape:
+        atelier_columns += [f"point_{point.months}", f"renseignees_{point.months}"]
+        atelier_columns += [f"demarrees_{point.months}", f"realisees_{point.months}"]
+    atelier_columns.append("premier_demarrage_jours")
+    st.dataframe(
+        tables.display_table(per_atelier, atelier_columns), hide_index=True, width="stretch"
+    )
+    download_buttons(tables.export_table(per_atelier, atelier_columns), key="suivi_suites_ateliers")

@@ -53,6 +53,10 @@ def test_columns_are_declared_once_with_the_issue_names():
         "financements",
         "public",
         "note",
+        # One statut per point d'étape ([suivi] points_etape_mois).
+        "statut_6_mois",
+        "statut_12_mois",
+        "statut_24_mois",
     ]
     assert actions.ACTIONS.required == ("atelier", "action")
     assert all(c.description_fr for c in actions.ACTIONS.columns)

@@ -15,7 +15,7 @@ def test_suivi_json_on_the_demo_has_the_documented_keys():
     result = run_cli("suivi", "--json", "--date", "2026-11-29")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
-    assert set(document) == {"date", "entonnoir", "delais", "a_traiter"}
+    assert set(document) == {"date", "entonnoir", "delais", "a_traiter", "suites"}
     assert document["date"] == "2026-11-29"
     assert all(set(row) == {"annee", "statut", "n"} for row in document["entonnoir"])
     assert sum(r["n"] for r in document["entonnoir"]) > 100
@@ -26,7 +26,10 @@ def test_suivi_json_on_the_demo_has_the_documented_keys():
         ("selection", "bon_commande"),
         ("bon_commande", "restitution"),
     ]
-    assert all(set(row) == {"id", "motif", "depuis", "jours"} for row in document["a_traiter"])
+    for row in document["a_traiter"]:
+        extra = {"jalon", "echeance"} if row["motif"] == "point_etape_du" else set()
+        assert set(row) == {"id", "motif", "depuis", "jours", *extra}
+    assert set(document["suites"]) == {"jalons", "synthese", "points", "ateliers"}
 
 
 def test_suivi_text_names_the_register_and_the_day():
@@ -123,3 +126,61 @@ def test_suivi_does_not_import_plotly():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["[]", "True True"]
+
+
+SUITES_REGISTER = (
+    "id,titre,annee,statut,communes_insee,themes,equipe,date_restitution,"
+    "Point d'étape à 6 mois,Point d'étape à 12 mois\n"
+    "F-1,Doullens (fictif),2023,réalisé,80253,Gestion des risques,POLAU,2024-01-15,"
+    "2024-07-10,\n"
+    "F-2,Abbeville (fictif),2024,réalisé,80001,Gestion des risques,POLAU,2024-09-02,,\n"
+)
+SUITES_ACTIONS = (
+    "Atelier;Action;Thème;Statut à 6 mois\n"
+    "F-1;Digue;risques;en cours\n"
+    "F-1;Plan communal de sauvegarde;risques;à venir\n"
+    "F-2;Relocaliser le camping;risques;\n"
+)
+
+
+def test_suivi_reads_the_feuille_de_route_and_says_what_became_of_it(tmp_path):
+    register = tmp_path / "suites.csv"
+    register.write_text(SUITES_REGISTER, encoding="utf-8")
+    plan = tmp_path / "actions.csv"
+    plan.write_text(SUITES_ACTIONS, encoding="utf-8")
+    arguments = ("suivi", "--registre", str(register), "--actions", str(plan))
+    result = run_cli(*arguments, "--date", "2025-06-30", "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    # F-1: 12 months reached on 15/01/2025, no point since. F-2: 6 months on 02/03/2025.
+    due = [r for r in document["a_traiter"] if r["motif"] == "point_etape_du"]
+    assert due == [
+        {
+            "id": "F-1",
+            "motif": "point_etape_du",
+            "depuis": "2025-01-15",
+            "jours": 166,
+            "jalon": 12,
+            "echeance": "2025-01-15",
+        },
+        {
+            "id": "F-2",
+            "motif": "point_etape_du",
+            "depuis": "2025-03-02",
+            "jours": 120,
+            "jalon": 6,
+            "echeance": "2025-03-02",
+        },
+    ]
+    suites = document["suites"]
+    six = next(p for p in suites["points"] if p["par"] == "programme" and p["jalon"] == 6)
+    assert (six["actions"], six["demarrees"], six["part_demarrees"]) == (2, 1, 0.5)
+    overall = next(s for s in suites["synthese"] if s["par"] == "programme")
+    assert (overall["ateliers"], overall["actions"], overall["actions_par_atelier"]) == (2, 3, 1.5)
+    assert overall["premier_demarrage"]["mediane_jours"] == 177
+    text = run_cli(*arguments, "--date", "2025-06-30")
+    assert "Point d'étape dû" in text.stdout and "point d'étape à 12 mois dû le 15/01/2025" in (
+        text.stdout
+    )
+    missing = run_cli(*arguments[:-1], str(tmp_path / "absent.csv"), "--json")
+    assert missing.returncode == 2 and "absent.csv" in missing.stderr

@@ -452,3 +452,65 @@ def test_write_demo_writes_the_actions_beside_the_register(mini_referentiel, pro
     assert beside.read_text(encoding="utf-8").splitlines()[0] == ",".join(DEMO_ACTION_COLUMNS)
     table = read_actions(beside)
     assert table.separator == "," and not table.unknown_columns
+
+
+# -- points d'étape (issue 19 §2) ----------------------------------------------------------------
+def test_points_d_etape_follow_the_restitution(demo, programme):
+    points = programme.points_etape
+    dated = 0
+    for row in demo.to_dict("records"):
+        days = [row[p.step.column] for p in points]
+        if not row["date_restitution"]:
+            assert not any(days), row["id"]
+            continue
+        restitution = dt.date.fromisoformat(row["date_restitution"])
+        held = [dt.date.fromisoformat(d) for d in days if d]
+        dated += len(held)
+        assert all(restitution < d < REFERENCE_DATE for d in held), row["id"]
+        assert held == sorted(held), row["id"]
+        for point, day in zip(points, days, strict=True):
+            if day:  # never before its jalon's fortnight
+                due = add_months(restitution, point.months)
+                assert dt.date.fromisoformat(day) >= due - dt.timedelta(days=15), row["id"]
+    assert dated > 100
+
+
+#: An action's progress: what it can be after what (a pause or a block is a started action;
+#: « en retard », past its échéance, may be started or not).
+RANK = {
+    "a_venir": 0,
+    "a_discuter": 0,
+    "en_cours": 1,
+    "en_pause": 1,
+    "bloque": 1,
+    "realise": 2,
+    "abandonne": 2,
+}
+
+
+def test_actions_statuts_at_the_points_lead_to_their_statut(demo, programme, demo_actions):
+    points = programme.points_etape
+    dated = {r["id"]: [r[p.step.column] for p in points] for r in demo.to_dict("records")}
+    parse = programme.statuts_action.parse
+    seen = set()
+    for row in demo_actions.to_dict("records"):
+        cells = [row[p.statut_column] for p in points]
+        # A statut only where the atelier's point is dated, and every action reviewed there.
+        assert [bool(c) for c in cells] == [bool(d) for d in dated[row["atelier"]]], row
+        steps = [parse(c) for c in cells if c]
+        seen.update(steps)
+        ranks = [RANK[s] for s in [*steps, parse(row["statut"])] if s != "en_retard"]
+        assert ranks == sorted(ranks), row
+    assert {"a_venir", "en_cours", "realise"} <= seen
+
+
+def test_demo_actions_validate_against_the_register_s_points(
+    demo, programme, demo_actions, tmp_path
+):
+    from atelierflash.actions import dated_points, validate_actions_file
+
+    path = tmp_path / "actions.csv"
+    demo_actions.to_csv(path, index=False)
+    points = dated_points(demo, programme)
+    report = validate_actions_file(path, programme, demo["id"], points=points)
+    assert report.summary == {"ok": len(demo_actions), "warning": 0, "error": 0}

@@ -84,6 +84,8 @@ def test_every_vocabulary_column_has_its_drop_down(book):
             "à discuter",
         ],
         "Public": ["oui", "non"],
+        # The statut at each point d'étape: the same list.
+        **{f"Statut à {n} mois": p.statuts_action.labels() for n in (6, 12, 24)},
     }
     styles = {
         (ws, v.errorStyle)

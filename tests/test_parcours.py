@@ -35,9 +35,14 @@ def test_the_steps_in_order_with_their_columns():
         "livrables",
         "restitution",
         "fin",
+        # The points d'étape, generated from [suivi] points_etape_mois.
+        "point_6",
+        "point_12",
+        "point_24",
     ]
     assert {s.phase for s in STEPS[:8]} == {"candidature"}
-    assert {s.phase for s in STEPS[8:]} == {"atelier"}
+    assert {s.phase for s in STEPS[8:14]} == {"atelier"}
+    assert {s.phase for s in STEPS[14:]} == {"suites"}
     columns = {s.key: s.column for s in STEPS}
     assert columns["bon_commande"] == "date_bon_commande"
     assert columns["animation"] == "dates_animation"

@@ -23,8 +23,9 @@ its figures (plotly, one ``*_figures`` module):
   programme's course: the funnel per year, the delays between steps, what is late or waits, the
   ateliers in progress.
 
-Room is left for the feuille de route follow-up (``suites``), as a concern module and its
-figures beside it.
+- :mod:`~atelierflash.analyse.suites` and :mod:`~atelierflash.analyse.suites_figures`: what
+  became of the feuilles de route: actions started and realised at each point d'étape, per
+  year, theme, team and échelle, the time to the first action started, the points due.
 
 A page reads its selection, calls a table function, hands the table to the matching figure
 (with :func:`source_note`) and shows both: the chart and, beside it, the same table as the
@@ -100,6 +101,15 @@ from atelierflash.analyse.selection import (
     year_options,
     year_row,
 )
+from atelierflash.analyse.suites import (
+    GROUPINGS,
+    jalon_label,
+    points_etape_dus,
+    suites_ateliers,
+    suites_json,
+    suites_points,
+    suites_synthese,
+)
 from atelierflash.analyse.suivi import (
     MOTIFS,
     SuiviSettings,
@@ -147,9 +157,14 @@ _LAZY = {
         "amounts_figure",
         "durations_figure",
         "pipeline_figure",
+        "points_etape_dus",
         "realised_vs_official_figure",
         "selection_figure",
         "timeline_figure",
+    ),
+    "suites_figures": (
+        "first_start_figure",
+        "suites_points_figure",
     ),
     "suivi_figures": (
         "delays_figure",
@@ -182,6 +197,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "GROUPINGS",
     "MONTHS_SHORT",
     "MOTIFS",
     "AgreementAudit",
@@ -225,6 +241,7 @@ __all__ = [
     "echelles_figure",
     "entonnoir",
     "families_figure",
+    "first_start_figure",
     "funnel_figure",
     "gap_text",
     "geographic_spread",
@@ -233,6 +250,7 @@ __all__ = [
     "holder_year_figure",
     "holder_year_table",
     "is_selected",
+    "jalon_label",
     "key_figures",
     "lanes",
     "load_display",
@@ -248,6 +266,7 @@ __all__ = [
     "orders_of_atelier",
     "peak_load",
     "pipeline_figure",
+    "points_etape_dus",
     "population_class",
     "population_class_labels",
     "population_classes_figure",
@@ -265,6 +284,11 @@ __all__ = [
     "spread",
     "spread_figure",
     "statut_pipeline",
+    "suites_ateliers",
+    "suites_json",
+    "suites_points",
+    "suites_points_figure",
+    "suites_synthese",
     "suivi_json",
     "suivi_settings",
     "suivi_text",

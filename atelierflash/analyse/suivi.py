@@ -21,7 +21,8 @@ Everything here reads the steps' dates of ``Dataset.ateliers`` (one ``PartialDat
       a first bon de commande more than ``atelier_retard_mois`` calendar months ago, no
       restitution date, and a statut still open (not one of ``statuts_clos``);
   ``livrables_manquants``
-      a restitution held (its date today or before) and no livrables date.
+      a restitution held (its date today or before) and no livrables date;
+  ``point_etape_du``: a point d'étape due, not dated (:func:`.suites.points_etape_dus`).
 
   A date known only to the month waits from the last day it may be, so nothing is flagged
   before it is sure to be late; ``depuis`` shows it as written (« 2025-04 »).
@@ -47,6 +48,7 @@ MOTIFS = {
     "bon_commande_en_attente": "Bon de commande en attente",
     "atelier_en_retard": "Atelier en retard",
     "livrables_manquants": "Livrables manquants",
+    "point_etape_du": "Point d'étape dû",
 }
 _DAYS_PER_MONTH = 365.25 / 12
 _STAT_COLUMNS = ["n", "mediane_jours", "q1_jours", "q3_jours", "max_jours"]
@@ -230,28 +232,27 @@ def delais_ateliers(ateliers: pd.DataFrame, programme: Programme) -> pd.DataFram
         both = ~np.isnat(start.exact) & ~np.isnat(end.exact)
         days = (end.exact[both] - start.exact[both]).astype(int)
         norm = settings.norme_jours(de, a)
-        part = pd.DataFrame(
-            {
-                "id": ateliers["id"].to_numpy()[both],
-                "titre": ateliers["titre"].to_numpy()[both],
-                "annee": ateliers["annee"].to_numpy()[both],
-                "equipe": _column(ateliers, "equipe")[both],
-                "de": de,
-                "a": a,
-                "libelle": delay_label(programme, de, a),
-                "depuis": start.text[both],
-                "jusqua": end.text[both],
-                "jours": days,
-                "norme_jours": norm,
-                "au_dela": days > norm if norm is not None else False,
-            }
+        parts.append(
+            pd.DataFrame(
+                {
+                    "id": ateliers["id"].to_numpy()[both],
+                    "titre": ateliers["titre"].to_numpy()[both],
+                    "annee": ateliers["annee"].to_numpy()[both],
+                    "equipe": _column(ateliers, "equipe")[both],
+                    "de": de,
+                    "a": a,
+                    "libelle": delay_label(programme, de, a),
+                    "depuis": start.text[both],
+                    "jusqua": end.text[both],
+                    "jours": days,
+                    "norme_jours": norm,
+                    "au_dela": days > norm if norm is not None else False,
+                }
+            )
         )
-        parts.append(part)
     columns = ["id", "titre", "annee", "equipe", "de", "a", "libelle", "depuis", "jusqua"]
     columns += ["jours", "norme_jours", "au_dela"]
-    if not parts:
-        return pd.DataFrame(columns=columns)
-    table = pd.concat(parts, ignore_index=True)
+    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
     table["annee"] = table["annee"].astype("Int64")
     return table[columns]
 
@@ -320,33 +321,37 @@ def delais(ateliers: pd.DataFrame, programme: Programme, by: str | None = None) 
 # ---------------------------------------------------------------------------------------------
 # À traiter
 # ---------------------------------------------------------------------------------------------
-def a_traiter(ateliers: pd.DataFrame, programme: Programme, today: dt.date) -> pd.DataFrame:
+def a_traiter(
+    ateliers: pd.DataFrame, programme: Programme, today: dt.date, *, actions=None
+) -> pd.DataFrame:
     """What is late or waits on ``today``: one row per atelier and motif, longest wait first.
+
+    ``actions`` (``Dataset.actions``, a DataFrame) adds the points d'étape due of the ateliers
+    that have a feuille de route; without it, that rule says nothing.
 
     Returns
     -------
     pandas.DataFrame
         ``id``, ``titre``, ``statut``, ``equipe``, ``motif`` (a key of :data:`MOTIFS`),
         ``motif_libelle``, ``etape`` (the step the wait is counted from) and ``etape_libelle``,
-        ``depuis`` (its date
-        as written), ``jours`` (calendar days since its last possible day), ``seuil`` (the rule
-        in French).
+        ``depuis`` (its date as written), ``jours`` (calendar days since its last possible
+        day), ``seuil`` (the rule in French), ``jalon`` and ``echeance`` (a point d'étape's
+        months and due date; missing and ``""`` for the other motifs).
     """
     settings = suivi_settings(programme)
     day = np.datetime64(today, "D")
     statut = _column(ateliers, "statut")
     open_ = ~np.isin(statut, list(settings.statuts_clos))
-    depot, eligibilite = (
-        step_dates(ateliers, programme, "depot"),
-        step_dates(ateliers, programme, "eligibilite"),
-    )
-    selection, bon = (
-        step_dates(ateliers, programme, "selection"),
-        step_dates(ateliers, programme, "bon_commande"),
-    )
-    restitution, livrables = (
-        step_dates(ateliers, programme, "restitution"),
-        step_dates(ateliers, programme, "livrables"),
+    depot, eligibilite, selection, bon, restitution, livrables = (
+        step_dates(ateliers, programme, step)
+        for step in (
+            "depot",
+            "eligibilite",
+            "selection",
+            "bon_commande",
+            "restitution",
+            "livrables",
+        )
     )
     weeks = np.timedelta64(7, "D")
     months_ago = np.datetime64(
@@ -408,8 +413,14 @@ def a_traiter(ateliers: pd.DataFrame, programme: Programme, today: dt.date) -> p
                 }
             )
         )
-    table = pd.concat(parts, ignore_index=True)
+    if actions is not None:
+        from atelierflash.analyse.suites import points_etape_dus  # suites reads suivi's dates
+
+        parts.append(points_etape_dus(ateliers, actions, programme, today))
+    table = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
     table["jours"] = table["jours"].astype(int)
+    table = table.assign(jalon=table.get("jalon"), echeance=table.get("echeance"))
+    table["jalon"], table["echeance"] = table["jalon"].astype("Int64"), table["echeance"].fillna("")
     return table.sort_values(["jours", "id"], ascending=[False, True], kind="stable").reset_index(
         drop=True
     )
@@ -456,7 +467,9 @@ def ateliers_en_cours(ateliers: pd.DataFrame, programme: Programme, today: dt.da
 # ---------------------------------------------------------------------------------------------
 # The command line's document
 # ---------------------------------------------------------------------------------------------
-def suivi_json(ateliers: pd.DataFrame, programme: Programme, today: dt.date) -> dict:
+def suivi_json(
+    ateliers: pd.DataFrame, programme: Programme, today: dt.date, *, actions=None
+) -> dict:
     """The ``suivi --json`` document: plain JSON types, keys as documented.
 
     Returns
@@ -464,12 +477,13 @@ def suivi_json(ateliers: pd.DataFrame, programme: Programme, today: dt.date) -> 
     dict
         ``{"date", "entonnoir": [{"annee", "statut", "n"}], "delais": [{"de", "a", "n",
         "mediane_jours", "q1_jours", "q3_jours", "max_jours"}], "a_traiter": [{"id", "motif",
-        "depuis", "jours"}]}``; a statistic without data is ``null``.
+        "depuis", "jours"}]}``; a statistic without data is ``null``. With ``actions``, a
+        ``point_etape_du`` row adds ``"jalon"`` and ``"echeance"``, and ``"suites"`` is added.
     """
     funnel = entonnoir(ateliers, programme)
     delays = delais(ateliers, programme)
-    todo = a_traiter(ateliers, programme, today)
-    return {
+    todo = a_traiter(ateliers, programme, today, actions=actions)
+    document = {
         "date": today.isoformat(),
         "entonnoir": [
             {"annee": int(r.annee), "statut": str(r.statut), "n": int(r.n)}
@@ -486,9 +500,15 @@ def suivi_json(ateliers: pd.DataFrame, programme: Programme, today: dt.date) -> 
         ],
         "a_traiter": [
             {"id": str(r.id), "motif": r.motif, "depuis": r.depuis, "jours": int(r.jours)}
+            | ({"jalon": int(r.jalon), "echeance": r.echeance} if r.echeance else {})
             for r in todo.itertuples()
         ],
     }
+    if actions is not None:
+        from atelierflash.analyse.suites import suites_json  # idem
+
+        document["suites"] = suites_json(ateliers, actions, programme)
+    return document
 
 
 def _number(value) -> int | float | None:
@@ -499,8 +519,8 @@ def _number(value) -> int | float | None:
     return int(value) if value.is_integer() else value
 
 
-def suivi_text(ateliers: pd.DataFrame, programme: Programme, today: dt.date, label: str) -> str:
-    """The same document in French, for a person at a terminal (``suivi`` without ``--json``)."""
+def suivi_text(ateliers, programme: Programme, today: dt.date, label: str, actions=None) -> str:
+    """The same document in French, for a terminal; ``actions`` as :func:`a_traiter`."""
     lines = [f"Suivi du registre « {label} » au {fmt_date(today)}", ""]
     lines.append("Entonnoir : ateliers par année et statut actuel")
     funnel = entonnoir(ateliers, programme)
@@ -519,7 +539,7 @@ def suivi_text(ateliers: pd.DataFrame, programme: Programme, today: dt.date, lab
             f"{fmt_decimal(r['mediane_jours'])} j (quartiles {fmt_decimal(r['q1_jours'])} et "
             f"{fmt_decimal(r['q3_jours'])}), maximum {fmt_int(r['max_jours'])} j{norm}"
         )
-    todo = a_traiter(ateliers, programme, today)
+    todo = a_traiter(ateliers, programme, today, actions=actions)
     lines += ["", f"À traiter : {fmt_int(len(todo))} atelier(s)"]
     for r in todo.itertuples():
         lines.append(

@@ -56,13 +56,18 @@ def _step_columns() -> tuple[Column, ...]:
     columns = []
     for step in load_steps():
         dates = "une ou plusieurs dates séparées par « ; »" if step.several else "une date"
+        what = f"Étape « {step.label} » ({step.phase})"
+        if step.phase == "suites":
+            what = (
+                f"Date du {step.label} après la restitution, revue des actions de la feuille "
+                "de route (leur statut ce jour-là : feuille Actions)"
+            )
         columns.append(
             Column(
                 step.column,
                 step.headers[0],
                 step.headers[1:],
-                f"Étape « {step.label} » ({step.phase}) : {dates} (JJ/MM/AAAA, AAAA-MM-JJ, "
-                "MM/AAAA ou « mars 2024 »).",
+                f"{what} : {dates} (JJ/MM/AAAA, AAAA-MM-JJ, MM/AAAA ou « mars 2024 »).",
             )
         )
     return tuple(columns)

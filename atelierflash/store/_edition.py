@@ -282,16 +282,7 @@ def commit_edit(store: Store, preview: EditPreview, auteur: str) -> VersionInfo:
     RegisterChanged
         Another version landed since the form was opened (:attr:`EditPreview.base`).
     """
-    if preview.refused:
-        raise OutOfScope(preview.refused)
-    if preview.errors:
-        raise StoreError(
-            "corrigez d'abord : " + "; ".join(str(i) for i in preview.errors)  # field by field
-        )
-    if preview.unchanged:
-        raise StoreError(
-            f"rien à enregistrer : aucun changement par rapport à la version {preview.base}"
-        )
+    check_savable(preview)
     try:
         return store.add_version(
             preview.table,
@@ -305,6 +296,30 @@ def commit_edit(store: Store, preview: EditPreview, auteur: str) -> VersionInfo:
         )
     except RegisterChanged as error:
         raise RegisterChanged(error.base, error.head, EDIT_ADVICE) from error
+
+
+def check_savable(preview) -> None:
+    """Refuse an edit that must not be stored: out of scope, with errors, or unchanged.
+
+    The one guard of every edit made in the app (an atelier, a feuille de route): ``preview``
+    has ``refused`` (why it is out of scope, or ``None``), ``errors``, ``unchanged`` and
+    ``base``.
+
+    Raises
+    ------
+    OutOfScope
+        Outside the editor's territory.
+    StoreError
+        With errors (listed, field by field), or nothing changed.
+    """
+    if preview.refused:
+        raise OutOfScope(preview.refused)
+    if preview.errors:
+        raise StoreError("corrigez d'abord : " + "; ".join(str(i) for i in preview.errors))
+    if preview.unchanged:
+        raise StoreError(
+            f"rien à enregistrer : aucun changement par rapport à la version {preview.base}"
+        )
 
 
 # -- helpers -----------------------------------------------------------------------------------

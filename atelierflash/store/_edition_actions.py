@@ -30,7 +30,7 @@ from atelierflash.resolution import CommuneResolver
 from atelierflash.store._diff import Diff, diff_tables
 from atelierflash.store._edition import (
     EDIT_ADVICE,
-    OutOfScope,
+    check_savable,
     outside_message,
     row_cells,
     territory,
@@ -350,14 +350,7 @@ def commit_actions_edit(store: Store, preview: ActionsEditPreview, auteur: str) 
     RegisterChanged
         Another version landed since the editor was opened (:attr:`ActionsEditPreview.base`).
     """
-    if preview.refused:
-        raise OutOfScope(preview.refused)
-    if preview.errors:
-        raise StoreError("corrigez d'abord : " + "; ".join(str(i) for i in preview.errors))
-    if preview.unchanged:
-        raise StoreError(
-            f"rien à enregistrer : aucun changement par rapport à la version {preview.base}"
-        )
+    check_savable(preview)
     info = preview.info or store.version(preview.base)
     try:
         return store.add_version(

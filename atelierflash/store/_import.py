@@ -17,7 +17,12 @@ from pathlib import Path
 import pandas as pd
 
 from atelierflash import ecriture, registre
-from atelierflash.actions import ActionsReport, validate_actions, validate_register_actions
+from atelierflash.actions import (
+    ActionsReport,
+    dated_points,
+    validate_actions,
+    validate_register_actions,
+)
 from atelierflash.programme import Programme
 from atelierflash.referentiel import Referentiel
 from atelierflash.resolution import CommuneResolver, choice_key
@@ -193,6 +198,7 @@ def prepare_import(
         report.ateliers["id"].tolist(),
         register_sheet=table.sheet if table.format == "xlsx" else None,
         actions_path=actions,
+        points=dated_points(report.ateliers, programme),
     )
     if plan.table is not None:  # an upload is read under a temporary name
         plan.table.path = Path(
@@ -309,8 +315,9 @@ def validate_version_actions(store: Store, number: int, programme: Programme) ->
     actions = store.actions(number)
     if actions is None:
         return ActionsReport()
-    ids = store.table(number).rows.get("id", pd.Series(dtype=object)).tolist()
-    return validate_actions(actions, programme, ids)
+    rows = store.table(number).rows
+    ids = rows.get("id", pd.Series(dtype=object)).tolist()
+    return validate_actions(actions, programme, ids, points=dated_points(rows, programme))
 
 
 def seed_store(

@@ -113,6 +113,17 @@ def version_table(number: int):
     return _version_table(database_url(), number)
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _version_actions(url: str, number: int):
+    # A version never changes: read once per process, not on every run of the fiche.
+    return get_store().actions(number)
+
+
+def version_actions(number: int):
+    """A version's feuille de route as stored (``None``: none), read once per process."""
+    return _version_actions(database_url(), number)
+
+
 def _buttons(dataset, row, scope: Scope) -> None:
     store = get_store()
     head = store.head()

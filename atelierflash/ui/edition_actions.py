@@ -23,7 +23,6 @@ from atelierflash.texte import markdown_escape as md
 from atelierflash.ui import edition
 from atelierflash.ui.acces import audience
 from atelierflash.ui.data import (
-    database_url,
     get_programme,
     get_referentiel,
     get_resolver,
@@ -70,16 +69,6 @@ def section(dataset, row) -> None:
     _form(state, scope)
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _version_actions(url: str, number: int):
-    # A version never changes: read once per process, not on every run of the fiche.
-    return get_store().actions(number)
-
-
-def _actions(number: int):
-    return _version_actions(database_url(), number)
-
-
 def _button(atelier: str, scope: Scope) -> None:
     head = get_store().head()
     cells = register_store.row_cells(edition.version_table(head.version), atelier)
@@ -99,7 +88,7 @@ def _button(atelier: str, scope: Scope) -> None:
 
 
 def _fields(base: int):
-    return register_store.action_fields(get_programme(), _actions(base))
+    return register_store.action_fields(get_programme(), edition.version_actions(base))
 
 
 def _open(atelier: str, base: int) -> None:
@@ -108,7 +97,7 @@ def _open(atelier: str, base: int) -> None:
 
 
 def _current(atelier: str, base: int) -> list[dict[str, str]]:
-    return register_store.atelier_actions(_actions(base), atelier)
+    return register_store.atelier_actions(edition.version_actions(base), atelier)
 
 
 def _load(atelier: str, base: int, actions: list[tuple[int | None, dict[str, str]]]) -> None:

@@ -297,28 +297,29 @@ def test_public_mode_shows_no_editor(fdr_app, monkeypatch):
 
 
 def test_a_column_added_to_the_declaration_is_edited_without_change(fdr_app, monkeypatch):
-    # The points d'étape add per-jalon statuts to ACTIONS (« statut_6_mois »): a select box of
-    # the statuts appears by itself, and what is chosen is stored under that column.
+    # The points d'étape add per-jalon statuts to ACTIONS (« statut_6_mois »…); a jalon added
+    # to the settings (36 months) would add one more: a select box of the statuts appears by
+    # itself, and what is chosen is stored under that column.
     from atelierflash import actions
     from atelierflash.registre import Column, ColumnSet
 
-    extra = Column("statut_6_mois", "Statut à 6 mois", (), "Statut au point d'étape à 6 mois.")
+    extra = Column("statut_36_mois", "Statut à 36 mois", (), "Statut au point d'étape à 36 mois.")
     monkeypatch.setattr(actions, "ACTIONS", ColumnSet((*actions.ACTIONS.columns, extra)))
     at = _open(fdr_app)
-    six = _field(at, 0, "statut_6_mois")
-    assert six.label == "Statut à 6 mois (action 1)" and six.value == ""
+    six = _field(at, 0, "statut_36_mois")
+    assert six.label == "Statut à 36 mois (action 1)" and six.value == ""
     assert six.options == ["—", *load_programme().statuts_action.labels()]
     six.set_value("en cours")
     _button(at, "Vérifier").click().run()
     (changes,) = at.dataframe
     assert changes.value[["action", "colonne", "après"]].values.tolist() == [
-        ["Rénover la halle", "Statut à 6 mois", "en cours"]
+        ["Rénover la halle", "Statut à 36 mois", "en cours"]
     ]
     _save(at, 2)
     s = store.Store()
-    assert [a["statut_6_mois"] for a in store.atelier_actions(s.actions(2), "T-2019-1")] == [
+    assert [a["statut_36_mois"] for a in store.atelier_actions(s.actions(2), "T-2019-1")] == [
         "en cours",
         "",
     ]
-    assert store.atelier_actions(s.actions(2), "T-2024-1")[0]["statut_6_mois"] == ""
+    assert store.atelier_actions(s.actions(2), "T-2024-1")[0]["statut_36_mois"] == ""
     s.dispose()

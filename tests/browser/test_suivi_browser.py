@@ -10,13 +10,15 @@ import statistics
 
 import pytest
 
-from tests.browser.conftest import screenshot, wait_for_charts
+from tests.browser.conftest import ARTIFACTS, screenshot, wait_for_charts
 from tests.browser.test_analytics_browser import _full_screenshot, _open
 
 pytestmark = pytest.mark.browser
 
 #: Funnel, delays per year, delays per team, ateliers in progress.
 SUIVI_CHARTS = 4
+#: Then the suites: actions started, actions realised, time to the first action started.
+SUITES_CHARTS = 3
 #: The Suivi page's first chart, against the Thématiques page's, in the same run.
 FIRST_DRAW_RATIO = 1.5
 FIRST_CHART = (
@@ -65,3 +67,39 @@ def test_suivi_first_chart_within_1_5_times_the_thematiques_page(browser, page, 
     print(f"first chart: suivi {suivi:.0f} ms, thematiques {thematiques:.0f} ms ({times})")
     assert suivi <= FIRST_DRAW_RATIO * thematiques, times
     screenshot(page, "suivi_premier")
+
+
+def test_the_suites_section_draws_on_the_demo(page, app_url):
+    _open(page, app_url, "/suivi?date=2026-11-29")
+    page.get_by_role("heading", name="Suites des ateliers").wait_for(timeout=180_000)
+    wait_for_charts(page, SUIVI_CHARTS + SUITES_CHARTS)
+    titles = page.locator(".js-plotly-plot .gtitle").all_text_contents()
+    assert "Actions démarrées à chaque point d'étape" in titles
+    assert "Actions réalisées à chaque point d'étape" in titles
+    assert "Délai jusqu'à la première action démarrée" in titles
+    # The à-traiter list names the points d'étape due (the grid draws on a canvas: its text
+    # is checked by the AppTest; here, the page's own count of them).
+    full = _full_screenshot(page, "suivi_suites_page")
+    assert full.stat().st_size > 50_000
+    heading = page.get_by_role("heading", name="Suites des ateliers").bounding_box()
+    size = page.viewport_size
+    path = ARTIFACTS / "suivi_suites.png"
+    page.screenshot(
+        path=str(path),
+        clip={"x": 0, "y": heading["y"] - 10, "width": size["width"], "height": 1700},
+    )
+    assert path.stat().st_size > 50_000
+
+
+def test_the_suites_grouped_by_year_from_the_address(page, app_url):
+    _open(page, app_url, "/suivi?date=2026-11-29&suites=annee")
+    page.get_by_role("heading", name="Suites des ateliers").wait_for(timeout=180_000)
+    wait_for_charts(page, SUIVI_CHARTS + SUITES_CHARTS)
+    titles = page.locator(".js-plotly-plot .gtitle").all_text_contents()
+    assert "Actions démarrées à chaque point d'étape, par année de sélection" in titles
+    _full_screenshot(page, "suivi_suites_annee_page")
+    heading = page.get_by_role("heading", name="Suites des ateliers").bounding_box()
+    path = ARTIFACTS / "suivi_suites_annee.png"
+    clip = {"x": 0, "y": heading["y"] - 10, "width": page.viewport_size["width"], "height": 1000}
+    page.screenshot(path=str(path), clip=clip)
+    assert path.stat().st_size > 50_000
