@@ -32,7 +32,6 @@ from atelierflash.validation import Issue, StatusReport
 
 __all__ = [
     "ACTIONS",
-    "ENGAGED_STATUTS",
     "SHEET_NAMES",
     "VOCABULARY_COLUMNS",
     "ActionResult",
@@ -164,9 +163,6 @@ def column_vocabulary(name: str) -> str | None:
 
 #: The sheet names (compared with :func:`normalize_key`) that hold the actions in a workbook.
 SHEET_NAMES: tuple[str, ...] = ("Actions", "Feuille de route")
-#: The statuts (``statuts_action`` keys) of an action that count as engaged, i.e. started: « en
-#: cours » or « réalisé », the share of actions the programme follows.
-ENGAGED_STATUTS: tuple[str, ...] = ("en_cours", "realise")
 
 # Free-text columns: a formula-like text is reported (kept as text, never calculated).
 _TEXT_COLUMNS = ("axe", "action", "porteur", "financements", "note")

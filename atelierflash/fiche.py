@@ -25,7 +25,6 @@ import pandas as pd
 import shapely
 
 from atelierflash import palette, registre
-from atelierflash.actions import ENGAGED_STATUTS
 from atelierflash.carte.fiche import safe_url
 from atelierflash.formats import fmt_date, fmt_int, fmt_partial_date
 from atelierflash.texte import cell_text, html_escape
@@ -266,28 +265,31 @@ def progress_text(programme, statuts) -> str:
     programme : Programme
     statuts : iterable
         The statut of each of the atelier's actions: a key of ``statuts_action``, or a missing
-        value for an action whose statut is not known (it counts as not engaged).
+        value for an action whose statut is not known (it counts as not engaged). Engaged and
+        done are ``programme.started_action_statuts`` and ``realised_action_statuts``.
     """
-    statuts = list(statuts)
+    # What counts as started and as done: settings of the programme ([suivi]), as the suites'
+    # indicators count them.
+    started, realised = programme.started_action_statuts, programme.realised_action_statuts
+    statuts = [s if isinstance(s, str) else None for s in statuts]
     total = len(statuts)
-    engaged = sum(1 for s in statuts if isinstance(s, str) and s in ENGAGED_STATUTS)
-    done = sum(1 for s in statuts if s == "realise")
+    engaged = sum(1 for s in statuts if s in started)
+    done = sum(1 for s in statuts if s in realised)
     label = programme.statuts_action.label_of
+    which = f"statut {' ou '.join(label(k) for k in started)}"
     if total == 0:
         return "Aucune action enregistrée."
     if engaged == 0:
         return (
-            f"Aucune des {fmt_int(total)} actions n'est encore engagée (en cours ou réalisée)."
+            f"Aucune des {fmt_int(total)} actions n'est encore engagée ({which})."
             if total > 1
-            else "L'action n'est pas encore engagée (en cours ou réalisée)."
+            else f"L'action n'est pas encore engagée ({which})."
         )
     plural = "s" if engaged > 1 else ""
-    text = (
-        f"{fmt_int(engaged)} action{plural} sur {fmt_int(total)} engagée{plural} "
-        f"({label('en_cours')} ou {label('realise')}es)"
-    )
+    text = f"{fmt_int(engaged)} action{plural} sur {fmt_int(total)} engagée{plural} ({which})"
     if done:
-        text += f", dont {fmt_int(done)} {label('realise')}e{'s' if done > 1 else ''}"
+        # « réalisé » → « dont 2 réalisées »: the label agreed with « actions ».
+        text += f", dont {fmt_int(done)} {label(realised[0])}e{'s' if done > 1 else ''}"
     return text + "."
 
 

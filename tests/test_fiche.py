@@ -167,7 +167,7 @@ def test_internal_fiche_shows_every_action_by_axe_with_its_progress(with_route):
     text = " ".join(" ".join(_parse(section).text).split())
     assert "Feuille de route" in text
     # Engaged: en cours or réalisé (the share the programme follows).
-    assert "2 actions sur 4 engagées (en cours ou réalisées), dont 1 réalisée" in text
+    assert "2 actions sur 4 engagées (statut en cours ou réalisé), dont 1 réalisée" in text
     # Grouped by axe in the order they come; an action without axe comes last.
     headings = [t for t in re.findall(r'<h4 class="af-axe">(.*?)</h4>', section)]
     assert headings == ["Cœur de bourg", "&lt;b&gt;Axe&lt;/b&gt; &amp; co", "Autres actions"]
@@ -263,3 +263,14 @@ def test_actions_of_an_atelier_as_a_download(with_route):
     assert frame["action"].tolist()[0] == "Rouvrir la halle (fictif)" and len(frame) == 4
     public = fiche.atelier_actions(acces.public_view(with_route), "T-2019-1")
     assert len(public) == 3 and "note" not in public.columns
+
+
+def test_what_counts_as_engaged_is_the_programmes_setting(with_route):
+    import dataclasses
+
+    programme = dataclasses.replace(with_route.programme, started_action_statuts=("realise",))
+    statuts = ["realise", "en_cours", "abandonne", None]
+    assert fiche.progress_text(programme, statuts).startswith(
+        "1 action sur 4 engagée (statut réalisé), dont 1 réalisée"
+    )
+    assert fiche.progress_text(with_route.programme, statuts).startswith("2 actions sur 4")

@@ -18,6 +18,7 @@ from frictionless import validate
 from atelierflash import acces, carte, ecriture, opendata
 from atelierflash.carte import exports, publique
 from atelierflash.carte.encoding import js_json
+from atelierflash.programme import load_points_etape
 from atelierflash.texte import html_escape
 from tests.fiche_actions import SECRETS, with_actions
 
@@ -84,6 +85,11 @@ def test_actions_frame_is_text_labels_and_marks_fiction(with_route):
     internal = exports.actions_frame(with_route, with_route.actions)
     assert {"budget_eur", "financements", "public", "note"} <= set(internal.columns)
     assert set(internal["public"]) == {"oui", "non"}
+    # The statuts at the points d'étape: internal follow-up, in labels; never public.
+    points = [p.statut_column for p in load_points_etape()]
+    assert points and set(points) <= set(internal.columns)
+    assert not set(points) & set(frame.columns)
+    assert not set(points) & set(acces.PUBLIC_ACTION_COLUMNS)
 
 
 # -- the public page ---------------------------------------------------------------------------

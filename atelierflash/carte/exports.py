@@ -28,6 +28,7 @@ from atelierflash import acces
 from atelierflash.dataset import public_ateliers as dataset_public_ateliers
 from atelierflash.ecriture import FICTION_WARNING, csv_bytes, neutralize, xlsx_bytes
 from atelierflash.formats import iso_date
+from atelierflash.programme import load_points_etape
 from atelierflash.texte import cell_text, without_contacts
 from atelierflash.validation import PUBLIC_TEXT_COLUMNS
 
@@ -286,11 +287,13 @@ def actions_frame(dataset, actions: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns :data:`PUBLIC_ACTION_FIELDS` (``fictif`` last), plus
-        :data:`INTERNAL_ACTION_FIELDS` before ``fictif`` when ``actions`` has them; ``budget_eur``
-        stays a number. Values are not neutralised here (the one writer does it).
+        the statut at each point d'étape (``statut_6_mois``…) and :data:`INTERNAL_ACTION_FIELDS`
+        before ``fictif`` when ``actions`` has them; ``budget_eur`` stays a number. Values are not neutralised here (the one writer does it).
     """
     p = dataset.programme
-    internal = [c for c in INTERNAL_ACTION_FIELDS if c in actions.columns]
+    # The statuts at each point d'étape are the office's follow-up: internal, like the budget.
+    points = [c.statut_column for c in load_points_etape() if c.statut_column in actions.columns]
+    internal = [*points, *(c for c in INTERNAL_ACTION_FIELDS if c in actions.columns)]
     columns = [*PUBLIC_ACTION_FIELDS[:-1], *internal, "fictif"]
     fictional = set()
     if "fictif" in dataset.ateliers.columns:
@@ -310,7 +313,9 @@ def actions_frame(dataset, actions: pd.DataFrame) -> pd.DataFrame:
         }
         for column in internal:
             value = record.get(column)
-            if column == "public":
+            if column in points:
+                out[column] = _label(p.statuts_action, value)
+            elif column == "public":
                 out[column] = "oui" if value is not None and not pd.isna(value) and value else "non"
             elif column == "budget_eur":
                 out[column] = None if value is None or pd.isna(value) else float(value)
