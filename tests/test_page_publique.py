@@ -151,3 +151,20 @@ def test_fiches_are_the_app_fiche_and_commune_lines_link_to_them(exported, mini_
     first = _script(exported.folder / "donnees.js", "AF_PUBLIC")
     assert [r[0] for r in first["filtres"]["ateliers"]] == later["ids"]
     assert first["layer"]["outlines"]["owners"] == [i]  # the EPCI atelier's outline
+
+
+def test_every_link_of_the_page_leads_to_a_file_of_the_export(exported):
+    # The downloads line names each open-data file, the feuilles de route's actions included:
+    # a link to a file the export did not write would be a dead link on the ministry's site.
+    import re
+
+    html = exported.index.read_text(encoding="utf-8")
+    links = {
+        href
+        for href in re.findall(r'<(?:a|link)\b[^>]*\bhref="([^"#]+)"', html)
+        if "://" not in href and not href.startswith(("mailto:", "data:", "/"))
+    }
+    assert 'href="actions.csv" download="actions_flash_test_FICTIF.csv"' in html
+    assert {"ateliers.csv", "ateliers.geojson", "actions.csv", "datapackage.json"} <= links
+    missing = {href for href in links if not (exported.folder / href).is_file()}
+    assert not missing

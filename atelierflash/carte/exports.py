@@ -215,9 +215,13 @@ def to_geojson(dataset, ateliers: pd.DataFrame, frame: pd.DataFrame | None = Non
     return json.dumps(collection, ensure_ascii=False).encode("utf-8")
 
 
-def filename(dataset, extension: str) -> str:
-    """``ateliers_flash_demo_FICTIF.csv`` or ``ateliers_flash_public.geojson``."""
-    stem = f"ateliers_flash_{dataset.source.key}"
+def filename(dataset, extension: str, table: str = "ateliers") -> str:
+    """A public file's name: ``ateliers_flash_demo_FICTIF.csv``, ``actions_flash_public.csv``.
+
+    ``table``: what the file holds, first word of its name (``"actions"`` for the feuilles de
+    route's public actions).
+    """
+    stem = f"{table}_flash_{dataset.source.key}"
     if dataset.fictif:
         stem += "_FICTIF"
     return f"{stem}.{extension}"

@@ -19,6 +19,7 @@ from atelierflash import filters
 from atelierflash.carte import exports
 from atelierflash.carte.fiche import safe_url
 from atelierflash.formats import fmt_date, fmt_int
+from atelierflash.opendata import ACTIONS_FILE
 from atelierflash.texte import html_escape
 
 #: Columns of the table under the map: (header, export column).
@@ -189,6 +190,8 @@ def page_html(dataset, public: pd.DataFrame, payload: dict, day, csp: str) -> st
         f'<a href="ateliers.csv" download="{esc(exports.filename(dataset, "csv"))}">CSV</a> · '
         f'<a href="ateliers.geojson" download="{esc(exports.filename(dataset, "geojson"))}">'
         "GeoJSON</a> · "
+        f'<a href="{ACTIONS_FILE}" download="{esc(exports.filename(dataset, "csv", "actions"))}">'
+        "actions des feuilles de route (CSV)</a> · "
         '<a href="schema.json">schéma des données (Table Schema)</a> · '
         '<a href="datapackage.json">Data Package</a>'
         + (" (fichiers marqués « fictif »)" if fictif else "")
