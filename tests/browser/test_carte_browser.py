@@ -488,8 +488,12 @@ def test_public_page_draws_offline_opens_fiches_and_stays_on_its_origin(page, ap
     page.locator("#fiche .af-fiche h2", has_text=f"({key})").wait_for(timeout=30_000)
     assert page.evaluate("() => AF.map.getZoom()") >= 8
     with page.expect_download() as download:
-        page.get_by_role("link", name="CSV").click()
+        page.get_by_role("link", name="CSV", exact=True).click()
     assert download.value.suggested_filename == "ateliers_flash_registre_FICTIF.csv"
+    # The feuilles de route's public actions download beside it, fiction marked in the name.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="actions des feuilles de route (CSV)").click()
+    assert download.value.suggested_filename == "actions_flash_registre_FICTIF.csv"
     origin = urlparse(url).netloc
     assert [u for u in page.requests if urlparse(u).netloc not in (origin, "")] == []
     assert page.dialogs == []
