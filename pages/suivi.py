@@ -25,7 +25,7 @@ dataset = get_dataset()
 programme = dataset.programme
 settings = analyse.suivi_settings(programme)
 target = programme.figures["selection_annuelle"]
-teams = {k: programme.equipes.label_of(k) for k in programme.equipes.keys()}
+teams = analyse.team_labels(programme)
 state, ateliers = filter_sidebar(dataset)
 source = analyse.source_note(dataset)
 
@@ -93,7 +93,7 @@ if todo.empty:
 else:
     publishable = set(exports.public_ateliers(ateliers)["id"].astype(str))
     shown = todo.assign(
-        equipe_libelle=todo["equipe"].map(lambda k: teams.get(k, "") if isinstance(k, str) else ""),
+        equipe_libelle=todo["equipe"].map(programme.equipes.label_of),
         fiche=[atelier_url(i) if str(i) in publishable else None for i in todo["id"]],
     )
     columns = ["id", "motif_libelle", "jours", "etape_libelle", "depuis", "titre"]
@@ -163,9 +163,7 @@ st.header("Ateliers en cours")
 chart_block(
     analyse.progress_timeline_figure(progress, teams, source, day),
     progress.assign(
-        equipe_libelle=progress["equipe"].map(
-            lambda k: teams.get(k, "") if isinstance(k, str) else ""
-        ),
+        equipe_libelle=progress["equipe"].map(programme.equipes.label_of),
         retard=progress["en_retard"].map({True: "oui", False: "non"}),
     ),
     key="suivi_en_cours",
@@ -205,7 +203,11 @@ grouping = st.selectbox(
 )
 url.write("suites", grouping, "programme")
 by = None if grouping == "programme" else grouping
-overall = analyse.suites_synthese(ateliers, dataset.actions, programme).iloc[0]
+summary = analyse.suites_synthese(ateliers, dataset.actions, programme, by=by)
+# The programme-wide row is the summary itself when nothing is grouped: computed once.
+overall = (
+    summary if by is None else analyse.suites_synthese(ateliers, dataset.actions, programme)
+).iloc[0]
 cols = st.columns(3)
 cols[0].metric("Ateliers avec une feuille de route", fmt_int(overall["ateliers"]))
 cols[1].metric(
@@ -235,7 +237,6 @@ for measure in ("part_demarrees", "part_realisees"):
         empty_message="Aucune action de la sélection n'a de statut renseigné à un point "
         "d'étape (colonnes « Statut à N mois » de la feuille Actions).",
     )
-summary = analyse.suites_synthese(ateliers, dataset.actions, programme, by=by)
 chart_block(
     analyse.first_start_figure(plans, [p.months for p in programme.points_etape], source),
     summary,
@@ -256,9 +257,7 @@ chart_block(
     "d'étape daté au jour, avec une restitution datée au jour.",
 )
 with st.expander("Suites atelier par atelier (tableau)"):
-    per_atelier = plans.assign(
-        equipe_libelle=plans["equipe"].map(lambda k: teams.get(k, "") if isinstance(k, str) else "")
-    )
+    per_atelier = plans.assign(equipe_libelle=plans["equipe"].map(programme.equipes.label_of))
     atelier_columns = ["id", "titre", "annee", "equipe_libelle", "actions", "restitution"]
     for point in programme.points_etape:
         atelier_columns += [f"point_{point.months}", f"renseignees_{point.months}"]
