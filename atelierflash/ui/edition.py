@@ -311,17 +311,27 @@ def _form(state: dict, scope: Scope) -> None:
             "Vérifier", type="primary", icon=":material/fact_check:", on_click=_check
         )
         cols[1].form_submit_button("Annuler", icon=":material/close:", on_click=_close)
-    if refusal := st.session_state.get(_REFUSAL):
+    refusal_notice(_REFUSAL, _check, key="edition_rebase")
+    if preview is not None:
+        _review(preview)
+
+
+def refusal_notice(state_key: str, check, key: str) -> None:
+    """Why a save was refused (kept in ``st.session_state[state_key]``), and the way on.
+
+    The one notice of both editors (an atelier, a feuille de route): « Rien n'a été
+    enregistré » with the reason, and « Vérifier sur la version actuelle », which calls
+    ``check(rebase=True)``. Nothing when no save was refused.
+    """
+    if refusal := st.session_state.get(state_key):
         st.error(f"Rien n'a été enregistré : {md(refusal)}", icon=":material/sync_problem:")
         st.button(
             "Vérifier sur la version actuelle",
             icon=":material/refresh:",
-            on_click=_check,
+            on_click=check,
             kwargs={"rebase": True},
-            key="edition_rebase",
+            key=key,
         )
-    if preview is not None:
-        _review(preview)
 
 
 def _review(preview: register_store.EditPreview) -> None:

@@ -239,15 +239,7 @@ def _form(state: dict, scope: Scope) -> None:
         )
         cols[1].form_submit_button("Ajouter une action", icon=":material/add:", on_click=_add)
         cols[2].form_submit_button("Annuler", icon=":material/close:", on_click=_close)
-    if refusal := st.session_state.get(_REFUSAL):
-        st.error(f"Rien n'a été enregistré : {md(refusal)}", icon=":material/sync_problem:")
-        st.button(
-            "Vérifier sur la version actuelle",
-            icon=":material/refresh:",
-            on_click=_check,
-            kwargs={"rebase": True},
-            key="fdr_rebase",
-        )
+    edition.refusal_notice(_REFUSAL, _check, key="fdr_rebase")
     if preview is not None:
         _review(preview)
 
