@@ -55,6 +55,9 @@ LICENCE_FILE = "LICENCE-DSFR.md"
 #: The one style sheet a page links: :data:`STYLESHEETS` joined, their ``url()`` made relative
 #: to the ``dsfr/`` folder (one request instead of fifteen), the icons they use inlined.
 BUNDLE = "dsfr.min.css"
+#: A page's Marianne faces (``@font-face``), beside its :data:`BUNDLE` (see
+#: :func:`install_page_dsfr`): a sheet the page links once its map is drawn.
+FACES_SHEET = "marianne.css"
 
 _VERSION = re.compile(r"DSFR v(\d+\.\d+\.\d+)")
 _URL = re.compile(r"url\((['\"]?)([^)'\"]+)\1\)")
@@ -355,17 +358,130 @@ def woff2_faces(css: str, faces: tuple = MARIANNE_FACES) -> str:
     return "".join(out)
 
 
+_CUSTOM = re.compile(r"^\s*(--[\w-]+)\s*:")
+_VAR = re.compile(r"var\(\s*(--[\w-]+)")
+
+
+def _declarations(body: str) -> list[str]:
+    """The declarations of a rule's ``body``, split at the ``;`` outside brackets and quotes."""
+    out, depth, quote, start = [], 0, "", 0
+    for i, c in enumerate(body):
+        if quote:
+            if c == quote and body[i - 1] != "\\":
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif c == ";" and depth == 0:
+            out.append(body[start:i])
+            start = i + 1
+    out.append(body[start:])
+    return [d for d in out if d.strip()]
+
+
+def _custom_properties(css: str) -> dict[str, list[str]]:
+    """Every custom property declared in ``css`` (``--name`` → its values), at any depth."""
+    found: dict[str, list[str]] = {}
+    for prelude, body in _blocks(css):
+        if body is None:
+            continue
+        if _COMMENT.sub("", prelude).strip().startswith(("@media", "@supports", "@layer")):
+            for name, values in _custom_properties(body).items():
+                found.setdefault(name, []).extend(values)
+            continue
+        for declaration in _declarations(body):
+            named = _CUSTOM.match(declaration)
+            if named:
+                found.setdefault(named.group(1), []).append(declaration.split(":", 1)[1])
+    return found
+
+
+def _drop_custom(css: str, keep: set[str]) -> str:
+    out = []
+    for prelude, body in _blocks(css):
+        head = _COMMENT.sub("", prelude).strip()
+        if body is None:
+            out.append(head + ";")
+        elif head.startswith(("@media", "@supports", "@layer", "@container")):
+            inner = _drop_custom(body, keep)
+            if inner:
+                out.append(f"{head}{{{inner}}}")
+        elif head.startswith("@"):
+            out.append(f"{head}{{{body}}}")
+        else:
+            kept = [
+                d
+                for d in _declarations(body)
+                if not _CUSTOM.match(d) or _CUSTOM.match(d).group(1) in keep
+            ]
+            if kept:
+                out.append(f"{head}{{{';'.join(kept)}}}")
+    return "".join(out)
+
+
+def purge_variables(css: str, *texts: str) -> str:
+    """``css`` without the custom properties nothing reads.
+
+    The DSFR declares about a thousand colour tokens on ``:root``; a page's rules read a few
+    dozen. Every element inherits them all, so the browser computes them for each: a page that
+    keeps only what it reads styles faster. A property is kept when a ``var()`` reads it in a
+    rule's ordinary declaration, in ``texts`` (the page's own sheets and scripts), or in the
+    value of a property kept (the tokens' chains of ``var()``). A rule left empty goes.
+
+    Examples
+    --------
+    >>> purge_variables(":root{--a:red;--b:var(--c);--c:blue;--d:0}.x{color:var(--b)}")
+    ':root{--b:var(--c);--c:blue}.x{color:var(--b)}'
+    >>> purge_variables(":root{--a:red;--d:0}", "el.style.color = 'var(--a)'")
+    ':root{--a:red}'
+    """
+    declared = _custom_properties(css)
+    read = set(_VAR.findall(_drop_custom(css, set())))
+    for text in texts:
+        read.update(_VAR.findall(text))
+    todo = list(read)
+    while todo:
+        for value in declared.get(todo.pop(), ()):
+            for name in _VAR.findall(value):
+                if name not in read:
+                    read.add(name)
+                    todo.append(name)
+    return _drop_custom(css, read)
+
+
+def split_faces(css: str) -> tuple[str, str]:
+    """``css`` without its ``@font-face`` rules, and those rules.
+
+    Examples
+    --------
+    >>> split_faces("a{x:y}@font-face{font-family:M;src:url(m.woff2)}b{x:y}")
+    ('a{x:y}b{x:y}', '@font-face{font-family:M;src:url(m.woff2)}')
+    """
+    rules, faces = [], []
+    for prelude, body in _blocks(css):
+        head = _COMMENT.sub("", prelude).strip()
+        if body is None:
+            rules.append(head + ";")
+        else:
+            (faces if head == "@font-face" else rules).append(f"{head}{{{body}}}")
+    return "".join(rules), "".join(faces)
+
+
 @functools.lru_cache(maxsize=8)
-def page_css(used: frozenset[str], folder: Path | None = None) -> str:
+def page_css(used: frozenset[str], folder: Path | None = None, texts: tuple[str, ...] = ()) -> str:
     """The bundle reduced to the rules of ``used`` and Marianne's woff2 faces (cached).
 
+    Only the custom properties those rules or ``texts`` read stay (:func:`purge_variables`).
     The same classes give the same sheet: an export per register version computes it once
     per process (a third of a second), not once per export.
     """
-    return woff2_faces(purge_css(bundle_css(folder), set(used)))
+    return woff2_faces(purge_variables(purge_css(bundle_css(folder), set(used)), *texts))
 
 
-def install_page_dsfr(target_parent: Path, used: set[str]) -> Path:
+def install_page_dsfr(target_parent: Path, used: set[str], texts: tuple[str, ...] = ()) -> Path:
     """The DSFR of one page into ``target_parent / "dsfr"``: its rules, its woff2 faces.
 
     Parameters
@@ -374,20 +490,30 @@ def install_page_dsfr(target_parent: Path, used: set[str]) -> Path:
         The page's folder (a public export).
     used : set of str
         The DSFR classes the page uses (:func:`used_classes` of its HTML and scripts).
+    texts : tuple of str, optional
+        The page's own sheets and scripts: a custom property they read stays
+        (:func:`purge_variables`).
 
     Returns
     -------
     pathlib.Path
-        The ``dsfr`` folder: :data:`BUNDLE` (the rules the page uses, the faces of
-        :data:`MARIANNE_FACES` in woff2), those fonts and :data:`LICENCE_FILE`.
+        The ``dsfr`` folder: :data:`BUNDLE` (the rules the page uses), :data:`FACES_SHEET` (the
+        faces of :data:`MARIANNE_FACES` in woff2), those fonts and :data:`LICENCE_FILE`.
+
+    Notes
+    -----
+    The faces are a sheet of their own so that the page can ask for them once its map is
+    drawn: linked from the first sheet, the four fonts were fetched, and the text laid out a
+    second time, while the map's code was running.
     """
     source = dist_dir()
     target = Path(target_parent) / "dsfr"
-    css = page_css(frozenset(used), source)
+    rules, faces = split_faces(page_css(frozenset(used), source, tuple(texts)))
     (target / "fonts").mkdir(parents=True, exist_ok=True)
-    for name in sorted({m.group(1) for m in _FACE_FILE.finditer(css)}):
+    for name in sorted({m.group(1) for m in _FACE_FILE.finditer(faces)}):
         shutil.copyfile(source / name, target / name)
     banner = f"/*! DSFR v{version(source)} | SPDX-License-Identifier: MIT | {LICENCE_FILE} */\n"
-    (target / BUNDLE).write_text(banner + css + "\n", encoding="utf-8")
+    (target / BUNDLE).write_text(banner + rules + "\n", encoding="utf-8")
+    (target / FACES_SHEET).write_text(banner + faces + "\n", encoding="utf-8")
     (target / LICENCE_FILE).write_text(licence_note(version(source)), encoding="utf-8")
     return target

@@ -144,9 +144,49 @@ def test_the_page_sheet_keeps_every_rule_whose_classes_the_page_uses():
 
 def test_install_page_dsfr_copies_only_the_woff2_faces_it_declares(tmp_path):
     out = dsfr.install_page_dsfr(tmp_path, {"fr-header"})
-    css = (out / dsfr.BUNDLE).read_text(encoding="utf-8")
-    assert css.count("@font-face") == len(dsfr.MARIANNE_FACES)
-    assert 'format("woff")' not in css
+    faces = (out / dsfr.FACES_SHEET).read_text(encoding="utf-8")
+    assert faces.count("@font-face") == len(dsfr.MARIANNE_FACES)
+    assert 'format("woff")' not in faces
+    # The faces are a sheet of their own, linked once the map is drawn: none in the rules.
+    assert "@font-face" not in (out / dsfr.BUNDLE).read_text(encoding="utf-8")
     fonts = sorted(p.name for p in (out / "fonts").iterdir())
     assert fonts == sorted(name for name, *_ in dsfr.MARIANNE_FACES)
     assert (out / dsfr.LICENCE_FILE).is_file()
+
+
+def _declared_and_read(css):
+    declared = set(dsfr._custom_properties(css))
+    return declared, set(dsfr._VAR.findall(css))
+
+
+def test_the_page_sheet_keeps_the_custom_properties_its_rules_read_and_only_those():
+    full = dsfr.purge_css(dsfr.bundle_css(), {"fr-header", "fr-select", "fr-btn", "fr-link"})
+    cut = dsfr.purge_variables(full)
+    declared_full, _ = _declared_and_read(full)
+    declared, read = _declared_and_read(cut)
+    # Every property a kept rule (or a kept property) reads is still declared, when the DSFR
+    # declared it at all; the thousand colour tokens nothing reads are gone.
+    assert sorted((read & declared_full) - declared) == []
+    assert sorted(declared - read) == []
+    assert len(declared_full) > 500 and len(declared) < len(declared_full) / 3
+    # Rules themselves are untouched: the same selectors, in the same order.
+    selectors = [p for p, b in dsfr._blocks(full) if b is not None]
+    assert [p for p, b in dsfr._blocks(cut) if b is not None] == [
+        p for p in selectors if p in {q for q, b in dsfr._blocks(cut) if b is not None}
+    ]
+    assert ".fr-select{" in cut and ".fr-header{" in cut
+
+
+def test_a_custom_property_read_by_the_page_s_own_files_stays():
+    css = ":root{--kept:red;--gone:blue;--chained:var(--kept2);--kept2:0}.fr-a{color:red}"
+    cut = dsfr.purge_variables(css, ".af{color:var(--kept)}", "el.style.x = 'var(--chained)'")
+    assert "--kept:red" in cut and "--chained:var(--kept2)" in cut and "--kept2:0" in cut
+    assert "--gone" not in cut
+
+
+def test_custom_properties_with_semicolons_in_their_value_are_cut_whole():
+    css = (
+        ':root{--icon:url("data:image/svg+xml;charset=utf8,%3Csvg%3E");--used:1}'
+        ".fr-a{x:var(--used)}"
+    )
+    assert dsfr.purge_variables(css) == ":root{--used:1}.fr-a{x:var(--used)}"

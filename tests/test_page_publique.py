@@ -101,7 +101,8 @@ def test_iframe_code_has_an_escaped_title_and_height():
 
 def test_export_carries_open_data_dsfr_and_the_embed_script(exported):
     names = set(exported.files)
-    assert {"schema.json", "datapackage.json", "embed.js", "dsfr/dsfr.min.css"} <= names
+    assert {"schema.json", "datapackage.json", "dsfr/dsfr.min.css", "dsfr/marianne.css"} <= names
+    assert "embed.js" not in names  # inlined in the page's <head>
     assert "dsfr/fonts/Marianne-Regular.woff2" in names
     assert "dsfr/LICENCE-DSFR.md" in names
     assert validate(str(exported.folder / "datapackage.json")).valid
@@ -123,8 +124,12 @@ def test_page_has_dsfr_header_footer_filters_and_search(exported):
     ):
         assert f'<label class="fr-label" for="{ident}">' in html
     assert 'role="combobox"' in html and 'aria-controls="recherche-suggestions"' in html
-    # embed.js runs first (no inline script is allowed by the CSP), before the style sheets.
-    assert html.index('<script src="embed.js"></script>') < html.index("dsfr/dsfr.min.css")
+    # Marianne's faces: linked by publique.js once the map is drawn; at once only without scripts.
+    assert html.count("dsfr/marianne.css") == 1
+    assert '<noscript><link rel="stylesheet" href="dsfr/marianne.css"></noscript>' in html
+    assert '"polices":"dsfr/marianne.css"' in (exported.folder / "donnees.js").read_text("utf-8")
+    # embed.js's code runs first, inlined (its hash in the CSP), before the style sheets.
+    assert html.index("<script>if (/[?&]embed=1") < html.index("dsfr/dsfr.min.css")
     assert 'href="schema.json"' in html and 'href="datapackage.json"' in html
 
 

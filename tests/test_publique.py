@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 
 from atelierflash import carte, dsfr
-from atelierflash.carte import exports, publique
+from atelierflash.carte import exports, page, publique
 
 DAY = dt.date(2026, 11, 29)
 
@@ -80,7 +80,7 @@ class _Links(HTMLParser):
         super().__init__()
         self.loads: list[str] = []
         self.anchors: list[str] = []
-        self.inline_scripts = 0
+        self.inline_scripts: list[str] = []
         self._in_script = False
         self.csp = ""
 
@@ -106,7 +106,7 @@ class _Links(HTMLParser):
 
     def handle_data(self, data):
         if self._in_script and data.strip():
-            self.inline_scripts += 1
+            self.inline_scripts.append(data)
 
 
 def test_export_writes_a_self_contained_folder(exported, mini_dataset):
@@ -148,8 +148,12 @@ def test_page_loads_only_its_own_files(exported):
         assert url.startswith("data:") or not re.match(r"^[a-z]+:|^//", url), url
         if not url.startswith("data:"):
             assert (exported.folder / url).is_file(), url
-    assert parser.inline_scripts == 0
-    assert "default-src 'self'" in parser.csp and "script-src 'self'" in parser.csp
+    # One inline script: embed.js's code, allowed by its hash and by nothing broader.
+    embed = (carte.STATIC_DIR / "publique" / publique.EMBED_SCRIPT).read_text(encoding="utf-8")
+    assert parser.inline_scripts == [page.inline_code(embed)]
+    script_src = re.search(r"script-src ([^;]*)", parser.csp).group(1).split()
+    assert script_src == ["'self'", page.script_hash(parser.inline_scripts[0])]
+    assert "default-src 'self'" in parser.csp
     assert "unsafe-eval" not in parser.csp
 
 

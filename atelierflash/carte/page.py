@@ -4,18 +4,22 @@
 Marianne, copied into the export), the filters (année, famille, thème, région, département,
 échelle) with the app's parameter names, the commune search, the map, the side panel « fiche »,
 the list of the ateliers and the downloads (CSV, GeoJSON, Table Schema, Data Package).
-``?embed=1`` turns it into a compact page for a 600 px iframe (``embed.js``, CSS only).
+``?embed=1`` turns it into a compact page for a 600 px iframe (``embed.js``, inlined in
+``<head>``, then CSS only).
 :func:`filter_payload` gives ``publique.js`` what to filter on, per atelier, in the layer's
 order. Every register value is escaped here or travels as JSON data read with ``textContent``.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from urllib.parse import quote
 
 import pandas as pd
 
-from atelierflash import filters
+from atelierflash import dsfr, filters
 from atelierflash.carte import exports
 from atelierflash.carte.fiche import safe_url
 from atelierflash.formats import fmt_date, fmt_int
@@ -33,6 +37,7 @@ TABLE_COLUMNS = (
     ("Source", "source_url"),
 )
 #: The page's style sheets and scripts, in order (relative to the export folder).
+_OPENING_COMMENT = re.compile(r"^\s*/\*.*?\*/", re.S)
 STYLES = ("dsfr/dsfr.min.css", "leaflet/leaflet.css", "carte/carte.css", "publique.css")
 SCRIPTS = ("leaflet/leaflet.js", "carte/carte.js", "donnees.js", "publique.js")
 
@@ -137,7 +142,32 @@ def _fragment(value: str) -> str:
     return quote(value, safe="-_.~")
 
 
-def page_html(dataset, public: pd.DataFrame, payload: dict, day, csp: str) -> str:
+def inline_code(source: str) -> str:
+    """A script file's code without its opening comment, to inline in the page.
+
+    Examples
+    --------
+    >>> inline_code("/* Why it runs first. */ run();")
+    'run();'
+    """
+    return _OPENING_COMMENT.sub("", source, count=1).strip()
+
+
+def script_hash(code: str) -> str:
+    """The CSP source that allows exactly the inline script ``code``: ``'sha256-…'``.
+
+    Examples
+    --------
+    >>> script_hash("run();")
+    "'sha256-vUOElbTHLp1UxxGV/I6teJfpCV5vgaasYjEhPKN2fqQ='"
+    """
+    digest = hashlib.sha256(code.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def page_html(
+    dataset, public: pd.DataFrame, payload: dict, day, csp: str, head_script: str
+) -> str:
     """The ``index.html`` of the public page (every register value escaped).
 
     Parameters
@@ -150,7 +180,11 @@ def page_html(dataset, public: pd.DataFrame, payload: dict, day, csp: str) -> st
     day : datetime.date
         Date printed on the page.
     csp : str
-        The page's Content-Security-Policy.
+        The page's Content-Security-Policy (it must allow ``head_script``).
+    head_script : str
+        The code run first in ``<head>`` (``embed.js``, :func:`inline_code`): it marks
+        ``?embed=1`` before the first paint. Not a file: the round trip to fetch it held up the
+        discovery of every other file of the page.
 
     The scripts come right after the map, not deferred: they draw it as soon as the page is
     parsed that far. The list of the ateliers (:func:`table_html`) is not in this file: written
@@ -183,6 +217,8 @@ def page_html(dataset, public: pd.DataFrame, payload: dict, day, csp: str) -> st
         f"{esc(fmt_date(day))}."
     )
     styles = "".join(f'<link rel="stylesheet" href="{s}">\n' for s in STYLES)
+    # Marianne: publique.js links its faces once the map is drawn; without scripts, at once.
+    styles += f'<noscript><link rel="stylesheet" href="dsfr/{dsfr.FACES_SHEET}"></noscript>\n'
     # Asked for at once, with the style sheets: the parser reaches the scripts only later.
     styles += "".join(f'<link rel="preload" as="script" href="{s}">\n' for s in SCRIPTS)
     scripts = "".join(f'<script src="{s}"></script>\n' for s in SCRIPTS)
@@ -205,7 +241,7 @@ def page_html(dataset, public: pd.DataFrame, payload: dict, day, csp: str) -> st
 <meta name="referrer" content="no-referrer">
 <title>{esc(title)}</title>
 <link rel="icon" href="data:,">
-<script src="embed.js"></script>
+<script>{head_script}</script>
 {styles}</head>
 <body>
 <div class="fr-skiplinks"><nav class="fr-container" role="navigation" aria-label="Accès rapide">

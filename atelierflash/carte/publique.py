@@ -28,8 +28,8 @@ writes a folder that any static web server can host (the app serves one under
   (:mod:`atelierflash.opendata`);
 - ``leaflet/``, ``carte/`` and ``dsfr/``: Leaflet, the map's own code and the DSFR (the rules
   the page uses, Marianne's four faces in woff2: :func:`atelierflash.dsfr.install_page_dsfr`),
-  copied from installed packages; ``embed.js``, ``publique.js`` and ``publique.css``: the page's
-  code;
+  copied from installed packages; ``publique.js`` and ``publique.css``: the page's code
+  (``embed.js`` is inlined in the page's ``<head>``);
 - beside every text file, its gzip copy (``index.html.gz``…), for a host that serves
   pre-compressed files (docs/deploiement.md): what a visitor downloads before the polygons are
   drawn is then about a third of the files' size.
@@ -63,7 +63,11 @@ from atelierflash.filters import FilterState
 from atelierflash.texte import html_escape
 
 #: The page's own code and styles (copied into every export).
-PAGE_ASSETS = ("publique.js", "publique.css", "embed.js")
+PAGE_ASSETS = ("publique.js", "publique.css")
+#: The page's first script (``static/publique``): it marks ``?embed=1`` before the first paint.
+#: Inlined in ``<head>`` and allowed by its hash in the CSP (:func:`page_csp`): as a file it was
+#: a round trip that held up the discovery of every other file of the page.
+EMBED_SCRIPT = "embed.js"
 #: Keys of :func:`public_payload` written to ``lieux.js`` (loaded once the page is whole), with
 #: the communes the search offers (``filtres["communes"]``, as ``recherche``).
 LIEUX_KEYS = ("lieux", "titres", "ids", "resumes")
@@ -73,12 +77,19 @@ FICHES_PER_FILE = 32
 COMPRESSED_SUFFIXES = (".html", ".js", ".css", ".json", ".csv", ".geojson", ".svg", ".md")
 #: Files of ``static/carte`` the page needs.
 CARTE_ASSETS = ("carte.js", "carte.css")
-#: Only the page's own origin, for scripts, styles, images, data and frames.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; "
-    "base-uri 'none'; form-action 'none'"
-)
+
+
+def page_csp(inline_script: str) -> str:
+    """The page's Content-Security-Policy: only its own origin, and its one inline script.
+
+    Scripts, styles, images, data and fonts come from the page's origin; the only inline script
+    allowed is ``inline_script`` (by its SHA-256, :func:`atelierflash.carte.page.script_hash`).
+    """
+    return (
+        f"default-src 'self'; script-src 'self' {page.script_hash(inline_script)}; "
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
+        "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"
+    )
 
 
 @dataclass
@@ -328,11 +339,16 @@ def _write_files(work: Path, dataset, public: pd.DataFrame, payload: dict, day: 
     first = {k: v for k, v in payload.items() if k not in (*LIEUX_KEYS, "fiches", "filtres")}
     first["filtres"] = filtres
     first["dossier"] = f"v/{version}/"
+    # Marianne's faces: linked by publique.js once the map is drawn (dsfr.install_page_dsfr).
+    first["polices"] = f"dsfr/{dsfr.FACES_SHEET}"
     write_bytes(work / "donnees.js", f"window.AF_PUBLIC = {js_json(first)};\n".encode())
     write_bytes(work / "ateliers.csv", exports.to_csv(dataset, public, frame=frame))
     write_bytes(work / "ateliers.geojson", exports.to_geojson(dataset, public, frame=frame))
     opendata.write_open_data(work, dataset, "ateliers.csv", generated=day)
-    html = page.page_html(dataset, public, payload, day, CSP)
+    embed = page.inline_code(
+        (assets.STATIC_DIR / "publique" / EMBED_SCRIPT).read_text(encoding="utf-8")
+    )
+    html = page.page_html(dataset, public, payload, day, page_csp(embed), embed)
     write_bytes(work / "index.html", html.encode())
     # dsfr/: the State's CSS rules this page uses (its HTML, its scripts, its fiches), Marianne
     used = dsfr.used_classes(
@@ -342,7 +358,7 @@ def _write_files(work: Path, dataset, public: pd.DataFrame, payload: dict, day: 
         *fiches,
         *payload["resumes"],
     )
-    dsfr.install_page_dsfr(work, used)
+    dsfr.install_page_dsfr(work, used, tuple(_own_texts()))
     files = sorted(str(p.relative_to(work)) for p in work.rglob("*") if p.is_file())
     return sorted([*files, *precompress(work, files)])
 
@@ -357,6 +373,13 @@ def _digest(files: dict[str, bytes]) -> str:
 
 #: The scripts that may set DSFR classes on the page (for :func:`atelierflash.dsfr.used_classes`).
 _SCRIPTS = (("publique", "publique.js"), ("carte", "carte.js"))
+#: The page's own style sheets (a DSFR custom property they read stays in its sheet).
+_SHEETS = (("publique", "publique.css"), ("carte", "carte.css"))
+
+
+def _own_texts():
+    for parts in (*_SCRIPTS, *_SHEETS):
+        yield assets.STATIC_DIR.joinpath(*parts).read_text(encoding="utf-8")
 
 
 def precompress(folder: Path, files: list[str]) -> list[str]:

@@ -42,7 +42,33 @@
     document.body.appendChild(script);
   }
 
+  // Marianne's faces (dsfr/marianne.css): linked once the map has drawn its first frame, so
+  // that the four fonts are fetched, and the text laid out again, after the polygons rather
+  // than while the map's code runs. Until then the text shows in the DSFR's fallback (Arial),
+  // as it does anyway while the fonts arrive (font-display: swap).
+  function linkFaces() {
+    if (!data || !data.polices) return;
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = data.polices;
+    document.head.appendChild(link);
+  }
+  function afterFrame(done) {
+    var called = false;
+    function once() {
+      if (!called) {
+        called = true;
+        done();
+      }
+    }
+    requestAnimationFrame(function () {
+      setTimeout(once, 0);
+    });
+    setTimeout(once, 1000); // a hidden document gets no animation frame
+  }
+
   if (!data || !window.L || !window.AF || !AF.basemap) {
+    linkFaces();
     if (panel) {
       panel.textContent =
         "La carte n'a pas pu être chargée ; la liste des ateliers reste disponible.";
@@ -451,6 +477,7 @@
   // The map first; the form's options (170 of them, a tenth of a second or more on a busy
   // machine) just after, in the next task.
   apply(state, false);
+  afterFrame(linkFaces);
   var formReady = false;
   var listDone = false;
   setTimeout(function () {

@@ -200,7 +200,11 @@ def test_dsfr_header_and_marianne_are_drawn(page, export):
     _open(page, f"{export.as_uri()}/index.html")
     page.locator("header.fr-header .fr-logo").wait_for()
     assert page.locator("footer.fr-footer").is_visible()
-    page.wait_for_function("() => document.fonts.status === 'loaded'")
+    # Marianne's faces are linked once the map is drawn (dsfr.FACES_SHEET): poll for them.
+    page.wait_for_function(
+        "() => [...document.fonts].some(f => f.family === 'Marianne' && f.status === 'loaded')"
+        " && document.fonts.status === 'loaded'"
+    )
     family = page.evaluate("() => getComputedStyle(document.body).fontFamily")
     assert family.startswith("Marianne")
     assert page.evaluate("() => document.fonts.check('16px Marianne')")
@@ -208,6 +212,12 @@ def test_dsfr_header_and_marianne_are_drawn(page, export):
         "() => [...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)"
     )
     assert "Marianne" in loaded
+    # ... through the faces' sheet publique.js links once the map is drawn (index.html has it
+    # only for a browser without scripts, in <noscript>).
+    assert page.evaluate(
+        "() => [...document.head.querySelectorAll('link[rel=stylesheet]')]"
+        ".some(l => l.getAttribute('href') === 'dsfr/marianne.css')"
+    )
     assert _outside(page) == []
 
 
