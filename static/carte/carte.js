@@ -295,17 +295,22 @@
       label.on("click", zoomTo(inset));
       base.push(label);
     });
+    // The land: every département (and its inset copy) as the polygons of ONE layer. It is never
+    // interactive, and one layer of a hundred polygons is projected and drawn in one pass, where
+    // a hundred layers each paid Leaflet's cost of a layer.
+    var land = [];
     data.deps.forEach(function (d) {
       var geom = decodeGeom(d[2], data.factor);
       AF.deps[d[0]] = { nom: d[1], geom: geom, point: new L.LatLng(d[3], d[4]) };
-      base.push(L.polygon(geom, landStyle));
+      land.push.apply(land, geom);
       var inset = AF.insets[d[0]];
       if (inset) {
         AF.deps[d[0]].insetGeom = projectRings(geom, inset.t);
         AF.deps[d[0]].insetPoint = project(inset.t, AF.deps[d[0]].point);
-        base.push(L.polygon(AF.deps[d[0]].insetGeom, landStyle));
+        land.push.apply(land, AF.deps[d[0]].insetGeom);
       }
     });
+    if (land.length) base.push(L.polygon(land, landStyle));
     if (data.regions) {
       base.push(
         L.polyline(decodeLines(data.regions, data.factor), {
