@@ -375,6 +375,52 @@ def page_stamp(drawn: str) -> str:
     )
 
 
+#: A run opens once the machine's processors were at most this busy (share of all cores) over
+#: :data:`IDLE_WINDOW_S`, or after :data:`IDLE_LIMIT_S` (then it opens anyway).
+IDLE_BUSY = 0.15
+IDLE_WINDOW_S = 0.1
+IDLE_LIMIT_S = 5.0
+
+
+def cpu_times(stat: Path = Path("/proc/stat")) -> tuple[int, int] | None:
+    """``(busy, total)`` jiffies of all processors since boot (Linux), or None elsewhere."""
+    try:
+        fields = [int(v) for v in stat.read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def wait_for_idle_cpu(
+    read: Callable[[], tuple[int, int] | None] = cpu_times,
+    busy: float = IDLE_BUSY,
+    window_s: float = IDLE_WINDOW_S,
+    limit_s: float = IDLE_LIMIT_S,
+) -> bool:
+    """Wait until the processors were idle over one window; whether they were.
+
+    Each run starts on a quiet machine: the work a closed page leaves behind (its renderer
+    exiting, a Streamlit server closing the session of the page just measured) otherwise fell on
+    whichever page came next in the round, always the same one (on two cores, the public page
+    after the naive Streamlit page took a third longer than when measured alone).
+    """
+    deadline = time.monotonic() + limit_s
+    before = read()
+    if before is None:
+        return False
+    while time.monotonic() < deadline:
+        time.sleep(window_s)
+        after = read()
+        if after is None:
+            return False
+        spent, total = after[0] - before[0], after[1] - before[1]
+        if total > 0 and spent / total <= busy:
+            return True
+        before = after
+    return False
+
+
 #: How long the page must stay idle before the next run opens (ms).
 QUIET_MS = 500
 #: In the page: resolve once the app has not been running a script for :data:`QUIET_MS` in a row
@@ -449,6 +495,7 @@ def time_to_polygons(
     leaflet_dir = carte.leaflet_source_dir()
     times, frame_times, foreign = [], [], 0
     for _ in range(runs):
+        wait_for_idle_cpu()
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
         requests: list[str] = []
         context.on("request", lambda request, seen=requests: seen.append(request.url))

@@ -816,3 +816,21 @@ def test_transfer_counts_the_compressed_bodies_that_ended_before_the_polygons():
     script = bench.TRANSFER_KB
     assert "encodedBodySize" in script and "responseEnd <= end" in script
     assert "__afDrawnAt" in script and "navigation" in script
+
+
+def test_cpu_times_reads_the_processors_line_of_proc_stat(tmp_path):
+    stat = tmp_path / "stat"
+    stat.write_text("cpu  100 5 50 800 40 3 2 0 0 0\ncpu0 50 2 25 400 20 1 1 0 0 0\n")
+    # busy = everything but idle and iowait; total = every field
+    assert bench.cpu_times(stat) == (160, 1000)
+    assert bench.cpu_times(tmp_path / "absent") is None
+
+
+def test_a_run_waits_for_the_processors_to_be_idle():
+    # Jiffies (busy, total): busy 80 % over the first window, 5 % over the second.
+    readings = iter([(0, 0), (80, 100), (85, 200)])
+    assert bench.wait_for_idle_cpu(lambda: next(readings), window_s=0.001) is True
+    # Always busy: gives up after the limit and says so; no /proc/stat: no wait at all.
+    busy = iter((n * 90, n * 100) for n in range(10_000))
+    assert bench.wait_for_idle_cpu(lambda: next(busy), window_s=0.001, limit_s=0.05) is False
+    assert bench.wait_for_idle_cpu(lambda: None) is False

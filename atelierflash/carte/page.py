@@ -165,9 +165,7 @@ def script_hash(code: str) -> str:
     return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
-def page_html(
-    dataset, public: pd.DataFrame, payload: dict, day, csp: str, head_script: str
-) -> str:
+def page_html(dataset, public: pd.DataFrame, payload: dict, day, csp: str, head_script: str) -> str:
     """The ``index.html`` of the public page (every register value escaped).
 
     Parameters
