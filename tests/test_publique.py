@@ -149,7 +149,7 @@ def test_page_loads_only_its_own_files(exported):
         if not url.startswith("data:"):
             assert (exported.folder / url).is_file(), url
     # One inline script: embed.js's code, allowed by its hash and by nothing broader.
-    embed = (carte.STATIC_DIR / "publique" / publique.EMBED_SCRIPT).read_text(encoding="utf-8")
+    embed = (carte.STATIC_DIR / "publique" / page.EMBED_SCRIPT).read_text(encoding="utf-8")
     assert parser.inline_scripts == [page.inline_code(embed)]
     script_src = re.search(r"script-src ([^;]*)", parser.csp).group(1).split()
     assert script_src == ["'self'", page.script_hash(parser.inline_scripts[0])]

@@ -21,6 +21,7 @@ import pandas as pd
 
 from atelierflash import dsfr, filters
 from atelierflash.carte import exports
+from atelierflash.carte.assets import STATIC_DIR
 from atelierflash.carte.fiche import safe_url
 from atelierflash.formats import fmt_date, fmt_int
 from atelierflash.opendata import ACTIONS_FILE
@@ -38,6 +39,10 @@ TABLE_COLUMNS = (
 )
 #: The page's style sheets and scripts, in order (relative to the export folder).
 _OPENING_COMMENT = re.compile(r"^\s*/\*.*?\*/", re.S)
+#: The page's first script (``static/publique``): it marks ``?embed=1`` before the first paint.
+#: Inlined in ``<head>`` and allowed by its hash in the CSP (:func:`page_csp`): as a file, its
+#: round trip held up the discovery of every other file of the page.
+EMBED_SCRIPT = "embed.js"
 STYLES = ("dsfr/dsfr.min.css", "leaflet/leaflet.css", "carte/carte.css", "publique.css")
 SCRIPTS = ("leaflet/leaflet.js", "carte/carte.js", "donnees.js", "publique.js")
 
@@ -165,7 +170,25 @@ def script_hash(code: str) -> str:
     return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
-def page_html(dataset, public: pd.DataFrame, payload: dict, day, csp: str, head_script: str) -> str:
+def page_csp(inline_script: str) -> str:
+    """The page's Content-Security-Policy: only its own origin, and its one inline script.
+
+    Scripts, styles, images, data and fonts come from the page's origin; the only inline script
+    allowed is ``inline_script``, by its SHA-256 (:func:`script_hash`).
+    """
+    return (
+        f"default-src 'self'; script-src 'self' {script_hash(inline_script)}; "
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
+        "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"
+    )
+
+
+def embed_code() -> str:
+    """The code of :data:`EMBED_SCRIPT`, inlined first in the page's ``<head>``."""
+    return inline_code((STATIC_DIR / "publique" / EMBED_SCRIPT).read_text(encoding="utf-8"))
+
+
+def page_html(dataset, public: pd.DataFrame, payload: dict, day) -> str:
     """The ``index.html`` of the public page (every register value escaped).
 
     Parameters
@@ -177,21 +200,19 @@ def page_html(dataset, public: pd.DataFrame, payload: dict, day, csp: str, head_
         :func:`atelierflash.carte.publique.public_payload`.
     day : datetime.date
         Date printed on the page.
-    csp : str
-        The page's Content-Security-Policy (it must allow ``head_script``).
-    head_script : str
-        The code run first in ``<head>`` (``embed.js``, :func:`inline_code`): it marks
-        ``?embed=1`` before the first paint. Not a file: the round trip to fetch it held up the
-        discovery of every other file of the page.
 
-    The scripts come right after the map, not deferred: they draw it as soon as the page is
-    parsed that far. The list of the ateliers (:func:`table_html`) is not in this file: written
-    by the export into ``v/<version>/liste.js``, it is put in its place by ``publique.js`` once
-    the map is drawn (at ×10 the demonstration register, its 1,500 rows were 540 KB of HTML
-    that the browser parsed before the polygons could show). The style sheets stay in
-    ``<head>``: the first paint needs them.
+    The page's first script is :func:`embed_code`, inline and allowed by its hash
+    (:func:`page_csp`). The scripts come right after the map, not deferred: they draw it as soon
+    as the page is parsed that far. The list of the ateliers (:func:`table_html`) is not in this
+    file: written by the export into ``v/<version>/liste.js``, it is put in its place by
+    ``publique.js`` once the map is drawn (at ×10 the demonstration register, its 1,500 rows
+    were 540 KB of HTML that the browser parsed before the polygons could show). The style
+    sheets stay in ``<head>``: the first paint needs them; Marianne's faces do not, and
+    ``publique.js`` links them once the map is drawn.
     """
     esc = html_escape
+    head_script = embed_code()
+    csp = page_csp(head_script)
     fictif = bool(dataset.fictif)
     n, communes = len(public), payload["communes"]
     title = "Carte des Ateliers Flash" + (" – données fictives" if fictif else "")

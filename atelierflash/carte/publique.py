@@ -64,10 +64,6 @@ from atelierflash.texte import html_escape
 
 #: The page's own code and styles (copied into every export).
 PAGE_ASSETS = ("publique.js", "publique.css")
-#: The page's first script (``static/publique``): it marks ``?embed=1`` before the first paint.
-#: Inlined in ``<head>`` and allowed by its hash in the CSP (:func:`page_csp`): as a file it was
-#: a round trip that held up the discovery of every other file of the page.
-EMBED_SCRIPT = "embed.js"
 #: Keys of :func:`public_payload` written to ``lieux.js`` (loaded once the page is whole), with
 #: the communes the search offers (``filtres["communes"]``, as ``recherche``).
 LIEUX_KEYS = ("lieux", "titres", "ids", "resumes")
@@ -77,19 +73,6 @@ FICHES_PER_FILE = 32
 COMPRESSED_SUFFIXES = (".html", ".js", ".css", ".json", ".csv", ".geojson", ".svg", ".md")
 #: Files of ``static/carte`` the page needs.
 CARTE_ASSETS = ("carte.js", "carte.css")
-
-
-def page_csp(inline_script: str) -> str:
-    """The page's Content-Security-Policy: only its own origin, and its one inline script.
-
-    Scripts, styles, images, data and fonts come from the page's origin; the only inline script
-    allowed is ``inline_script`` (by its SHA-256, :func:`atelierflash.carte.page.script_hash`).
-    """
-    return (
-        f"default-src 'self'; script-src 'self' {page.script_hash(inline_script)}; "
-        "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
-        "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"
-    )
 
 
 @dataclass
@@ -345,20 +328,12 @@ def _write_files(work: Path, dataset, public: pd.DataFrame, payload: dict, day: 
     write_bytes(work / "ateliers.csv", exports.to_csv(dataset, public, frame=frame))
     write_bytes(work / "ateliers.geojson", exports.to_geojson(dataset, public, frame=frame))
     opendata.write_open_data(work, dataset, "ateliers.csv", generated=day)
-    embed = page.inline_code(
-        (assets.STATIC_DIR / "publique" / EMBED_SCRIPT).read_text(encoding="utf-8")
-    )
-    html = page.page_html(dataset, public, payload, day, page_csp(embed), embed)
+    html = page.page_html(dataset, public, payload, day)
     write_bytes(work / "index.html", html.encode())
     # dsfr/: the State's CSS rules this page uses (its HTML, its scripts, its fiches), Marianne
-    used = dsfr.used_classes(
-        html,
-        table,
-        *(assets.STATIC_DIR.joinpath(*p).read_text(encoding="utf-8") for p in _SCRIPTS),
-        *fiches,
-        *payload["resumes"],
-    )
-    dsfr.install_page_dsfr(work, used, tuple(_own_texts()))
+    own = tuple(assets.STATIC_DIR.joinpath(*p).read_text(encoding="utf-8") for p in _OWN_FILES)
+    used = dsfr.used_classes(html, table, *own, *fiches, *payload["resumes"])
+    dsfr.install_page_dsfr(work, used, own)  # a custom property the page's own files read stays
     files = sorted(str(p.relative_to(work)) for p in work.rglob("*") if p.is_file())
     return sorted([*files, *precompress(work, files)])
 
@@ -371,15 +346,14 @@ def _digest(files: dict[str, bytes]) -> str:
     return digest.hexdigest()[:12]
 
 
-#: The scripts that may set DSFR classes on the page (for :func:`atelierflash.dsfr.used_classes`).
-_SCRIPTS = (("publique", "publique.js"), ("carte", "carte.js"))
-#: The page's own style sheets (a DSFR custom property they read stays in its sheet).
-_SHEETS = (("publique", "publique.css"), ("carte", "carte.css"))
-
-
-def _own_texts():
-    for parts in (*_SCRIPTS, *_SHEETS):
-        yield assets.STATIC_DIR.joinpath(*parts).read_text(encoding="utf-8")
+#: The page's own scripts and sheets: the DSFR classes they may set, the custom properties they
+#: may read (:func:`atelierflash.dsfr.used_classes`, :func:`atelierflash.dsfr.purge_variables`).
+_OWN_FILES = (
+    ("publique", "publique.js"),
+    ("carte", "carte.js"),
+    ("publique", "publique.css"),
+    ("carte", "carte.css"),
+)
 
 
 def precompress(folder: Path, files: list[str]) -> list[str]:
