@@ -275,18 +275,34 @@ def _blocks(css: str):
         i += 1
 
 
-def _split_selectors(prelude: str) -> list[str]:
-    out, depth, start = [], 0, 0
-    for i, c in enumerate(prelude):
-        if c in "([":
+def _split_outside(text: str, separator: str) -> list[str]:
+    """``text`` split at each ``separator`` outside brackets and quotes.
+
+    Examples
+    --------
+    >>> _split_outside('a,[x="1,2"],b:is(c,d)', ",")
+    ['a', '[x="1,2"]', 'b:is(c,d)']
+    """
+    out, depth, quote, start = [], 0, "", 0
+    for i, c in enumerate(text):
+        if quote:
+            if c == quote and text[i - 1] != "\\":
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c in "([":
             depth += 1
         elif c in ")]":
             depth -= 1
-        elif c == "," and depth == 0:
-            out.append(prelude[start:i])
+        elif c == separator and depth == 0:
+            out.append(text[start:i])
             start = i + 1
-    out.append(prelude[start:])
+    out.append(text[start:])
     return out
+
+
+def _split_selectors(prelude: str) -> list[str]:
+    return _split_outside(prelude, ",")
 
 
 def _needed(selector: str, used: set[str]) -> bool:
@@ -316,6 +332,23 @@ def purge_css(css: str, used: set[str]) -> str:
     >>> purge_css("/*! DSFR | LICENSE.md */.fr-a{x:y}", {"fr-a"})
     '.fr-a{x:y}'
     """
+
+    def keep(head: str, body: str) -> str:
+        kept = [s for s in _split_selectors(head) if _needed(s, used)]
+        return f"{','.join(kept)}{{{body}}}" if kept else ""
+
+    return _map_rules(css, keep)
+
+
+_GROUPS = ("@media", "@supports", "@layer", "@container")
+
+
+def _map_rules(css: str, rule) -> str:
+    """``css`` with each style rule rewritten by ``rule(selectors, body)`` (gone when empty).
+
+    The rules inside conditional groups (``@media``…) too, a group left empty going; other
+    at-rules (``@font-face``, ``@keyframes``) and statements stay. Comments go.
+    """
     out = []
     for prelude, body in _blocks(css):
         # A sheet's banner comment sits before its first rule: never read it as a selector.
@@ -323,16 +356,14 @@ def purge_css(css: str, used: set[str]) -> str:
         if body is None:
             if head:
                 out.append(head + ";")
-        elif head.startswith(("@media", "@supports", "@layer", "@container")):
-            inner = purge_css(body, used)
+        elif head.startswith(_GROUPS):
+            inner = _map_rules(body, rule)
             if inner:
                 out.append(f"{head}{{{inner}}}")
         elif head.startswith("@"):
             out.append(f"{head}{{{body}}}")
         else:
-            kept = [s for s in _split_selectors(head) if _needed(s, used)]
-            if kept:
-                out.append(f"{','.join(kept)}{{{body}}}")
+            out.append(rule(head, body))
     return "".join(out)
 
 
@@ -363,63 +394,33 @@ _VAR = re.compile(r"var\(\s*(--[\w-]+)")
 
 
 def _declarations(body: str) -> list[str]:
-    """The declarations of a rule's ``body``, split at the ``;`` outside brackets and quotes."""
-    out, depth, quote, start = [], 0, "", 0
-    for i, c in enumerate(body):
-        if quote:
-            if c == quote and body[i - 1] != "\\":
-                quote = ""
-        elif c in "\"'":
-            quote = c
-        elif c in "([":
-            depth += 1
-        elif c in ")]":
-            depth -= 1
-        elif c == ";" and depth == 0:
-            out.append(body[start:i])
-            start = i + 1
-    out.append(body[start:])
-    return [d for d in out if d.strip()]
+    """The declarations of a rule's ``body`` (a ``;`` in a ``url()`` or a string stays)."""
+    return [d for d in _split_outside(body, ";") if d.strip()]
 
 
 def _custom_properties(css: str) -> dict[str, list[str]]:
     """Every custom property declared in ``css`` (``--name`` → its values), at any depth."""
     found: dict[str, list[str]] = {}
-    for prelude, body in _blocks(css):
-        if body is None:
-            continue
-        if _COMMENT.sub("", prelude).strip().startswith(("@media", "@supports", "@layer")):
-            for name, values in _custom_properties(body).items():
-                found.setdefault(name, []).extend(values)
-            continue
+
+    def collect(head: str, body: str) -> str:
         for declaration in _declarations(body):
             named = _CUSTOM.match(declaration)
             if named:
                 found.setdefault(named.group(1), []).append(declaration.split(":", 1)[1])
+        return ""
+
+    _map_rules(css, collect)
     return found
 
 
 def _drop_custom(css: str, keep: set[str]) -> str:
-    out = []
-    for prelude, body in _blocks(css):
-        head = _COMMENT.sub("", prelude).strip()
-        if body is None:
-            out.append(head + ";")
-        elif head.startswith(("@media", "@supports", "@layer", "@container")):
-            inner = _drop_custom(body, keep)
-            if inner:
-                out.append(f"{head}{{{inner}}}")
-        elif head.startswith("@"):
-            out.append(f"{head}{{{body}}}")
-        else:
-            kept = [
-                d
-                for d in _declarations(body)
-                if not _CUSTOM.match(d) or _CUSTOM.match(d).group(1) in keep
-            ]
-            if kept:
-                out.append(f"{head}{{{';'.join(kept)}}}")
-    return "".join(out)
+    def without(head: str, body: str) -> str:
+        kept = [
+            d for d in _declarations(body) if not _CUSTOM.match(d) or _CUSTOM.match(d)[1] in keep
+        ]
+        return f"{head}{{{';'.join(kept)}}}" if kept else ""
+
+    return _map_rules(css, without)
 
 
 def purge_variables(css: str, *texts: str) -> str:
