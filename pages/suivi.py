@@ -174,7 +174,8 @@ chart_block(
 )
 
 st.header("Suites des ateliers")
-plans = analyse.suites_ateliers(ateliers, dataset.actions, programme)
+suites = analyse.Suites(ateliers, dataset.actions, programme)  # one frame for every table below
+plans = suites.ateliers()
 st.markdown(
     "Ce que sont devenues les feuilles de route : à chaque point d'étape ("
     + ", ".join(f"{fmt_int(p.months)}" for p in programme.points_etape)
@@ -203,11 +204,8 @@ grouping = st.selectbox(
 )
 url.write("suites", grouping, "programme")
 by = None if grouping == "programme" else grouping
-summary = analyse.suites_synthese(ateliers, dataset.actions, programme, by=by)
-# The programme-wide row is the summary itself when nothing is grouped: computed once.
-overall = (
-    summary if by is None else analyse.suites_synthese(ateliers, dataset.actions, programme)
-).iloc[0]
+summary = suites.synthese(by)
+overall = suites.synthese().iloc[0]
 cols = st.columns(3)
 cols[0].metric("Ateliers avec une feuille de route", fmt_int(overall["ateliers"]))
 cols[1].metric(
@@ -224,7 +222,7 @@ cols[2].metric(
     f"sur {fmt_int(overall['premier_demarrage_n'])} atelier(s) dont les deux dates sont "
     "connues au jour.",
 )
-points = analyse.suites_points(ateliers, dataset.actions, programme, by=by)
+points = suites.points(by)
 point_columns = ["groupe_libelle", "jalon_libelle", "ateliers", "actions", "demarrees"]
 point_columns += ["realisees", "part_demarrees", "part_realisees"]
 for measure in ("part_demarrees", "part_realisees"):

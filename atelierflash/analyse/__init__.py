@@ -103,6 +103,7 @@ from atelierflash.analyse.selection import (
 )
 from atelierflash.analyse.suites import (
     GROUPINGS,
+    Suites,
     jalon_label,
     points_etape_dus,
     suites_ateliers,
@@ -207,6 +208,7 @@ __all__ = [
     "RegisterOrders",
     "ReplayedOrder",
     "RotationState",
+    "Suites",
     "SuiviSettings",
     "a_traiter",
     "all_deviations",
