@@ -64,6 +64,50 @@ def test_importing_the_library_never_imports_streamlit():
     assert result.stdout.strip() == "", f"Streamlit imported by the library: {result.stdout}"
 
 
+#: Imports every library module first, each in a process of its own (forked after the heavy
+#: third-party packages are loaded, so the run stays short); prints the modules that fail.
+_IMPORT_EACH_FIRST = """
+import importlib, os, sys, traceback
+import numpy, pandas, geopandas, shapely  # noqa: F401  third-party only: not what is tested
+failed, running = [], {}
+def wait_one():
+    pid, status = os.wait()
+    if status:
+        failed.append(running[pid])
+    del running[pid]
+for name in sys.argv[1:]:
+    if len(running) >= (os.cpu_count() or 1):
+        wait_one()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            traceback.print_exc()
+            os._exit(1)
+        os._exit(0)
+    running[pid] = name
+while running:
+    wait_one()
+print(",".join(sorted(failed)))
+"""
+
+
+def test_every_library_module_imports_first_on_its_own():
+    # A module that works only when another was imported before it (an import cycle through a
+    # package's __init__) breaks a test file run alone and any script that starts there.
+    modules = _library_modules()
+    assert "atelierflash.opendata" in modules
+    result = subprocess.run(
+        [sys.executable, "-c", _IMPORT_EACH_FIRST, *modules],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "", result.stdout + result.stderr[-3000:]
+
+
 def test_no_streamlit_import_statement_outside_ui():
     offenders = []
     for path in LIBRARY.rglob("*.py"):

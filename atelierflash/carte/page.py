@@ -19,12 +19,13 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from atelierflash import dsfr, filters
+# opendata as a module, read when a page is written: opendata imports the map wing, whose
+# package imports this module (from opendata import a name would need it loaded first).
+from atelierflash import dsfr, filters, opendata
 from atelierflash.carte import exports
 from atelierflash.carte.assets import STATIC_DIR
 from atelierflash.carte.fiche import safe_url
 from atelierflash.formats import fmt_date, fmt_int
-from atelierflash.opendata import ACTIONS_FILE
 from atelierflash.texte import html_escape
 
 #: Columns of the table under the map: (header, export column).
@@ -245,7 +246,7 @@ def page_html(dataset, public: pd.DataFrame, payload: dict, day) -> str:
         f'<a href="ateliers.csv" download="{esc(exports.filename(dataset, "csv"))}">CSV</a> · '
         f'<a href="ateliers.geojson" download="{esc(exports.filename(dataset, "geojson"))}">'
         "GeoJSON</a> · "
-        f'<a href="{ACTIONS_FILE}" download="{esc(exports.filename(dataset, "csv", "actions"))}">'
+        f'<a href="{opendata.ACTIONS_FILE}" download="{esc(exports.filename(dataset, "csv", "actions"))}">'
         "actions des feuilles de route (CSV)</a> · "
         '<a href="schema.json">schéma des données (Table Schema)</a> · '
         '<a href="datapackage.json">Data Package</a>'
