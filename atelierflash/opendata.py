@@ -209,12 +209,7 @@ def table_schema(programme) -> dict:
             "financés par l'État (DGALN) pour des communes, avec leur territoire, leurs thèmes, "
             "leurs dates, leurs livrables et la page publique qui les documente."
         ),
-        "countryCode": "FR",
-        "homepage": programme.info.get("page", ""),
-        "version": SCHEMA_VERSION,
-        "licenses": [LICENCE],
-        "contributors": [{"title": programme.info.get("porteur", "DGALN"), "role": "author"}],
-        "missingValues": [""],
+        **_publisher(programme),
         "primaryKey": ["id"],
         "fields": fields,
     }
@@ -304,16 +299,23 @@ def actions_table_schema(programme) -> dict:
             "Actions clés des feuilles de route des Ateliers Flash publiés, une ligne par action "
             "publiée : axe, thème, priorité, porteur, échéance et statut."
         ),
+        **_publisher(programme),
+        "fields": fields,
+        "foreignKeys": [
+            {"fields": "atelier", "reference": {"resource": "ateliers", "fields": "id"}}
+        ],
+    }
+
+
+def _publisher(programme) -> dict:
+    """What both tables' schemas say of who publishes them, under which licence and version."""
+    return {
         "countryCode": "FR",
         "homepage": programme.info.get("page", ""),
         "version": SCHEMA_VERSION,
         "licenses": [LICENCE],
         "contributors": [{"title": programme.info.get("porteur", "DGALN"), "role": "author"}],
         "missingValues": [""],
-        "fields": fields,
-        "foreignKeys": [
-            {"fields": "atelier", "reference": {"resource": "ateliers", "fields": "id"}}
-        ],
     }
 
 
