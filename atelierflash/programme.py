@@ -401,8 +401,7 @@ def load_programme(path: str | Path | None = None) -> Programme:
     path = Path(path) if path is not None else DEFAULT_PATH
     if not path.is_file():
         raise ProgrammeError(f"configuration du programme introuvable : {path}")
-    with path.open("rb") as handle:
-        raw = tomllib.load(handle)
+    raw = _read(path)
     vocabularies = {name: _vocabulary(name, spec) for name, spec in raw["vocabulaires"].items()}
     _check_families(vocabularies)
     agreements = tuple(_agreement(spec, vocabularies["equipes"]) for spec in raw["accords_cadres"])
@@ -422,7 +421,7 @@ def load_programme(path: str | Path | None = None) -> Programme:
         path=path,
         suivi=raw.get("suivi", {}),
         **_statut_settings(raw.get("statuts", {}), vocabularies["statuts"]),
-        etapes=_steps(raw.get("etapes", []), path) + tuple(p.step for p in points),
+        etapes=_course(raw, path, points),
         points_etape=points,
         started_action_statuts=started,
         realised_action_statuts=realised,
@@ -442,10 +441,8 @@ def load_steps(path: str | Path | None = None) -> tuple[Step, ...]:
         A TOML file; defaults to ``data/programme.toml`` of the project.
     """
     path = Path(path) if path is not None else DEFAULT_PATH
-    with path.open("rb") as handle:
-        raw = tomllib.load(handle)
-    points = _points(raw.get("suivi", {}))
-    return _steps(raw.get("etapes", []), path) + tuple(p.step for p in points)
+    raw = _read(path)
+    return _course(raw, path, _points(raw.get("suivi", {})))
 
 
 def load_points_etape(path: str | Path | None = None) -> tuple[PointEtape, ...]:
@@ -459,9 +456,17 @@ def load_points_etape(path: str | Path | None = None) -> tuple[PointEtape, ...]:
     path : str or Path, optional
         A TOML file; defaults to ``data/programme.toml`` of the project.
     """
-    path = Path(path) if path is not None else DEFAULT_PATH
+    return _points(_read(Path(path) if path is not None else DEFAULT_PATH).get("suivi", {}))
+
+
+def _read(path: Path) -> dict:
     with path.open("rb") as handle:
-        return _points(tomllib.load(handle).get("suivi", {}))
+        return tomllib.load(handle)
+
+
+def _course(raw: dict, path: Path, points: tuple[PointEtape, ...]) -> tuple[Step, ...]:
+    """The course's steps: those of ``[[etapes]]``, then one per point d'étape."""
+    return _steps(raw.get("etapes", []), path) + tuple(p.step for p in points)
 
 
 def _points(spec: dict) -> tuple[PointEtape, ...]:
