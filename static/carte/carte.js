@@ -34,8 +34,8 @@
   AF.escape = esc;
 
   // ------------------------------------------------------------------ decoding
-  function readVarints(str) {
-    var out = [];
+  // Each signed number of a polyline-encoded string, in order, handed to ``emit``.
+  function eachVarint(str, emit) {
     var result = 0;
     var shift = 0;
     for (var i = 0; i < str.length; i++) {
@@ -43,11 +43,17 @@
       result |= (b & 0x1f) << shift;
       shift += 5;
       if (b < 0x20) {
-        out.push(result & 1 ? ~(result >> 1) : result >> 1);
+        emit(result & 1 ? ~(result >> 1) : result >> 1);
         result = 0;
         shift = 0;
       }
     }
+  }
+  function readVarints(str) {
+    var out = [];
+    eachVarint(str, function (value) {
+      out.push(value);
+    });
     return out;
   }
 
@@ -58,26 +64,16 @@
     var out = [];
     var lat = 0;
     var lng = 0;
-    var result = 0;
-    var shift = 0;
     var second = false;
-    for (var i = 0; i < str.length; i++) {
-      var b = str.charCodeAt(i) - 63;
-      result |= (b & 0x1f) << shift;
-      shift += 5;
-      if (b < 0x20) {
-        var d = result & 1 ? ~(result >> 1) : result >> 1;
-        result = 0;
-        shift = 0;
-        if (second) {
-          lng += d;
-          out.push(new L.LatLng(lat / factor, lng / factor));
-        } else {
-          lat += d;
-        }
-        second = !second;
+    eachVarint(str, function (d) {
+      if (second) {
+        lng += d;
+        out.push(new L.LatLng(lat / factor, lng / factor));
+      } else {
+        lat += d;
       }
-    }
+      second = !second;
+    });
     return out;
   }
 
