@@ -8,7 +8,8 @@
  * Both set the legend and the view first (AF.frame), then add their layers.
  *
  * Geometry arrives as polyline strings (cartes.encode_paths): rings joined by ",", polygons by
- * ";", geometries by " ". Every text from a register is escaped here before it reaches a
+ * ";", geometries by " ". The communes, their dots, the perimeters and the land are drawn as
+ * AF.Shapes layers (many shapes per canvas layer, see there). Every text from a register is escaped here before it reaches a
  * tooltip (Leaflet writes tooltip strings with innerHTML); the legend uses textContent.
  */
 (function () {
@@ -34,8 +35,10 @@
   AF.escape = esc;
 
   // ------------------------------------------------------------------ decoding
-  // Each signed number of a polyline-encoded string, in order, handed to ``emit``.
-  function eachVarint(str, emit) {
+  // The signed numbers of a polyline-encoded string, in order. One loop, no call per number:
+  // the national map decodes some 110 000 of them before its first drawing.
+  function readVarints(str) {
+    var out = [];
     var result = 0;
     var shift = 0;
     for (var i = 0; i < str.length; i++) {
@@ -43,17 +46,11 @@
       result |= (b & 0x1f) << shift;
       shift += 5;
       if (b < 0x20) {
-        emit(result & 1 ? ~(result >> 1) : result >> 1);
+        out.push(result & 1 ? ~(result >> 1) : result >> 1);
         result = 0;
         shift = 0;
       }
     }
-  }
-  function readVarints(str) {
-    var out = [];
-    eachVarint(str, function (value) {
-      out.push(value);
-    });
     return out;
   }
 
@@ -61,19 +58,15 @@
   // array of numbers per vertex converted again (some 50 000 objects fewer, and their garbage
   // collection, for the national map's first drawing).
   function decodePath(str, factor) {
-    var out = [];
+    var d = readVarints(str);
+    var out = new Array(d.length >> 1);
     var lat = 0;
     var lng = 0;
-    var second = false;
-    eachVarint(str, function (d) {
-      if (second) {
-        lng += d;
-        out.push(new L.LatLng(lat / factor, lng / factor));
-      } else {
-        lat += d;
-      }
-      second = !second;
-    });
+    for (var i = 0; i + 1 < d.length; i += 2) {
+      lat += d[i];
+      lng += d[i + 1];
+      out[i >> 1] = new L.LatLng(lat / factor, lng / factor);
+    }
     return out;
   }
 
@@ -86,13 +79,6 @@
     });
   }
 
-  function decodeLines(str, factor) {
-    if (!str) return [];
-    return str.split(";").map(function (line) {
-      return decodePath(line, factor);
-    });
-  }
-
   function decodeInts(str) {
     var total = 0;
     return readVarints(str).map(function (d) {
@@ -102,6 +88,54 @@
   }
   AF.decodeGeom = decodeGeom;
   AF.decodeInts = decodeInts;
+
+  // ------------------------------------------------------------------ unit coordinates
+  // The shapes drawn by AF.Shapes keep their vertices as Web Mercator "units": Leaflet's
+  // EPSG:3857 pixel coordinates at zoom 0 divided by 256, 0 to 1 across the world. A zoom's
+  // pixels are then units × crs.scale(zoom) − the pixel origin: no projection per vertex and
+  // per zoom, and no object per vertex.
+  var QUARTER_TURN = 4 * Math.PI;
+  function unitX(lng) {
+    return lng / 360 + 0.5;
+  }
+  function unitY(lat) {
+    var s = Math.sin((lat * Math.PI) / 180);
+    return 0.5 - Math.log((1 + s) / (1 - s)) / QUARTER_TURN;
+  }
+  function unitLatLng(x, y) {
+    return new L.LatLng(
+      (Math.atan(Math.sinh(Math.PI * (1 - 2 * y))) * 180) / Math.PI,
+      (x - 0.5) * 360
+    );
+  }
+  // One encoded path as [x0, y0, x1, y1, …] in units.
+  function decodeUnits(str, factor) {
+    var d = readVarints(str);
+    var out = new Array(d.length & ~1);
+    var lat = 0;
+    var lng = 0;
+    for (var i = 0; i + 1 < d.length; i += 2) {
+      lat += d[i];
+      lng += d[i + 1];
+      out[i] = unitX(lng / factor);
+      out[i + 1] = unitY(lat / factor);
+    }
+    return out;
+  }
+  // Every ring of an encoded (multi)polygon, in one list: filled even-odd, holes stay holes.
+  function unitRings(str, factor) {
+    var rings = [];
+    if (!str) return rings;
+    str.split(";").forEach(function (poly) {
+      poly.split(",").forEach(function (ring) {
+        rings.push(decodeUnits(ring, factor));
+      });
+    });
+    return rings;
+  }
+  function unitLines(str, factor) {
+    return str ? str.split(";").map(function (line) { return decodeUnits(line, factor); }) : [];
+  }
 
   // ------------------------------------------------------------------ DROM insets
   var R2D = 180 / Math.PI;
@@ -124,17 +158,281 @@
       });
     });
   }
-  function projectLines(lines, t) {
-    return lines.map(function (line) {
-      return line.map(function (ll) {
-        return project(t, ll);
-      });
+  // The same similarity in units, where it is affine: x' = k x + bx, y' = k y + by.
+  function insetUnits(rings, t) {
+    var k = t[4];
+    var bx = t[2] / 360 + 0.5 - k * (0.5 + t[0] / 360);
+    var by = 0.5 - t[3] / 360 - k * (0.5 - t[1] / 360);
+    return rings.map(function (ring) {
+      var out = new Array(ring.length);
+      for (var i = 0; i < ring.length; i += 2) {
+        out[i] = k * ring[i] + bx;
+        out[i + 1] = k * ring[i + 1] + by;
+      }
+      return out;
     });
   }
   function insetOf(code) {
     if (!AF.insets || !code) return null;
     return AF.insets[String(code).substr(0, 3)] || AF.insets[String(code)] || null;
   }
+
+  // ------------------------------------------------------------------ many shapes, one layer
+  // The national map's communes, their dots and the basemap's land are a few layers of the
+  // canvas renderer, each drawing many shapes (AF.Shapes). As Leaflet layers they cost an
+  // object per layer and per vertex, each projected again at every zoom and simplified at
+  // every view: about 100 ms of the first drawing of the demo's 1 700 communes (Chromium,
+  // 2 cores), where the public page's whole budget is 400. A shape keeps its vertices in
+  // units, is drawn through the zoom's scale with Leaflet's 1-pixel simplification, and is
+  // found under the pointer by the same even-odd test Leaflet's polygons use.
+  //
+  // ``styles`` are Leaflet path options, drawn in their order; a shape takes one. A shape is
+  // ``rings`` (unit arrays) or a dot (``at`` [x, y] in units, ``radius`` in pixels) and carries
+  // a ``key``. An event on the layer names the shape under the pointer in ``layer.hit``.
+  var TAU = 2 * Math.PI;
+  AF.Shapes = L.Path.extend({
+    options: { fill: true, closed: true },
+    initialize: function (styles, options) {
+      L.setOptions(this, options);
+      this._styles = styles.map(function (style) {
+        return L.extend({ stroke: true, fill: true, opacity: 1, fillOpacity: 0.2, weight: 3 }, style);
+      });
+      this._byStyle = styles.map(function () {
+        return [];
+      });
+      this._box = [Infinity, Infinity, -Infinity, -Infinity];
+      this._pad = 0;
+      this.hit = null;
+    },
+    add: function (style, shape) {
+      var box = [Infinity, Infinity, -Infinity, -Infinity];
+      if (shape.at) {
+        box = [shape.at[0], shape.at[1], shape.at[0], shape.at[1]];
+      } else {
+        shape.rings.forEach(function (ring) {
+          for (var i = 0; i < ring.length; i += 2) {
+            if (ring[i] < box[0]) box[0] = ring[i];
+            if (ring[i] > box[2]) box[2] = ring[i];
+            if (ring[i + 1] < box[1]) box[1] = ring[i + 1];
+            if (ring[i + 1] > box[3]) box[3] = ring[i + 1];
+          }
+        });
+      }
+      if (!(box[0] <= box[2])) return null; // no vertex
+      shape.box = box;
+      shape.style = style;
+      var all = this._box;
+      all[0] = Math.min(all[0], box[0]);
+      all[1] = Math.min(all[1], box[1]);
+      all[2] = Math.max(all[2], box[2]);
+      all[3] = Math.max(all[3], box[3]);
+      var st = this._styles[style];
+      this._pad = Math.max(this._pad, (shape.radius || 0) + (st.stroke ? st.weight : 0) + 1);
+      this._byStyle[style].push(shape);
+      return shape;
+    },
+    getBounds: function () {
+      var b = this._box;
+      return L.latLngBounds(unitLatLng(b[0], b[3]), unitLatLng(b[2], b[1]));
+    },
+    shapeBounds: function (shape) {
+      var b = shape.box;
+      return L.latLngBounds(unitLatLng(b[0], b[3]), unitLatLng(b[2], b[1]));
+    },
+    // The renderer's bounds check reads _pxBounds: the union of every shape at this zoom.
+    _project: function () {
+      var map = this._map;
+      var s = (this._scale = map.options.crs.scale(map.getZoom()));
+      var o = (this._origin = map.getPixelOrigin());
+      var b = this._box;
+      var pad = this._pad;
+      this._pxBounds = L.bounds(
+        [b[0] * s - o.x - pad, b[1] * s - o.y - pad],
+        [b[2] * s - o.x + pad, b[3] * s - o.y + pad]
+      );
+    },
+    _update: function () {},
+    _updatePath: function () {
+      var renderer = this._renderer;
+      if (!renderer._drawing) return;
+      var ctx = renderer._ctx;
+      var s = this._scale;
+      var ox = this._origin.x;
+      var oy = this._origin.y;
+      var view = renderer._redrawBounds || renderer._bounds;
+      var pad = this._pad;
+      var x0 = (view.min.x - pad + ox) / s;
+      var y0 = (view.min.y - pad + oy) / s;
+      var x1 = (view.max.x + pad + ox) / s;
+      var y1 = (view.max.y + pad + oy) / s;
+      var closed = this.options.closed;
+      for (var k = 0; k < this._styles.length; k++) {
+        var st = this._styles[k];
+        var shapes = this._byStyle[k];
+        var any = false;
+        ctx.beginPath();
+        for (var n = 0; n < shapes.length; n++) {
+          var shape = shapes[n];
+          var b = shape.box;
+          if (b[0] > x1 || b[2] < x0 || b[1] > y1 || b[3] < y0) continue;
+          any = true;
+          if (shape.at) {
+            // As Leaflet draws a circle marker: a whole-pixel radius, at least 1, each dot
+            // filled then stroked (dots overlap at national scale: a later one covers the
+            // earlier ones, as their own layers did).
+            var r = Math.max(Math.round(shape.radius), 1);
+            var cx = shape.at[0] * s - ox;
+            var cy = shape.at[1] * s - oy;
+            ctx.beginPath();
+            ctx.arc(cx, cy, r, 0, TAU, false);
+            fillStroke(ctx, st);
+            any = false;
+          } else {
+            traceRings(ctx, shape.rings, s, ox, oy, closed);
+          }
+        }
+        if (any) fillStroke(ctx, st);
+      }
+    },
+    _containsPoint: function (p) {
+      this.hit = this.shapeAt(p);
+      return !!this.hit;
+    },
+    // The topmost shape under a layer point (the last drawn), or null.
+    shapeAt: function (p) {
+      var found = null;
+      for (var k = 0; k < this._styles.length; k++) {
+        var shapes = this._byStyle[k];
+        for (var n = 0; n < shapes.length; n++) {
+          if (this.contains(shapes[n], p)) found = shapes[n];
+        }
+      }
+      return found;
+    },
+    // Whether a layer point is on ``shape``: inside it (even-odd, across its rings) or on its
+    // stroke, as Leaflet's polygons and circle markers tell (half the weight, plus the
+    // renderer's tolerance).
+    contains: function (shape, p) {
+      if (!this._map || this._scale === undefined) return false;
+      var s = this._scale;
+      var st = this._styles[shape.style];
+      var w = (st.stroke ? st.weight / 2 : 0) + (this._renderer.options.tolerance || 0);
+      var x = p.x + this._origin.x;
+      var y = p.y + this._origin.y;
+      var b = shape.box;
+      var margin = w + (shape.radius || 0);
+      if (x < b[0] * s - margin || x > b[2] * s + margin) return false;
+      if (y < b[1] * s - margin || y > b[3] * s + margin) return false;
+      if (shape.at) {
+        var dx = x - shape.at[0] * s;
+        var dy = y - shape.at[1] * s;
+        var r = Math.max(Math.round(shape.radius), 1) + w;
+        return dx * dx + dy * dy <= r * r;
+      }
+      return (st.fill && inside(shape.rings, x / s, y / s)) || nearEdge(shape.rings, x, y, s, w);
+    },
+  });
+
+  // A ring's vertices at this zoom, skipping those within a pixel of the last one drawn (the
+  // first step of Leaflet's own simplification, smoothFactor 1).
+  function traceRings(ctx, rings, s, ox, oy, closed) {
+    for (var i = 0; i < rings.length; i++) {
+      var ring = rings[i];
+      var len = ring.length;
+      if (len < 4) continue;
+      var px = ring[0] * s - ox;
+      var py = ring[1] * s - oy;
+      ctx.moveTo(px, py);
+      for (var j = 2; j < len; j += 2) {
+        var x = ring[j] * s - ox;
+        var y = ring[j + 1] * s - oy;
+        var dx = x - px;
+        var dy = y - py;
+        if (dx * dx + dy * dy < 1 && j < len - 2) continue;
+        ctx.lineTo(x, y);
+        px = x;
+        py = y;
+      }
+      if (closed) ctx.closePath();
+    }
+  }
+
+  // As the canvas renderer fills and strokes one of its paths (L.Canvas._fillStroke).
+  function fillStroke(ctx, st) {
+    if (st.fill) {
+      ctx.globalAlpha = st.fillOpacity;
+      ctx.fillStyle = st.fillColor || st.color;
+      ctx.fill("evenodd");
+    }
+    if (st.stroke && st.weight !== 0) {
+      if (ctx.setLineDash) ctx.setLineDash([]);
+      ctx.globalAlpha = st.opacity;
+      ctx.lineWidth = st.weight;
+      ctx.strokeStyle = st.color;
+      ctx.lineCap = "round";
+      ctx.lineJoin = "round";
+      ctx.stroke();
+    }
+  }
+
+  function inside(rings, x, y) {
+    var result = false;
+    for (var i = 0; i < rings.length; i++) {
+      var ring = rings[i];
+      for (var j = 0, k = ring.length - 2; j < ring.length; k = j, j += 2) {
+        var yj = ring[j + 1];
+        var yk = ring[k + 1];
+        if (yj > y !== yk > y && x < ((ring[k] - ring[j]) * (y - yj)) / (yk - yj) + ring[j]) {
+          result = !result;
+        }
+      }
+    }
+    return result;
+  }
+
+  // Whether the pixel point (x, y) lies within w pixels of a ring's edge, at scale s.
+  function nearEdge(rings, x, y, s, w) {
+    var w2 = w * w;
+    for (var i = 0; i < rings.length; i++) {
+      var ring = rings[i];
+      for (var j = 0, k = ring.length - 2; j < ring.length; k = j, j += 2) {
+        var ax = ring[k] * s;
+        var ay = ring[k + 1] * s;
+        var dx = ring[j] * s - ax;
+        var dy = ring[j + 1] * s - ay;
+        var t = dx || dy ? ((x - ax) * dx + (y - ay) * dy) / (dx * dx + dy * dy) : 0;
+        t = t < 0 ? 0 : t > 1 ? 1 : t;
+        var ex = ax + t * dx - x;
+        var ey = ay + t * dy - y;
+        if (ex * ex + ey * ey <= w2) return true;
+      }
+    }
+    return false;
+  }
+
+  // A drawn commune, as the page and the tests reach it (AF.polys): its bounds, its tooltip
+  // when it is the one shown, and whether a layer point is on it.
+  function Shape(layer, shape) {
+    this.layer = layer;
+    this.shape = shape;
+  }
+  Shape.prototype.getBounds = function () {
+    return this.layer.shapeBounds(this.shape);
+  };
+  Shape.prototype.getCenter = function () {
+    return this.getBounds().getCenter();
+  };
+  Shape.prototype.getTooltip = function () {
+    return this.layer._afTipKey === this.shape.key ? this.layer.getTooltip() : undefined;
+  };
+  Shape.prototype._containsPoint = function (p) {
+    return this.layer.contains(this.shape, p);
+  };
+  Object.defineProperty(Shape.prototype, "_renderer", {
+    get: function () {
+      return this.layer._renderer;
+    },
+  });
 
   // ------------------------------------------------------------------ controls
   function control(position, build) {
@@ -291,30 +589,30 @@
       label.on("click", zoomTo(inset));
       base.push(label);
     });
-    // The land: every département (and its inset copy) as the polygons of ONE layer. It is never
-    // interactive, and one layer of a hundred polygons is projected and drawn in one pass, where
-    // a hundred layers each paid Leaflet's cost of a layer.
-    var land = [];
+    // The land: every département (and its inset copy) as the shapes of ONE layer (AF.Shapes),
+    // never interactive. A département's Leaflet geometry is decoded only if the overview
+    // draws it (AF.depGeom).
+    var land = new AF.Shapes([landStyle], { interactive: false });
     data.deps.forEach(function (d) {
-      var geom = decodeGeom(d[2], data.factor);
-      AF.deps[d[0]] = { nom: d[1], geom: geom, point: new L.LatLng(d[3], d[4]) };
-      land.push.apply(land, geom);
+      var dep = (AF.deps[d[0]] = { nom: d[1], encoded: d[2], point: new L.LatLng(d[3], d[4]) });
+      var rings = unitRings(d[2], data.factor);
+      land.add(0, { rings: rings });
       var inset = AF.insets[d[0]];
       if (inset) {
-        AF.deps[d[0]].insetGeom = projectRings(geom, inset.t);
-        AF.deps[d[0]].insetPoint = project(inset.t, AF.deps[d[0]].point);
-        land.push.apply(land, AF.deps[d[0]].insetGeom);
+        dep.insetPoint = project(inset.t, dep.point);
+        land.add(0, { rings: insetUnits(rings, inset.t) });
       }
     });
-    if (land.length) base.push(L.polygon(land, landStyle));
+    if (data.deps.length) base.push(land);
     if (data.regions) {
-      base.push(
-        L.polyline(decodeLines(data.regions, data.factor), {
-          color: colours.region,
-          weight: 1.1,
-          interactive: false,
-        })
+      var regions = new AF.Shapes(
+        [{ color: colours.region, weight: 1.1, fill: false }],
+        { interactive: false, closed: false, fill: false }
       );
+      unitLines(data.regions, data.factor).forEach(function (line) {
+        regions.add(0, { rings: [line] });
+      });
+      base.push(regions);
     }
     // A map that gets no layers after all still gets its basemap, at France's view.
     setTimeout(function () {
@@ -341,6 +639,17 @@
       .forEach(function (layer) {
         if (layer instanceof L.Path) layer.bringToBack();
       });
+  };
+
+  // A département's polygons (and their inset copy) as Leaflet geometries, decoded once.
+  AF.depGeom = function (code) {
+    var dep = AF.deps[code];
+    if (dep && !dep.geom) {
+      dep.geom = decodeGeom(dep.encoded, AF.base.factor);
+      var inset = AF.insets[code];
+      if (inset) dep.insetGeom = projectRings(dep.geom, inset.t);
+    }
+    return dep;
   };
 
   // ------------------------------------------------------------------ ateliers
@@ -373,20 +682,33 @@
     return { sticky: true, direction: "auto", className: "af-tooltip", opacity: 0.97 };
   }
 
-  // A commune's tooltip is written and bound the first time it is needed: when the pointer
-  // comes over one of its layers, or just before a click on it (Leaflet's « preclick » comes
-  // before every click listener, and streamlit-folium reads the clicked layer's tooltip). A
-  // national map holds some 1 700 commune layers and most are never hovered: writing and
-  // binding them all held up the map's first drawing. ``layer._afTip`` is its commune.
+  // A commune's tooltip is written the first time it is needed: when the pointer comes over
+  // it, or just before a click on it (Leaflet's « preclick » comes before every click
+  // listener, and streamlit-folium reads the clicked layer's tooltip). A national map holds
+  // some 1 700 communes and most are never hovered. The communes' layers (AF.Shapes) carry one
+  // tooltip each, whose content follows the commune under the pointer (``layer.hit.key``); a
+  // circle marker's commune is its ``_afTip``.
+  function tipKey(layer) {
+    if (!layer) return undefined;
+    return layer.hit ? layer.hit.key : layer._afTip;
+  }
   function lazyTooltips(group, contentOf) {
     function ensure(e) {
       var layer = e.sourceTarget;
-      if (!layer || layer._afTip === undefined || layer.getTooltip()) return null;
-      return layer.bindTooltip(contentOf(layer._afTip), tooltipOptions());
+      var key = tipKey(layer);
+      if (key === undefined) return null;
+      if (layer._afTipKey === key && layer.getTooltip()) return null;
+      layer._afTipKey = key;
+      if (layer.getTooltip()) {
+        layer.setTooltipContent(contentOf(key));
+        return null;
+      }
+      return layer.bindTooltip(contentOf(key), tooltipOptions());
     }
     if (group._afLazyTips) group.off(group._afLazyTips);
     group._afLazyTips = {
       preclick: ensure,
+      mousemove: ensure,
       mouseover: function (e) {
         var layer = ensure(e);
         if (layer) layer.openTooltip(e.latlng); // its own mouseover listener came too late
@@ -450,16 +772,16 @@
       if (!(ci in tips)) tips[ci] = tooltip(ci, codeOf(ci));
       return tips[ci];
     });
-    // A layer of commune ``ci``: its tooltip made when first needed (lazyTooltips), its click
-    // told by the group's one listener (not one closure and listener per layer).
+    // A circle marker of commune ``ci``: its tooltip made when first needed (lazyTooltips),
+    // its click told by the group's one listener (not one closure and listener per layer).
     function commune(layer, ci) {
       layer._afTip = ci;
       return layer;
     }
     if (group._afPick) group.off("click", group._afPick);
     group._afPick = function (e) {
-      var layer = e.sourceTarget;
-      if (layer && layer._afTip !== undefined) AF.select("commune", codeOf(layer._afTip));
+      var key = tipKey(e.sourceTarget);
+      if (key !== undefined) AF.select("commune", codeOf(key));
     };
     group.on("click", group._afPick);
     // The legend, then the view (its height is left free at the bottom), then the layers.
@@ -479,53 +801,65 @@
     notes.push(["dot", "point : commune (zoomez pour ses contours)"]);
     AF.setLegend(data.dimension + " (ateliers)", entries, notes);
     AF.frame(data.focus);
-    // A feature group, so that its dots' events reach the group's tooltips.
-    var dots = L.featureGroup();
+    // The communes are the shapes of one layer, their dots of another (AF.Shapes), with one
+    // style per category, plain then « several ateliers » (drawn last: their blue outline on
+    // top). The dots' layer is in the group, so that its events reach the group's tooltips.
+    var styles = [];
+    var dotStyles = [];
+    [false, true].forEach(function (multi) {
+      cats.forEach(function (cat) {
+        styles.push({
+          fillColor: cat[1],
+          fillOpacity: 0.85,
+          color: multi ? "#000091" : cat[1],
+          weight: multi ? 1.4 : 0.6,
+          opacity: 1,
+        });
+        dotStyles.push({
+          color: multi ? "#000091" : "#ffffff",
+          weight: multi ? 1.2 : 0.8,
+          fillColor: cat[1],
+          fillOpacity: 1,
+        });
+      });
+    });
+    var shapes = new AF.Shapes(styles);
+    var dots = new AF.Shapes(dotStyles);
     for (i = 0; i < n; i++) {
       var code = codeOf(i);
-      var geom = decodeGeom(geoms[i], f);
-      if (!geom.length) continue;
-      var cat = cats[data.cats.charCodeAt(i) - 97] || cats[cats.length - 1];
-      var multi = lists[i].length > 1;
-      var style = {
-        fillColor: cat[1],
-        fillOpacity: 0.85,
-        color: multi ? "#000091" : cat[1],
-        weight: multi ? 1.4 : 0.6,
-        opacity: 1,
-      };
-      var poly = commune(L.polygon(geom, style), i);
-      group.addLayer(poly);
-      AF.polys[code] = poly;
+      var rings = unitRings(geoms[i], f);
+      var catIndex = data.cats.charCodeAt(i) - 97;
+      if (!cats[catIndex]) catIndex = cats.length - 1;
+      var style = catIndex + (lists[i].length > 1 ? cats.length : 0);
+      var shape = shapes.add(style, { rings: rings, key: i });
+      if (!shape) continue;
+      AF.polys[code] = new Shape(shapes, shape);
       polygons += 1;
-      var dotStyle = {
-        radius: 3.2,
-        color: multi ? "#000091" : "#ffffff",
-        weight: multi ? 1.2 : 0.8,
-        fillColor: cat[1],
-        fillOpacity: 1,
-      };
-      var centre = poly.getBounds().getCenter();
-      dots.addLayer(commune(L.circleMarker(centre, dotStyle), i));
+      var centre = [(shape.box[0] + shape.box[2]) / 2, (shape.box[1] + shape.box[3]) / 2];
+      dots.add(style, { at: centre, radius: 3.2, key: i });
       var inset = insetOf(code);
       if (inset) {
-        var copy = commune(L.polygon(projectRings(geom, inset.t), style), i);
-        group.addLayer(copy);
-        AF.polys[code + "@inset"] = copy;
-        dots.addLayer(commune(L.circleMarker(project(inset.t, centre), dotStyle), i));
+        var copy = shapes.add(style, { rings: insetUnits(rings, inset.t), key: i });
+        AF.polys[code + "@inset"] = new Shape(shapes, copy);
+        dots.add(style, { at: insetUnits([centre], inset.t)[0], radius: 3.2, key: i });
       }
     }
+    group.addLayer(shapes);
     AF.dots = dots;
     AF.dotsOwner = group;
     if (!AF.map || AF.map.getZoom() <= DOTS_MAX_ZOOM) group.addLayer(dots);
-    var outlineStyle = { color: "#161616", weight: 1.5, opacity: 0.9, interactive: false };
+    // The intercommunal perimeters: the lines of one more layer, never interactive.
+    var outlines = new AF.Shapes(
+      [{ color: "#161616", weight: 1.5, opacity: 0.9, fill: false }],
+      { interactive: false, closed: false, fill: false }
+    );
     data.outlines.lines.forEach(function (str) {
-      var lines = decodeLines(str, data.outlines.factor);
-      if (!lines.length) return;
-      group.addLayer(L.polyline(lines, outlineStyle));
-      var inset = insetOf(guessDep(lines));
-      if (inset) group.addLayer(L.polyline(projectLines(lines, inset.t), outlineStyle));
+      var lines = unitLines(str, data.outlines.factor);
+      if (!lines.length || !outlines.add(0, { rings: lines })) return;
+      var inset = insetOf(guessDep(unitLatLng(lines[0][0], lines[0][1])));
+      if (inset) outlines.add(0, { rings: insetUnits(lines, inset.t) });
     });
+    if (data.outlines.lines.length) group.addLayer(outlines);
     var points = 0;
     data.points.forEach(function (p) {
       var code = codeOf(p[2]);
@@ -555,9 +889,8 @@
     AF.report();
   };
 
-  function guessDep(lines) {
+  function guessDep(ll) {
     // The outline of an overseas intercommunal atelier lies inside one DROM's true extent.
-    var ll = lines[0][0];
     var lat = ll.lat;
     var lng = ll.lng;
     for (var code in AF.insets) {
@@ -627,7 +960,7 @@
       });
     }
     codes.forEach(function (code) {
-      var dep = AF.deps[code];
+      var dep = data.mode === "cercles" ? AF.deps[code] : AF.depGeom(code);
       if (!dep) return;
       var nb = counts[code];
       var tip = tooltip(code, nb);

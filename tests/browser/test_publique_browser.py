@@ -320,3 +320,59 @@ def test_the_list_still_comes_when_the_map_cannot_be_drawn(page, export, demo_da
     assert "La carte n'a pas pu être chargée" in page.locator("#fiche").inner_text()
     assert "Chargement de la liste" not in page.locator("#liste").inner_text()
     assert page.dialogs == []
+
+
+NEIGHBOURS = """() => {
+  // Two communes drawn side by side at a zoom where they have no dots (AF.Shapes draws them
+  // on one layer), each with a visible point inside it.
+  const keys = Object.keys(AF.polys).filter((k) => !k.includes('@'));
+  for (const a of keys) {
+    AF.map.fitBounds(AF.polys[a].getBounds(), {animate: false, maxZoom: 10});
+    if (AF.map.getZoom() <= 8) continue;
+    const pa = AF.pointOf(a);
+    if (!pa) continue;
+    const view = AF.map.getBounds();
+    for (const b of keys) {
+      if (b === a || !view.intersects(AF.polys[b].getBounds())) continue;
+      const pb = AF.pointOf(b);
+      if (pb) return [a, pa, b, pb];
+    }
+  }
+  return null;
+}"""
+
+
+def test_one_pointer_move_from_a_commune_to_the_next_shows_the_next_ones_tooltip(page, export):
+    # The communes share one canvas layer (AF.Shapes) and so one tooltip, whose content follows
+    # the commune under the pointer: moving straight from one to its neighbour must show the
+    # neighbour's, and leaving them for a point with no commune must close it.
+    _open(page, f"{export.as_uri()}/index.html")
+    found = page.evaluate(NEIGHBOURS)
+    assert found, "aucune paire de communes voisines dessinées"
+    first, at_first, second, at_second = found
+    box = page.locator("#carte").bounding_box()
+    tooltip = page.locator(".af-tooltip")
+    ready = "() => !AF.map.getRenderer(AF.dots)._mouseHoverThrottled"
+    for code, at in ((first, at_first), (second, at_second), (first, at_first)):
+        page.wait_for_function(ready)
+        page.mouse.move(box["x"] + at["x"], box["y"] + at["y"])
+        tooltip.filter(has_text=f"({code})").wait_for(timeout=10_000)
+        assert tooltip.count() == 1
+    # A point of the map where no commune is drawn (under no control): the tooltip closes.
+    empty = page.evaluate(
+        """() => { const size = AF.map.getSize();
+        for (let y = 60; y < size.y - 60; y += 10) for (let x = size.x - 60; x > 60; x -= 10) {
+          const p = L.point(x, y), layer = AF.map.containerPointToLayerPoint(p);
+          const hit = [AF.polys[Object.keys(AF.polys)[0]].layer, AF.dots].some(
+            (l) => AF.map.hasLayer(l) && l.shapeAt(layer));
+          const el = document.elementFromPoint(
+            AF.map.getContainer().getBoundingClientRect().left + x,
+            AF.map.getContainer().getBoundingClientRect().top + y);
+          if (!hit && el && el.tagName === 'CANVAS') return {x, y};
+        } return null; }"""
+    )
+    assert empty, "aucun point hors des communes"
+    page.wait_for_function(ready)
+    page.mouse.move(box["x"] + empty["x"], box["y"] + empty["y"])
+    tooltip.first.wait_for(state="detached", timeout=10_000)
+    assert _outside(page) == [] and page.dialogs == []
