@@ -133,6 +133,7 @@
     });
     return rings;
   }
+  AF.unitRings = unitRings;
   function unitLines(str, factor) {
     return str ? str.split(";").map(function (line) { return decodeUnits(line, factor); }) : [];
   }
@@ -329,7 +330,10 @@
         var r = Math.max(Math.round(shape.radius), 1) + w;
         return dx * dx + dy * dy <= r * r;
       }
-      return (st.fill && inside(shape.rings, x / s, y / s)) || nearEdge(shape.rings, x, y, s, w);
+      return (
+        (st.fill && inside(shape.rings, x / s, y / s)) ||
+        nearEdge(shape.rings, x, y, s, w, this.options.closed)
+      );
     },
   });
 
@@ -390,12 +394,14 @@
     return result;
   }
 
-  // Whether the pixel point (x, y) lies within w pixels of a ring's edge, at scale s.
-  function nearEdge(rings, x, y, s, w) {
+  // Whether the pixel point (x, y) lies within w pixels of a ring's edge (or a line's, when not
+  // closed), at scale s.
+  function nearEdge(rings, x, y, s, w, closed) {
     var w2 = w * w;
     for (var i = 0; i < rings.length; i++) {
       var ring = rings[i];
-      for (var j = 0, k = ring.length - 2; j < ring.length; k = j, j += 2) {
+      var first = closed ? 0 : 2;
+      for (var j = first, k = closed ? ring.length - 2 : 0; j < ring.length; k = j, j += 2) {
         var ax = ring[k] * s;
         var ay = ring[k + 1] * s;
         var dx = ring[j] * s - ax;
