@@ -54,19 +54,26 @@
     return out;
   }
 
-  // A path straight into Leaflet's LatLng objects, which its layers keep as they are: no
-  // array of numbers per vertex converted again (some 50 000 objects fewer, and their garbage
-  // collection, for the national map's first drawing).
-  function decodePath(str, factor) {
+  // A path's vertices as [lat0, lng0, lat1, lng1, …] in degrees (its numbers are deltas).
+  function readDegrees(str, factor) {
     var d = readVarints(str);
-    var out = new Array(d.length >> 1);
     var lat = 0;
     var lng = 0;
     for (var i = 0; i + 1 < d.length; i += 2) {
       lat += d[i];
       lng += d[i + 1];
-      out[i >> 1] = new L.LatLng(lat / factor, lng / factor);
+      d[i] = lat / factor;
+      d[i + 1] = lng / factor;
     }
+    d.length &= ~1;
+    return d;
+  }
+
+  // A path straight into Leaflet's LatLng objects, which its layers keep as they are.
+  function decodePath(str, factor) {
+    var d = readDegrees(str, factor);
+    var out = new Array(d.length >> 1);
+    for (var i = 0; i < d.length; i += 2) out[i >> 1] = new L.LatLng(d[i], d[i + 1]);
     return out;
   }
 
@@ -108,19 +115,19 @@
       (x - 0.5) * 360
     );
   }
+  // A box of units [x0, y0, x1, y1] as Leaflet bounds (y grows southwards).
+  function boxBounds(b) {
+    return L.latLngBounds(unitLatLng(b[0], b[3]), unitLatLng(b[2], b[1]));
+  }
   // One encoded path as [x0, y0, x1, y1, …] in units.
   function decodeUnits(str, factor) {
-    var d = readVarints(str);
-    var out = new Array(d.length & ~1);
-    var lat = 0;
-    var lng = 0;
-    for (var i = 0; i + 1 < d.length; i += 2) {
-      lat += d[i];
-      lng += d[i + 1];
-      out[i] = unitX(lng / factor);
-      out[i + 1] = unitY(lat / factor);
+    var d = readDegrees(str, factor);
+    for (var i = 0; i < d.length; i += 2) {
+      var lat = d[i];
+      d[i] = unitX(d[i + 1]);
+      d[i + 1] = unitY(lat);
     }
-    return out;
+    return d;
   }
   // Every ring of an encoded (multi)polygon, in one list: filled even-odd, holes stay holes.
   function unitRings(str, factor) {
@@ -139,16 +146,16 @@
   }
 
   // ------------------------------------------------------------------ DROM insets
-  var R2D = 180 / Math.PI;
-  function mercY(lat) {
-    return R2D * Math.log(Math.tan(Math.PI / 4 + lat / R2D / 2));
-  }
-  function invMercY(y) {
-    return R2D * (2 * Math.atan(Math.exp(y / R2D)) - Math.PI / 2);
+  // t = [x0, y0, cx, cy, k]: a Mercator similarity from the true place to the inset, (x0, y0)
+  // to (cx, cy) scaled by k, in degrees of longitude and Mercator "degrees" of latitude. In
+  // units it is affine: x' = k x + bx, y' = k y + by.
+  function insetAffine(t) {
+    var k = t[4];
+    return [k, t[2] / 360 + 0.5 - k * (0.5 + t[0] / 360), 0.5 - t[3] / 360 - k * (0.5 - t[1] / 360)];
   }
   function project(t, ll) {
-    // t = [x0, y0, cx, cy, k]: a Mercator similarity from the true place (a LatLng) to the inset.
-    return new L.LatLng(invMercY(t[3] + (mercY(ll.lat) - t[1]) * t[4]), t[2] + (ll.lng - t[0]) * t[4]);
+    var a = insetAffine(t);
+    return unitLatLng(a[0] * unitX(ll.lng) + a[1], a[0] * unitY(ll.lat) + a[2]);
   }
   function projectRings(geom, t) {
     return geom.map(function (poly) {
@@ -159,11 +166,11 @@
       });
     });
   }
-  // The same similarity in units, where it is affine: x' = k x + bx, y' = k y + by.
   function insetUnits(rings, t) {
-    var k = t[4];
-    var bx = t[2] / 360 + 0.5 - k * (0.5 + t[0] / 360);
-    var by = 0.5 - t[3] / 360 - k * (0.5 - t[1] / 360);
+    var a = insetAffine(t);
+    var k = a[0];
+    var bx = a[1];
+    var by = a[2];
     return rings.map(function (ring) {
       var out = new Array(ring.length);
       for (var i = 0; i < ring.length; i += 2) {
@@ -233,12 +240,10 @@
       return shape;
     },
     getBounds: function () {
-      var b = this._box;
-      return L.latLngBounds(unitLatLng(b[0], b[3]), unitLatLng(b[2], b[1]));
+      return boxBounds(this._box);
     },
     shapeBounds: function (shape) {
-      var b = shape.box;
-      return L.latLngBounds(unitLatLng(b[0], b[3]), unitLatLng(b[2], b[1]));
+      return boxBounds(shape.box);
     },
     // The renderer's bounds check reads _pxBounds: the union of every shape at this zoom.
     _project: function () {
