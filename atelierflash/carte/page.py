@@ -38,12 +38,12 @@ TABLE_COLUMNS = (
     ("Statut", "statut"),
     ("Source", "source_url"),
 )
-#: The page's style sheets and scripts, in order (relative to the export folder).
 _OPENING_COMMENT = re.compile(r"^\s*/\*.*?\*/", re.S)
 #: The page's first script (``static/publique``): it marks ``?embed=1`` before the first paint.
 #: Inlined in ``<head>`` and allowed by its hash in the CSP (:func:`page_csp`): as a file, its
 #: round trip held up the discovery of every other file of the page.
 EMBED_SCRIPT = "embed.js"
+#: The page's style sheets and scripts, in order (relative to the export folder).
 STYLES = ("dsfr/dsfr.min.css", "leaflet/leaflet.css", "carte/carte.css", "publique.css")
 SCRIPTS = ("leaflet/leaflet.js", "carte/carte.js", "donnees.js", "publique.js")
 
