@@ -17,7 +17,12 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m benchmarks",
         description="Mesurer la carte face à une carte folium naïve (charge, temps, navigateur).",
     )
-    parser.add_argument("--runs", type=int, default=5, help="mesures par chiffre (médiane)")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=7,
+        help="mesures par chiffre (médiane ; × 3 pour la carte publique et son plancher)",
+    )
     parser.add_argument("--scale", type=int, default=10, help="taille du registre synthétique (×N)")
     parser.add_argument("--no-browser", action="store_true", help="sans les mesures dans Chromium")
     parser.add_argument("--json", type=Path, help="écrire aussi les chiffres bruts dans ce fichier")

@@ -358,19 +358,18 @@ def test_measure_browsers_measures_the_public_page_and_the_floor(monkeypatch, tm
         ("demo", "plancher-secondaire"),
     }
     assert _Launched.closed
-    # One warm-up run of each page, then four rounds going through the pages in turn.
+    # One warm-up run of each page, then four rounds going through the pages in turn, where
+    # the public page and its floor come three times each, alternating.
     order = [
         c[0].rsplit("/", 1)[0] if "streamlit" in c[0] else c[0].split("/", 3)[-1] for c in calls
     ]
-    pages = [
-        "http://streamlit/app",
-        "http://streamlit/page_naive",
-        "",
-        "plancher-leaflet.html",
-        "http://streamlit/page_plancher",
-        "http://streamlit/page_plancher_secondaire",
-    ]
-    assert order == pages * 5
+    app, naive = "http://streamlit/app", "http://streamlit/page_naive"
+    floors = ["http://streamlit/page_plancher", "http://streamlit/page_plancher_secondaire"]
+    static = ["", "plancher-leaflet.html"]
+    warm_up = [app, naive, *static, *floors]
+    one_round = [app, naive, *static * bench.STATIC_REPEAT, *floors]
+    assert bench.STATIC_REPEAT == 3
+    assert order == warm_up + one_round * 4
     # The Leaflet floor was put beside the export (with its .gz copies), served by one server.
     assert {p.name for p in folder.iterdir()} == {
         "plancher-leaflet.html",
@@ -379,9 +378,13 @@ def test_measure_browsers_measures_the_public_page_and_the_floor(monkeypatch, tm
         "plancher-leaflet.js.gz",
     }
     # What the static pages downloaded: the median of the measured rounds only (not the warm-up).
+    # Calls are numbered from 1: six warm-up calls, then rounds of ten (app, naive, three times
+    # public and floor, the two Streamlit floors).
+    starts = [6 + 10 * r for r in range(4)]
+    public_calls = [s + 3 + 2 * i for s in starts for i in range(3)]
     assert transfers == {
-        ("demo", "publique"): statistics.median([100.0 + n for n in (9, 15, 21, 27)]),
-        ("demo", "plancher-leaflet"): statistics.median([100.0 + n for n in (10, 16, 22, 28)]),
+        ("demo", "publique"): statistics.median([100.0 + n for n in public_calls]),
+        ("demo", "plancher-leaflet"): statistics.median([101.0 + n for n in public_calls]),
     }
     # The secondary floor is opened where the map page is: at /carte.
     assert {c[0] for c in calls if "secondaire" in c[0]} == {
@@ -393,7 +396,8 @@ def test_measure_browsers_measures_the_public_page_and_the_floor(monkeypatch, tm
     floor = [c for c in calls if c[0].startswith("http://streamlit/page_plancher")]
     assert all(c[1] == bench.DRAWN_NAIVE and c[3] is bench.streamlit_map_frame for c in floor)
     # The warm-up is not counted: the medians are those of the four measured rounds.
-    assert results[("demo", "optimise")] == (statistics.median([7.0, 13.0, 19.0, 25.0]), 1.0, 0)
+    assert results[("demo", "optimise")] == (statistics.median([7.0, 17.0, 27.0, 37.0]), 1.0, 0)
+    assert results[("demo", "publique")][0] == statistics.median(public_calls)
     assert len(_server_threads()) == before  # the static server was stopped
 
 
@@ -701,7 +705,8 @@ def test_only_public_measures_the_public_page_and_its_leaflet_floor(monkeypatch,
     assert set(results) == {
         (name, kind) for name in folders for kind in ("publique", "plancher-leaflet")
     }
-    assert len(urls) == 2 * 2 * 3  # two registers, two pages, a warm-up and two rounds
+    # Two registers, two pages each, a warm-up run then two rounds of three measures.
+    assert len(urls) == 2 * 2 * (1 + 2 * bench.STATIC_REPEAT)
 
 
 def _public_figures(pub_ms, floor_ms, transfer_kb, export_ms=2000.0):
