@@ -655,19 +655,13 @@ STATIC_REPEAT = 3
 def _round(pages: list) -> list:
     """One round of measures: each page once, the static pages :data:`STATIC_REPEAT` times.
 
-    The static pages' block (public page, floor) is repeated in place, so they alternate.
+    The static pages (public page, floor) are repeated where the first of them stands, so they
+    alternate.
     """
-    out: list = []
-    block: list = []
-    for page in [*pages, None]:
-        if page is not None and page[0][1] in STATIC_KINDS:
-            block.append(page)
-            continue
-        out.extend(block * STATIC_REPEAT)
-        block = []
-        if page is not None:
-            out.append(page)
-    return out
+    static = [page for page in pages if page[0][1] in STATIC_KINDS]
+    others = [page for page in pages if page[0][1] not in STATIC_KINDS]
+    at = pages.index(static[0]) if static else len(pages)
+    return others[:at] + static * STATIC_REPEAT + others[at:]
 
 
 def _interleaved(browser, pages: list, runs: int, transfers: dict | None = None) -> dict:
@@ -676,8 +670,9 @@ def _interleaved(browser, pages: list, runs: int, transfers: dict | None = None)
         time_to_polygons(browser, url, drawn, 1, map_frame=frame_of)
     measured: dict = {key: [] for key, *_ in pages}
     sent: dict = {key: [] for key, *_ in pages if key[1] in STATIC_KINDS}
+    one_round = _round(pages)
     for _ in range(runs):
-        for key, url, drawn, frame_of in _round(pages):
+        for key, url, drawn, frame_of in one_round:
             kwargs = {"transfer": sent[key]} if key in sent else {}
             measured[key].append(
                 time_to_polygons(browser, url, drawn, 1, map_frame=frame_of, **kwargs)
